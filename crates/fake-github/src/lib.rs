@@ -1,0 +1,1 @@
+//! fake-github: an honest, stateful stand-in for GitHub's GraphQL API.

@@ -1,0 +1,2 @@
+//! The `fake-github` binary.
+fn main() {}

@@ -1,0 +1,108 @@
+//! The result of a sync (or a dry run): per item what happened, counts, and client metrics.
+//! The `action` module turns it into outputs, a job summary and a table.
+
+use crate::github::Metrics;
+use crate::plan::ItemKind;
+
+/// What a run did (or, in a dry run, would do) to one item's issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemAction {
+    Created,
+    Updated,
+    Unchanged,
+    Closed,
+    Reopened,
+    /// Not attempted because something it depends on failed.
+    Skipped,
+    Failed,
+}
+
+impl ItemAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemAction::Created => "created",
+            ItemAction::Updated => "updated",
+            ItemAction::Unchanged => "unchanged",
+            ItemAction::Closed => "closed",
+            ItemAction::Reopened => "reopened",
+            ItemAction::Skipped => "skipped",
+            ItemAction::Failed => "failed",
+        }
+    }
+}
+
+/// One plan item (or one managed issue whose item left the plan) and its outcome.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ItemReport {
+    pub id: String,
+    pub kind: ItemKind,
+    pub title: String,
+    /// `None` when the issue does not exist (dry run of a create, or a failed create).
+    pub number: Option<u64>,
+    pub url: Option<String>,
+    pub action: ItemAction,
+    /// What changed, e.g. `["title", "body", "labels"]`, or the error for a failure.
+    pub details: Vec<String>,
+    pub parent: Option<String>,
+    pub depends_on: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub closed: usize,
+    pub reopened: usize,
+    pub skipped: usize,
+    pub failed: usize,
+}
+
+/// The whole outcome of a run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Report {
+    pub plan_key: String,
+    pub dry_run: bool,
+    /// Plan items in plan order, then managed issues no longer in the plan.
+    pub items: Vec<ItemReport>,
+    /// Human-readable lines of the change list (relations, board fields...), in apply order.
+    pub changes: Vec<String>,
+    pub warnings: Vec<String>,
+    /// Failures of the run, each `item id: operation: GitHub's message`.
+    pub errors: Vec<String>,
+    pub metrics: Metrics,
+}
+
+impl Report {
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for item in &self.items {
+            let slot = match item.action {
+                ItemAction::Created => &mut counts.created,
+                ItemAction::Updated => &mut counts.updated,
+                ItemAction::Unchanged => &mut counts.unchanged,
+                ItemAction::Closed => &mut counts.closed,
+                ItemAction::Reopened => &mut counts.reopened,
+                ItemAction::Skipped => &mut counts.skipped,
+                ItemAction::Failed => &mut counts.failed,
+            };
+            *slot += 1;
+        }
+        counts
+    }
+
+    /// Issue numbers created by this run, in plan order (the `created-issues` output).
+    pub fn created_issues(&self) -> Vec<u64> {
+        self.items
+            .iter()
+            .filter(|item| item.action == ItemAction::Created)
+            .filter_map(|item| item.number)
+            .collect()
+    }
+
+    /// True when every planned change was applied.
+    pub fn is_complete(&self) -> bool {
+        self.errors.is_empty()
+    }
+}

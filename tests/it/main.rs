@@ -1,0 +1,1 @@
+//! planpilot's integration tests: one binary, one module per area.
