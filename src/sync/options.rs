@@ -1,0 +1,193 @@
+//! What a sync is told to do: the settings that come from the action's inputs.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// `owner/name` of the repository whose issues are managed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoRef {
+    pub owner: String,
+    pub name: String,
+}
+
+impl FromStr for RepoRef {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<RepoRef, String> {
+        let (owner, name) = s
+            .split_once('/')
+            .filter(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'))
+            .ok_or_else(|| format!("expected OWNER/NAME, got {s:?}"))?;
+        Ok(RepoRef {
+            owner: owner.to_string(),
+            name: name.to_string(),
+        })
+    }
+}
+
+impl fmt::Display for RepoRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.owner, self.name)
+    }
+}
+
+/// Who owns a Projects v2 board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectOwnerKind {
+    Organization,
+    User,
+}
+
+/// A board, from `https://github.com/orgs/<o>/projects/<n>` or `.../users/<u>/projects/<n>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectUrl {
+    pub owner_kind: ProjectOwnerKind,
+    pub owner: String,
+    pub number: u64,
+    /// The URL as given, for messages.
+    pub url: String,
+}
+
+impl FromStr for ProjectUrl {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ProjectUrl, String> {
+        let shape = || {
+            format!(
+                "expected https://github.com/orgs/OWNER/projects/N or \
+                 https://github.com/users/OWNER/projects/N, got {s:?}"
+            )
+        };
+        let rest = s
+            .trim_end_matches('/')
+            .split_once("://")
+            .map(|(_, rest)| rest)
+            .ok_or_else(shape)?;
+        // Host (github.com or a GitHub Enterprise host), then the path segments.
+        let segments: Vec<&str> = rest.split('/').skip(1).collect();
+        let (owner_kind, owner, number) = match segments.as_slice() {
+            ["orgs", owner, "projects", n, ..] => (ProjectOwnerKind::Organization, *owner, *n),
+            ["users", owner, "projects", n, ..] => (ProjectOwnerKind::User, *owner, *n),
+            _ => return Err(shape()),
+        };
+        let number = number.parse::<u64>().ok().filter(|&n| n > 0).ok_or_else(shape)?;
+        if owner.is_empty() {
+            return Err(shape());
+        }
+        Ok(ProjectUrl {
+            owner_kind,
+            owner: owner.to_string(),
+            number,
+            url: s.to_string(),
+        })
+    }
+}
+
+/// What happens to the issue of an item that left the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnRemoved {
+    /// Close it as NOT_PLANNED (reopened if the item comes back).
+    #[default]
+    Close,
+    /// Leave it as it is.
+    Keep,
+}
+
+impl FromStr for OnRemoved {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<OnRemoved, String> {
+        match s {
+            "close" => Ok(OnRemoved::Close),
+            "keep" => Ok(OnRemoved::Keep),
+            _ => Err(format!("expected close or keep, got {s:?}")),
+        }
+    }
+}
+
+/// Names of the issue types (or of the `type:` labels when the owner has no issue types).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeNames {
+    pub epic: String,
+    pub story: String,
+    pub task: String,
+}
+
+impl Default for TypeNames {
+    fn default() -> TypeNames {
+        TypeNames {
+            epic: "Epic".to_string(),
+            story: "Story".to_string(),
+            task: "Task".to_string(),
+        }
+    }
+}
+
+/// Everything a sync needs besides the plan and the client.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub repository: RepoRef,
+    /// The label every managed issue carries; discovery lists issues by it.
+    pub label: String,
+    /// Read-only: compute and report the changes, make no mutation.
+    pub dry_run: bool,
+    pub on_removed: OnRemoved,
+    /// Allow closing more than half of the managed issues in one run.
+    pub allow_mass_close: bool,
+    pub type_names: TypeNames,
+    pub project: Option<ProjectUrl>,
+}
+
+impl SyncOptions {
+    pub const DEFAULT_LABEL: &'static str = "planpilot";
+
+    pub fn new(repository: RepoRef) -> SyncOptions {
+        SyncOptions {
+            repository,
+            label: SyncOptions::DEFAULT_LABEL.to_string(),
+            dry_run: false,
+            on_removed: OnRemoved::default(),
+            allow_mass_close: false,
+            type_names: TypeNames::default(),
+            project: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_org_and_user_project_urls() {
+        let org: ProjectUrl = "https://github.com/orgs/acme/projects/7".parse().unwrap();
+        assert_eq!(org.owner_kind, ProjectOwnerKind::Organization);
+        assert_eq!((org.owner.as_str(), org.number), ("acme", 7));
+        let user: ProjectUrl = "https://github.com/users/jo/projects/2/views/1".parse().unwrap();
+        assert_eq!(user.owner_kind, ProjectOwnerKind::User);
+        assert_eq!((user.owner.as_str(), user.number), ("jo", 2));
+    }
+
+    #[test]
+    fn rejects_malformed_project_urls() {
+        for bad in [
+            "github.com/orgs/acme/projects/1",
+            "https://github.com/acme/projects/1",
+            "https://github.com/orgs/acme/projects/x",
+            "https://github.com/orgs/acme/projects/0",
+            "https://github.com/orgs//projects/1",
+        ] {
+            assert!(bad.parse::<ProjectUrl>().is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn parses_repo_refs_and_on_removed() {
+        let repo: RepoRef = "acme/roadmap".parse().unwrap();
+        assert_eq!(repo.to_string(), "acme/roadmap");
+        assert!("acme".parse::<RepoRef>().is_err());
+        assert!("a/b/c".parse::<RepoRef>().is_err());
+        assert_eq!("keep".parse::<OnRemoved>(), Ok(OnRemoved::Keep));
+        assert!("delete".parse::<OnRemoved>().is_err());
+    }
+}
