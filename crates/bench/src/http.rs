@@ -1,0 +1,73 @@
+//! A minimal HTTP/1.0 GET for the fake's `/_fake/*` endpoints on the loopback interface.
+//!
+//! HTTP/1.0 with `Connection: close` makes the server send a plain body ended by the close (no
+//! chunked encoding), which keeps this to a few lines instead of pulling a client stack into a
+//! binary that must stay out of the measured process's way.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+
+/// `GET base_url + path`; returns the body of a 200 answer.
+pub fn get(base_url: &str, path: &str) -> Result<String> {
+    let authority = base_url
+        .strip_prefix("http://")
+        .with_context(|| format!("expected an http:// URL, got {base_url}"))?
+        .trim_end_matches('/');
+    let mut stream =
+        TcpStream::connect(authority).with_context(|| format!("connecting to {authority}"))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut raw = Vec::new();
+    stream
+        .read_to_end(&mut raw)
+        .with_context(|| format!("reading {path}"))?;
+    let text = String::from_utf8(raw).with_context(|| format!("{path}: body is not UTF-8"))?;
+    parse_response(&text).with_context(|| format!("GET {path}"))
+}
+
+/// Splits a raw response into status and body; only 200 is accepted.
+fn parse_response(text: &str) -> Result<String> {
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .context("response has no header end")?;
+    let status_line = head.lines().next().unwrap_or_default();
+    let status = status_line.split_whitespace().nth(1).unwrap_or_default();
+    if status != "200" {
+        bail!("answered {status_line:?}: {body}");
+    }
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        bail!("answered with chunked encoding to an HTTP/1.0 request");
+    }
+    Ok(body.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_200_body() {
+        let raw = "HTTP/1.0 200 OK\r\ncontent-type: application/json\r\n\r\n{\"requests\":3}";
+        assert_eq!(parse_response(raw).unwrap(), "{\"requests\":3}");
+    }
+
+    #[test]
+    fn rejects_other_statuses_and_chunked_bodies() {
+        let err = parse_response("HTTP/1.1 404 Not Found\r\n\r\nnope").unwrap_err();
+        assert!(err.to_string().contains("404"), "{err}");
+        assert!(
+            parse_response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc")
+                .is_err()
+        );
+        assert!(parse_response("garbage").is_err());
+    }
+}

@@ -1,0 +1,82 @@
+//! `planpilot-bench`: runs the benchmark scenarios and prints the results table.
+//!
+//! Exit code 0 when every invariant held (timing targets are reported, not enforced: machines
+//! are noisy), 1 when one did not, 2 when the harness itself could not run.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use planpilot_bench::floor::Latency;
+use planpilot_bench::scenarios::{Bench, Binaries, Config};
+use planpilot_bench::table::{render_markdown, render_targets, render_text};
+
+/// Benchmarks planpilot's sync against fake-github's latency model.
+#[derive(Debug, Parser)]
+#[command(name = "planpilot-bench")]
+struct Args {
+    /// The smoke version: a small plan at 5 ms latency.
+    #[arg(long)]
+    quick: bool,
+    /// Run only these scenarios (1–6; repeat the flag). Default: all.
+    #[arg(long = "scenario", value_parser = clap::value_parser!(u32).range(1..=6))]
+    scenarios: Vec<u32>,
+    /// Seed of the generated plans and of the fake.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Latency per request of scenarios 1–3, 5, 6 (default 100, or 5 with --quick).
+    #[arg(long)]
+    latency_ms: Option<u64>,
+    /// Latency per mutation of scenarios 1–3, 5, 6 (default 100, or 5 with --quick).
+    #[arg(long)]
+    mutation_latency_ms: Option<u64>,
+    /// Print Markdown tables (for BENCHMARKS.md) instead of aligned text.
+    #[arg(long)]
+    markdown: bool,
+}
+
+impl Args {
+    fn config(&self) -> Config {
+        let mut config = if self.quick {
+            Config::quick()
+        } else {
+            Config::full()
+        };
+        config.only = self.scenarios.clone();
+        config.seed = self.seed;
+        config.latency = Latency {
+            request_ms: self.latency_ms.unwrap_or(config.latency.request_ms),
+            mutation_ms: self
+                .mutation_latency_ms
+                .unwrap_or(config.latency.mutation_ms),
+        };
+        config
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let outcome = Binaries::beside_current_exe()
+        .and_then(|binaries| Bench::new(binaries, args.config()))
+        .and_then(|bench| bench.run_all());
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            eprintln!("planpilot-bench: {error:#}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.markdown {
+        println!("{}", render_markdown(&outcome.rows));
+    } else {
+        println!("{}", render_text(&outcome.rows));
+    }
+    println!("{}", render_targets(&outcome.targets, args.markdown));
+    for note in &outcome.notes {
+        println!("- {note}");
+    }
+    if outcome.targets.iter().any(|t| t.invariant && !t.met) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
