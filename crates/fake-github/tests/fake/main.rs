@@ -4,4 +4,6 @@ mod common;
 
 mod auth;
 mod issues;
+mod project;
+mod relations;
 mod schema;
