@@ -5,6 +5,7 @@
 //! - `ops`: the GraphQL documents planpilot sends and typed wrappers around them.
 
 pub mod client;
+pub mod ops;
 
 pub use client::{
     ApiError, Client, ClientConfig, GraphqlError, Metrics, Request, Response, Safety, Secret,
