@@ -1,1 +1,3 @@
 //! planpilot's integration tests: one binary, one module per area.
+
+mod client;
