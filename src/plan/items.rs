@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::fields::field_value;
 use super::node::{Key, Node, Pos, Sink, Value};
-use super::suggest::hint;
+use super::suggest::{key_hint, Hints};
 use super::{
     Content, Defaults, Estimate, FieldValue, ItemKind, Location, Scope, SpecRef, Verification,
 };
@@ -96,6 +96,17 @@ fn kind_keys(kind: ItemKind) -> &'static [&'static str] {
     }
 }
 
+/// Why a parent or children key does not belong on this kind of item.
+fn misplaced_key(key: &str, label: &str) -> String {
+    let why = match key {
+        "epic" => "only a story names its epic with `epic:`",
+        "story" => "only a task names its story with `story:`",
+        "stories" => "only an epic holds `stories:`",
+        _ => "only a story holds `tasks:`",
+    };
+    format!("{label}: `{key}` does not belong here ({why})")
+}
+
 fn list_name(kind: ItemKind) -> &'static str {
     match kind {
         ItemKind::Epic => "epics",
@@ -115,9 +126,19 @@ fn entries(node: &Node) -> &[(Key, Node)] {
 pub(crate) struct Reader<'s> {
     pub sink: &'s mut Sink,
     pub items: Vec<RawItem>,
+    /// Work left for "did you mean" hints on unknown keys (see `suggest::Hints`).
+    hint_budget: usize,
 }
 
-impl Reader<'_> {
+impl<'s> Reader<'s> {
+    pub fn new(sink: &'s mut Sink) -> Reader<'s> {
+        Reader {
+            sink,
+            items: Vec::new(),
+            hint_budget: Hints::BUDGET,
+        }
+    }
+
     /// A single-file plan: a mapping with `epics:` (nested or flat) and/or `items:`.
     pub fn document(&mut self, root: &Node) -> Settings {
         let mut settings = Settings::default();
@@ -163,7 +184,7 @@ impl Reader<'_> {
                 "stories" => self.list(value, Some(ItemKind::Story), None),
                 "tasks" => self.list(value, Some(ItemKind::Task), None),
                 "items" => self.list(value, None, None),
-                _ => self.unknown_key(key, TOP_KEYS.iter().copied(), "plan"),
+                _ => self.unknown_key(key, TOP_KEYS.iter().copied(), "plan", None),
             }
         }
         settings
@@ -191,13 +212,14 @@ impl Reader<'_> {
         key: &Key,
         known: impl IntoIterator<Item = &'k str>,
         whose: &str,
+        item: Option<&str>,
     ) {
         let message = format!(
             "{whose}: unknown key `{}`{}",
             key.text,
-            hint(&key.text, known, true)
+            key_hint(&key.text, known, &mut self.hint_budget)
         );
-        self.sink.error(key.pos, None, message);
+        self.sink.error(key.pos, item, message);
     }
 
     fn version(&mut self, node: &Node) {
@@ -236,7 +258,7 @@ impl Reader<'_> {
                     defaults.assignees = self.texts(value, "defaults: `assignees`", None)
                 }
                 "fields" => defaults.fields = self.fields(value, "defaults", None),
-                _ => self.unknown_key(key, DEFAULTS_KEYS.iter().copied(), "defaults"),
+                _ => self.unknown_key(key, DEFAULTS_KEYS.iter().copied(), "defaults", None),
             }
         }
         defaults
@@ -359,12 +381,13 @@ impl Reader<'_> {
                 }
                 "stories" if kind == ItemKind::Epic => children = Some(value),
                 "tasks" if kind == ItemKind::Story => children = Some(value),
+                "epic" | "story" | "stories" | "tasks" => {
+                    let message = misplaced_key(&key.text, &label);
+                    self.sink.error(key.pos, who, message);
+                }
                 _ => {
                     let known = ITEM_KEYS.iter().chain(kind_keys(kind)).copied();
-                    self.unknown_key(key, known, &label);
-                    if let Some(last) = self.sink.diagnostics.last_mut() {
-                        last.item = Some(id.clone());
-                    }
+                    self.unknown_key(key, known, &label, who);
                 }
             }
         }
@@ -663,7 +686,12 @@ impl Reader<'_> {
             match key.text.as_str() {
                 "in" | "in_scope" => scope.in_scope.extend(self.texts(value, &what, item)),
                 "out" | "out_scope" => scope.out_scope.extend(self.texts(value, &what, item)),
-                _ => self.unknown_key(key, SCOPE_KEYS.iter().copied(), &format!("{label}: scope")),
+                _ => self.unknown_key(
+                    key,
+                    SCOPE_KEYS.iter().copied(),
+                    &format!("{label}: scope"),
+                    item,
+                ),
             }
         }
         scope
@@ -693,6 +721,7 @@ impl Reader<'_> {
                         key,
                         SPEC_REF_KEYS.iter().copied(),
                         &format!("{label}: spec_ref"),
+                        item,
                     );
                     continue;
                 }
@@ -716,7 +745,7 @@ impl Reader<'_> {
                 "manual_steps" => &mut v.manual_steps,
                 _ => {
                     let whose = format!("{label}: verification");
-                    self.unknown_key(key, VERIFICATION_KEYS.iter().copied(), &whose);
+                    self.unknown_key(key, VERIFICATION_KEYS.iter().copied(), &whose, item);
                     continue;
                 }
             };
@@ -748,6 +777,7 @@ impl Reader<'_> {
                     key,
                     ESTIMATE_KEYS.iter().copied(),
                     &format!("{label}: estimate"),
+                    item,
                 ),
             }
         }
