@@ -576,3 +576,41 @@ fn large_plans_load() {
     );
     assert!(messages[0].ends_with("T-0-0-2 → T-0-0-1 → T-0-0-0"));
 }
+
+// ---- the format documentation -------------------------------------------------------------
+
+/// The code blocks of `docs/plan-format.md` with the given language, in order.
+fn doc_blocks(language: &str) -> Vec<String> {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/plan-format.md"))
+            .unwrap();
+    let fence = format!("```{language}\n");
+    doc.split(fence.as_str())
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn documented_examples_load() {
+    let yaml = doc_blocks("yaml");
+    assert_eq!(yaml.len(), 2);
+    let full = load_str(&yaml[0], Path::new("plan.yaml"), &LoadOptions::default()).unwrap();
+    // The document states these counts under the example.
+    assert_eq!(
+        (
+            full.count(ItemKind::Epic),
+            full.count(ItemKind::Story),
+            full.count(ItemKind::Task),
+            full.dependency_count()
+        ),
+        (2, 2, 3, 3)
+    );
+    assert_eq!(full.key, "storefront-roadmap");
+    let flat = load_str(&yaml[1], Path::new("plan.yaml"), &LoadOptions::default()).unwrap();
+    assert_eq!(flat.items.len(), 5);
+    let json = doc_blocks("json");
+    let unified = load_str(&json[0], Path::new("plan.json"), &LoadOptions::default()).unwrap();
+    assert_eq!(unified.key, "billing");
+    assert_eq!(unified.get("S-1").unwrap().children, ["T-1"]);
+}
