@@ -14,9 +14,6 @@ use super::{
 
 /// Longest title GitHub accepts, in characters.
 pub(crate) const MAX_TITLE: usize = 256;
-/// Most characters of item text: GitHub's body limit is 65,536 and the rendered body adds
-/// headings and the managed-block markers, so the text itself must stay well below it.
-pub(crate) const MAX_CONTENT: usize = 60_000;
 /// Longest item id, in characters.
 const MAX_ID: usize = 100;
 
@@ -396,7 +393,6 @@ impl<'s> Reader<'s> {
                 .error(node.pos, Some(&id), format!("{label} has no `title`"));
         }
         item.parent = self.resolve_parent(parents, kind, &label, &id);
-        self.check_content_size(&item, &label, node.pos);
         let as_parent = Spanned {
             value: id,
             location,
@@ -549,20 +545,6 @@ impl<'s> Reader<'s> {
             }
         }
         Some(first)
-    }
-
-    fn check_content_size(&mut self, item: &RawItem, label: &str, pos: Pos) {
-        let size = content_chars(&item.content);
-        if size > MAX_CONTENT {
-            self.sink.error(
-                pos,
-                Some(&item.id),
-                format!(
-                    "{label}: its text is {size} characters; the issue body would exceed \
-                     GitHub's 65,536-character limit (keep the text under {MAX_CONTENT})"
-                ),
-            );
-        }
     }
 
     fn expect_map(&mut self, node: &Node, what: &str, item: Option<&str>) -> bool {
@@ -783,34 +765,6 @@ impl<'s> Reader<'s> {
         }
         Some(estimate)
     }
-}
-
-/// Characters of text an item's body is made of.
-fn content_chars(content: &Content) -> usize {
-    let one = |s: &Option<String>| s.as_deref().map_or(0, |s| s.chars().count());
-    let many = |v: &Vec<String>| v.iter().map(|s| s.chars().count()).sum::<usize>();
-    let spec = content.spec_ref.as_ref().map_or(0, |s| {
-        one(&s.path) + one(&s.url) + one(&s.section) + one(&s.anchor) + one(&s.quote)
-    });
-    let v = &content.verification;
-    let estimate = content.estimate.as_ref().map_or(0, |e| one(&e.tshirt) + 16);
-    one(&content.goal)
-        + one(&content.motivation)
-        + one(&content.description)
-        + many(&content.requirements)
-        + many(&content.acceptance_criteria)
-        + many(&content.success_metrics)
-        + many(&content.risks)
-        + many(&content.assumptions)
-        + many(&content.scope.in_scope)
-        + many(&content.scope.out_scope)
-        + spec
-        + many(&v.commands)
-        + many(&v.ci_checks)
-        + many(&v.evidence)
-        + many(&v.manual_steps)
-        + many(&content.artifacts)
-        + estimate
 }
 
 impl Location {

@@ -8,6 +8,7 @@ mod items;
 mod json;
 mod model;
 mod node;
+mod size;
 mod suggest;
 mod validate;
 mod yaml;

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use sha2::{Digest, Sha256};
 
 use super::items::{RawItem, Spanned};
+use super::size::{body_estimate, MAX_BODY};
 use super::suggest::Hints;
 use super::{Defaults, Diagnostic, Item, ItemKind, Location, Plan};
 
@@ -43,6 +44,7 @@ pub(crate) fn build(
     check_children(&raw, &children, &index, &mut diagnostics);
     let edges = check_dependencies(&raw, &index, &mut hints, &mut diagnostics);
     check_cycles(&raw, &edges, &mut diagnostics);
+    check_body_sizes(&raw, &children, &key, &defaults, &mut diagnostics);
 
     if !diagnostics.is_empty() {
         return Err(diagnostics);
@@ -282,6 +284,28 @@ fn check_cycles(
             .map_or(&raw[start].location, |(_, l)| l);
         let message = format!("dependency cycle: {}", cycle_text(&names));
         error(diagnostics, at, &raw[start].id, message);
+    }
+}
+
+/// Items whose issue body would exceed GitHub's limit.
+fn check_body_sizes(
+    raw: &[RawItem],
+    children: &[Vec<usize>],
+    key: &str,
+    defaults: &Defaults,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (item, children) in raw.iter().zip(children) {
+        let ids = children.iter().map(|&c| raw[c].id.as_str());
+        let size = body_estimate(item, ids, key, defaults);
+        if size > MAX_BODY {
+            let message = format!(
+                "{} {}: its issue body would be about {size} characters; GitHub allows at most \
+                 65,536 (shorten its text or split the item)",
+                item.kind, item.id
+            );
+            error(diagnostics, &item.location, &item.id, message);
+        }
     }
 }
 

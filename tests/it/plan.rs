@@ -342,18 +342,31 @@ fn more_than_100_children_is_an_error() {
 }
 
 #[test]
-fn oversized_item_text_is_an_error() {
-    let text = |n: usize| {
-        format!(
-            "epics:\n- id: E\n  title: E\n  description: {}\n",
-            "x".repeat(n)
-        )
-    };
-    assert!(load_str(&text(60_000), Path::new("p.yaml"), &LoadOptions::default()).is_ok());
-    let messages = errors(&text(60_001), "p.yaml");
+fn bodies_over_githubs_limit_are_errors() {
+    let plan = |extra: &str| format!("epics:\n- id: E\n  title: E\n{extra}");
+    let load_one = |s: &str| load_str(s, Path::new("p.yaml"), &LoadOptions::default());
+    // 60,000 characters of text leave room for headings and markers.
+    assert!(load_one(&plan(&format!("  description: {}\n", "x".repeat(60_000)))).is_ok());
+
+    let long_text = plan(&format!("  description: {}\n", "x".repeat(65_000)));
+    let messages = errors(&long_text, "p.yaml");
     assert_eq!(messages.len(), 1);
-    assert!(messages[0].starts_with("p.yaml:2:3: epic E: its text is 60001 characters"));
+    assert!(
+        messages[0].starts_with("p.yaml:2:3: epic E: its issue body would be about 66"),
+        "{}",
+        messages[0]
+    );
     assert!(messages[0].contains("65,536"));
+
+    // 8,000 short list entries are only 40,000 characters of text, but with their list markup
+    // the body would not fit.
+    let entries = vec!["xxxxx"; 8_000].join(", ");
+    let many = plan(&format!("  requirements: [{entries}]\n"));
+    assert!(errors(&many, "p.yaml")[0].contains("its issue body would be about"));
+
+    // Comment markers in plan text are escaped on rendering, which makes them longer.
+    let markers = plan(&format!("  description: \"{}\"\n", "-->".repeat(15_000)));
+    assert!(errors(&markers, "p.yaml")[0].contains("its issue body would be about"));
 }
 
 #[test]
