@@ -250,9 +250,9 @@ impl<'s> Reader<'s> {
         }
         for (key, value) in entries(node) {
             match key.text.as_str() {
-                "labels" => defaults.labels = self.texts(value, "defaults: `labels`", None),
+                "labels" => defaults.labels = self.names(value, "defaults: `labels`", None),
                 "assignees" => {
-                    defaults.assignees = self.texts(value, "defaults: `assignees`", None)
+                    defaults.assignees = self.names(value, "defaults: `assignees`", None)
                 }
                 "fields" => defaults.fields = self.fields(value, "defaults", None),
                 _ => self.unknown_key(key, DEFAULTS_KEYS.iter().copied(), "defaults", None),
@@ -353,8 +353,8 @@ impl<'s> Reader<'s> {
                 "verification" => c.verification = self.verification(value, &label, who),
                 "estimate" => c.estimate = self.estimate(value, &label, who),
                 "depends_on" => item.depends_on = self.ids(value, &what, who),
-                "labels" => item.labels = self.texts(value, &what, who),
-                "assignees" => item.assignees = Some(self.texts(value, &what, who)),
+                "labels" => item.labels = self.names(value, &what, who),
+                "assignees" => item.assignees = Some(self.names(value, &what, who)),
                 "milestone" => item.milestone = self.text(value, &what, who),
                 "fields" => item.fields = self.fields(value, &label, who),
                 "parent_id" => {
@@ -592,6 +592,20 @@ impl<'s> Reader<'s> {
             .into_iter()
             .map(|s| s.value)
             .collect()
+    }
+
+    /// Label or user names: a list of text without empty entries.
+    fn names(&mut self, node: &Node, what: &str, item: Option<&str>) -> Vec<String> {
+        let mut names = Vec::new();
+        for name in self.ids(node, what, item) {
+            if name.value.trim().is_empty() {
+                let message = format!("{what} has an empty entry");
+                self.sink.error(name.location.pos(), item, message);
+            } else {
+                names.push(name.value);
+            }
+        }
+        names
     }
 
     fn ids(&mut self, node: &Node, what: &str, item: Option<&str>) -> Vec<Spanned<String>> {
