@@ -1,13 +1,108 @@
-//! The benchmark harness against the real fake (in-process): its counters and state are read
-//! the way the bench reads them from the binary.
+//! CI's smoke version of the benchmark: the quick scenario (a small generated plan on the
+//! fake at low latency) through the library, checking the benchmark's invariants only — never
+//! timing: the sync completes, no item gets two issues, an unchanged re-run writes nothing, a
+//! title edit writes at most two mutations, and requests in flight never exceed the setting.
+//! Also checks that the harness reads the fake's counters and state correctly.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::time::Duration;
 
-use fake_github::{Config, FakeGithub};
+use fake_github::{Config, FakeGithub, Faults};
+use planpilot::github::{Client, ClientConfig, Secret};
+use planpilot::plan::{self, LoadOptions, Plan};
+use planpilot::sync::{self, Silent, SyncOptions};
 use planpilot_bench::fake::{census, FakeStats};
+use planpilot_bench::generate::{generate, PlanFile, Shape};
 use planpilot_bench::http;
 use serde_json::json;
+
+/// The quick scenario's plan: 2 epics, 4 stories, 12 tasks.
+const QUICK: Shape = Shape {
+    epics: 2,
+    stories_per_epic: 2,
+    tasks_per_story: 3,
+};
+const MAX_CONCURRENCY: usize = 3;
+
+fn load(generated: &PlanFile, dir: &std::path::Path) -> Plan {
+    let path = dir.join("plan.yaml");
+    std::fs::write(&path, generated.to_yaml().unwrap()).unwrap();
+    plan::load(
+        &path,
+        &LoadOptions {
+            root: Some(dir.to_path_buf()),
+        },
+    )
+    .unwrap_or_else(|e| panic!("generated plan loads: {:?}", e.diagnostics))
+}
+
+/// Syncs and returns the fake's counters for that run.
+async fn sync_measured(
+    fake: &FakeGithub,
+    client: &Client,
+    options: &SyncOptions,
+    plan: &Plan,
+) -> FakeStats {
+    let before = stats_of(fake);
+    let report = sync::run(plan, client, options, &Silent)
+        .await
+        .expect("sync runs");
+    assert!(report.errors.is_empty(), "errors: {:#?}", report.errors);
+    stats_of(fake).since(&before)
+}
+
+/// The library's counters in the shape the bench reads from `/_fake/stats`.
+fn stats_of(fake: &FakeGithub) -> FakeStats {
+    serde_json::from_value(serde_json::to_value(fake.stats()).unwrap()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quick_scenario_holds_the_benchmark_invariants() {
+    let config = Config {
+        faults: Faults {
+            latency: Duration::from_millis(5),
+            mutation_latency: Duration::from_millis(5),
+            ..Faults::default()
+        },
+        ..Config::default()
+    };
+    let fake = FakeGithub::start(config).await.unwrap();
+    let mut client_config = ClientConfig::new(fake.graphql_url(), Secret::new("test-token"));
+    client_config.max_concurrency = MAX_CONCURRENCY;
+    let client = Client::new(client_config).unwrap();
+    let mut options = SyncOptions::new("acme/roadmap".parse().unwrap());
+    options.project = Some("https://github.com/orgs/acme/projects/1".parse().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let generated = generate(QUICK, 1);
+    let plan = load(&generated, dir.path());
+    assert_eq!(plan.items.len(), QUICK.items());
+
+    let first = sync_measured(&fake, &client, &options, &plan).await;
+    assert!(first.mutations.total > 0);
+    let found = census(&fake.state(), &plan.key);
+    assert_eq!((found.items, found.duplicates), (QUICK.items(), 0));
+    assert!(
+        (1..=MAX_CONCURRENCY as u64).contains(&first.max_in_flight),
+        "max in flight {} with max-concurrency {MAX_CONCURRENCY}",
+        first.max_in_flight
+    );
+
+    let rerun = sync_measured(&fake, &client, &options, &plan).await;
+    assert_eq!(rerun.mutations.total, 0, "{:?}", rerun.mutations.by_name);
+
+    let mut edited = generated.clone();
+    edited.retitle_task(0).unwrap();
+    let edit = sync_measured(&fake, &client, &options, &load(&edited, dir.path())).await;
+    assert!(
+        (1..=2).contains(&edit.mutations.total),
+        "{:?}",
+        edit.mutations.by_name
+    );
+    assert_eq!(census(&fake.state(), &plan.key).duplicates, 0);
+    assert!(stats_of(&fake).max_in_flight <= MAX_CONCURRENCY as u64);
+    fake.shutdown().await;
+}
 
 /// Sends one GraphQL document with the fake's token; returns the raw response.
 fn post_graphql(base_url: &str, body: &serde_json::Value) -> String {
