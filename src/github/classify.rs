@@ -132,7 +132,7 @@ fn classify_graphql(body: Body, headers: &RateHeaders, role: TokenRole) -> Verdi
         // No data at all (or only nulls refused by a limit): the errors are the answer.
         _ => match retryable {
             Some(verdicts) => first_by_priority(verdicts),
-            None => permanent_graphql_failure(&errors, role),
+            None => Verdict::Fail(permanent_error(&errors, role)),
         },
     }
 }
@@ -188,7 +188,8 @@ fn first_by_priority(verdicts: Vec<Verdict>) -> Verdict {
     })
 }
 
-fn permanent_graphql_failure(errors: &[GraphqlError], role: TokenRole) -> Verdict {
+/// The error for GraphQL errors that no wait or retry cures.
+pub(crate) fn permanent_error(errors: &[GraphqlError], role: TokenRole) -> ApiError {
     let message = errors
         .iter()
         .map(|error| error.message.as_str())
@@ -202,13 +203,18 @@ fn permanent_graphql_failure(errors: &[GraphqlError], role: TokenRole) -> Verdic
                 .is_some_and(|kind| kinds.contains(&kind))
         })
     };
-    Verdict::Fail(if has_kind(&["FORBIDDEN", "INSUFFICIENT_SCOPES"]) {
+    if has_kind(&["FORBIDDEN", "INSUFFICIENT_SCOPES"]) {
         forbidden(&message, role)
     } else if has_kind(&["NOT_FOUND"]) {
         ApiError::NotFound { message }
     } else {
         ApiError::Invalid { message }
-    })
+    }
+}
+
+/// Whether waiting and sending again can cure this error (a rate limit, "Something went wrong").
+pub(crate) fn is_retryable(error: &GraphqlError) -> bool {
+    retryable_error(error, &RateHeaders::default()).is_some()
 }
 
 /// GitHub's wording for secondary limits.
@@ -572,5 +578,36 @@ mod tests {
             panic!("expected Invalid");
         };
         assert_eq!(message, "HTTP 418: no message in the answer");
+    }
+
+    #[test]
+    fn per_field_errors_map_to_client_errors() {
+        let error = |kind: Option<&str>, message: &str| GraphqlError {
+            message: message.to_string(),
+            kind: kind.map(str::to_string),
+            path: vec![json!("a3")],
+        };
+        let forbidden = error(Some("FORBIDDEN"), "Resource not accessible by integration");
+        assert!(!forbidden.is_retryable());
+        let text = forbidden.to_api_error(TokenRole::Project).to_string();
+        assert!(
+            text.contains("GITHUB_TOKEN cannot use Projects v2"),
+            "{text}"
+        );
+        assert!(matches!(
+            error(Some("NOT_FOUND"), "gone").to_api_error(TokenRole::Issues),
+            ApiError::NotFound { .. }
+        ));
+        let quick = error(Some("UNPROCESSABLE"), "was submitted too quickly");
+        assert!(quick.is_retryable());
+        assert!(matches!(
+            quick.to_api_error(TokenRole::Issues),
+            ApiError::Transient { .. }
+        ));
+        assert!(matches!(
+            error(Some("UNPROCESSABLE"), "Sub issue may only have one parent")
+                .to_api_error(TokenRole::Issues),
+            ApiError::Invalid { .. }
+        ));
     }
 }
