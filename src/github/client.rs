@@ -518,10 +518,13 @@ impl Inner {
         self.gate.record_answer();
     }
 
-    /// Pauses every worker for `limit` and halves the concurrency, announcing the wait.
+    /// Pauses every worker for `limit` and, once per burst of refusals, halves the concurrency;
+    /// announces the wait.
     fn pause_for(&self, limit: &Limit) -> Result<Pause, ApiError> {
-        self.limiter.back_off();
         let pause = self.gate.pause_for(limit);
+        if pause.as_ref().is_ok_and(|pause| pause.new_burst) {
+            self.limiter.back_off();
+        }
         let added = pause.as_ref().map_or(Duration::ZERO, |pause| pause.added);
         self.metrics.record_limit(added);
         match &pause {
@@ -852,16 +855,32 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_limit_halves_the_concurrency() {
-        let (client, _) = client_with(
-            ClientConfig {
-                max_concurrency: 4,
-                ..config()
-            },
-            vec![secondary(Some(1))],
+    async fn a_burst_of_refusals_halves_the_concurrency_once() {
+        let config = ClientConfig {
+            max_concurrency: 8,
+            ..config()
+        };
+        let (client, transport) = client_with(config, vec![secondary(Some(1)); 4]);
+        let calls = (0..4).map(|_| client.graphql(read()));
+        for result in futures::future::join_all(calls).await {
+            result.unwrap();
+        }
+        assert_eq!(
+            client.inner.limiter.target(),
+            4,
+            "8 halved once, not four times"
         );
+        transport
+            .script
+            .lock()
+            .unwrap()
+            .push_back(secondary(Some(1)));
         client.graphql(read()).await.unwrap();
-        assert_eq!(client.inner.limiter.target(), 2);
+        assert_eq!(
+            client.inner.limiter.target(),
+            2,
+            "a later burst halves again"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -47,6 +47,8 @@ pub(crate) struct Pause {
     pub wait: Duration,
     /// How much that lengthened the current pause (0 when another worker already paused longer).
     pub added: Duration,
+    /// Whether the gate was open: the first refusal of a burst, not a straggler of it.
+    pub new_burst: bool,
 }
 
 impl Gate {
@@ -111,7 +113,11 @@ impl Gate {
         }
         state.waited += added;
         state.paused_until = Some(current_end.map_or(new_end, |end| end.max(new_end)));
-        Ok(Pause { wait, added })
+        Ok(Pause {
+            wait,
+            added,
+            new_burst: current_end.is_none(),
+        })
     }
 
     /// A request got a real answer: the next limit starts a new streak.
@@ -289,6 +295,7 @@ mod tests {
         assert_eq!(first.added, Duration::from_secs(30));
         assert_eq!(second.added, Duration::from_secs(10));
         assert_eq!(shorter.added, Duration::ZERO);
+        assert!(first.new_burst && !second.new_burst && !shorter.new_burst);
         assert_eq!(gate.lock().waited, Duration::from_secs(40));
     }
 
