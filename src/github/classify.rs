@@ -111,29 +111,35 @@ fn classify_refusal(status: u16, message: &str, headers: &RateHeaders, role: Tok
 /// A 200: GraphQL's answer, possibly with errors.
 fn classify_graphql(body: Body, headers: &RateHeaders, role: TokenRole) -> Verdict {
     let errors = body.errors.unwrap_or_default();
-    let retryable = errors
+    let cures: Vec<Option<Verdict>> = errors
         .iter()
         .map(|error| retryable_error(error, headers))
-        .collect::<Option<Vec<Verdict>>>();
+        .collect();
+    let all_retryable = cures.iter().all(Option::is_some);
+    // A limit comes first: it is a refusal, so nothing was applied.
+    let limit = cures.iter().flatten().find_map(|cure| match cure {
+        Verdict::Limit(limit) => Some(*limit),
+        _ => None,
+    });
     match body.data {
-        Some(data) if has_values(&data) || errors.is_empty() || retryable.is_none() => {
-            // Per-field errors go back to the caller, who maps them to items by alias.
-            let limit = errors
-                .iter()
-                .find_map(|error| match retryable_error(error, headers) {
-                    Some(Verdict::Limit(limit)) => Some(limit),
-                    _ => None,
-                });
-            Verdict::Answer {
-                response: Response { data, errors },
-                limit,
-            }
-        }
-        // No data at all (or only nulls refused by a limit): the errors are the answer.
-        _ => match retryable {
-            Some(verdicts) => first_by_priority(verdicts),
-            None => Verdict::Fail(permanent_error(&errors, role)),
+        // Per-field errors go back to the caller, who maps them to items by alias.
+        Some(data) if has_values(&data) || errors.is_empty() || !all_retryable => Verdict::Answer {
+            response: Response { data, errors },
+            limit,
         },
+        // No data at all, or only nulls refused by a limit or a failure: the errors decide.
+        _ if all_retryable => match limit {
+            Some(limit) => Verdict::Limit(limit),
+            None => cures
+                .into_iter()
+                .flatten()
+                .next()
+                .unwrap_or_else(|| Verdict::Transient {
+                    message: "GitHub answered with neither data nor errors".to_string(),
+                    sent: true,
+                }),
+        },
+        _ => Verdict::Fail(permanent_error(&errors, role)),
     }
 }
 
@@ -170,22 +176,6 @@ fn retryable_error(error: &GraphqlError, headers: &RateHeaders) -> Option<Verdic
         });
     }
     None
-}
-
-/// Limits before transient failures: a limit is a refusal, so nothing was applied.
-/// With no errors at all (and no data), the answer is broken: transient.
-fn first_by_priority(verdicts: Vec<Verdict>) -> Verdict {
-    let mut transient = None;
-    for verdict in verdicts {
-        match verdict {
-            Verdict::Limit(_) => return verdict,
-            _ => transient = transient.or(Some(verdict)),
-        }
-    }
-    transient.unwrap_or(Verdict::Transient {
-        message: "GitHub answered with neither data nor errors".to_string(),
-        sent: true,
-    })
 }
 
 /// The error for GraphQL errors that no wait or retry cures.
