@@ -81,11 +81,12 @@ impl Gate {
         }
     }
 
-    /// Whether the gate is closed right now.
+    /// Whether the gate is closed right now (paused, or given up on waiting).
     pub fn is_closed(&self) -> bool {
-        self.lock()
-            .paused_until
-            .is_some_and(|until| until > Instant::now())
+        let state = self.lock();
+        let now = Instant::now();
+        let ends = [state.paused_until, state.gave_up_until.map(|(end, _)| end)];
+        ends.into_iter().flatten().any(|end| end > now)
     }
 
     /// Closes the gate for as long as `limit` asks, or gives up (`Err(RateLimited)`) when that
@@ -325,6 +326,10 @@ mod tests {
         gate.wait_open().await.unwrap();
         let refused = gate.pause_for(&secondary(50));
         assert!(matches!(refused, Err(ApiError::RateLimited { .. })));
+        assert!(
+            gate.is_closed(),
+            "closed for those who queued for a slot meanwhile"
+        );
         assert!(matches!(
             gate.wait_open().await,
             Err(ApiError::RateLimited { .. })
