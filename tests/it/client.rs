@@ -597,7 +597,9 @@ async fn fake_counts_aliased_mutations_like_the_client() {
     assert!(response.errors.is_empty(), "{:?}", response.errors);
     let metrics = client.metrics();
     assert_eq!((metrics.mutations, metrics.mutation_fields), (1, 2));
-    assert_eq!(fake.stats().mutations.total, metrics.mutation_fields);
+    let stats = fake.stats();
+    assert_eq!(stats.mutations.total, metrics.mutation_fields);
+    assert!(stats.schema_validation && stats.validation_failures == 0);
 }
 
 #[tokio::test]
