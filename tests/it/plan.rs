@@ -250,7 +250,8 @@ fn shared_planpilot_directories_load() {
 // ---- bad files: exact diagnostics ---------------------------------------------------------
 
 /// Every `bad/NAME` has `bad/NAME.expected`: one `LINE:COL: message` line per diagnostic, in
-/// order, where the message part must be contained in the actual message.
+/// order, where the message part must be contained in the actual message. For a directory the
+/// lines are `FILE:LINE:COL: message`, naming the file inside it.
 #[test]
 fn bad_fixtures_report_exact_diagnostics() {
     let dir = fixtures().join("bad");
@@ -278,9 +279,15 @@ fn bad_fixtures_report_exact_diagnostics() {
             file.display()
         );
         for (diagnostic, want) in diagnostics.iter().zip(&expected) {
+            let (want_file, want) = if file.is_dir() {
+                let (name, rest) = want.split_once(':').unwrap();
+                (file.join(name), rest)
+            } else {
+                (file.clone(), *want)
+            };
             let (line, rest) = want.split_once(':').unwrap();
             let (col, message) = rest.split_once(": ").unwrap();
-            assert_eq!(diagnostic.location.file, file);
+            assert_eq!(diagnostic.location.file, want_file);
             assert_eq!(
                 (diagnostic.location.line, diagnostic.location.col),
                 (line.parse().unwrap(), col.parse().unwrap()),
