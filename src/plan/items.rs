@@ -43,6 +43,15 @@ pub(crate) struct RawItem {
     pub fields: BTreeMap<String, FieldValue>,
 }
 
+/// An item being read: the parents it names (and how), its nested children, whether it has a
+/// title.
+struct Draft<'n> {
+    item: RawItem,
+    parents: Vec<(Spanned<String>, &'static str)>,
+    children: Option<&'n Node>,
+    has_title: bool,
+}
+
 /// Plan-wide settings of a single-file plan.
 #[derive(Debug, Default)]
 pub(crate) struct Settings {
@@ -305,7 +314,7 @@ impl<'s> Reader<'s> {
         };
         let label = format!("{kind} {id}");
         let location = self.sink.location(node.pos);
-        let mut item = RawItem {
+        let item = RawItem {
             id: id.clone(),
             kind,
             location: location.clone(),
@@ -320,86 +329,92 @@ impl<'s> Reader<'s> {
             milestone: None,
             fields: BTreeMap::new(),
         };
-        let mut parents: Vec<(Spanned<String>, &str)> = Vec::new();
+        let mut draft = Draft {
+            item,
+            parents: Vec::new(),
+            children: None,
+            has_title: false,
+        };
         if let Some(p) = parent {
-            parents.push((p.clone(), "by nesting"));
+            draft.parents.push((p.clone(), "by nesting"));
         }
-        let mut children: Option<&Node> = None;
-        let mut has_title = false;
         for (key, value) in fields {
-            if value.value == Value::Null && !matches!(key.text.as_str(), "id" | "title") {
-                continue; // an explicit null is the same as leaving the key out
-            }
-            let what = format!("{label}: `{}`", key.text);
-            let who = Some(id.as_str());
-            let c = &mut item.content;
-            match key.text.as_str() {
-                "id" | "type" => {}
-                "title" => {
-                    has_title = true;
-                    item.title = self.title(value, &label, &id);
-                }
-                "goal" => c.goal = self.text(value, &what, who),
-                "motivation" => c.motivation = self.text(value, &what, who),
-                "description" => c.description = self.text(value, &what, who),
-                "requirements" => c.requirements = self.texts(value, &what, who),
-                "acceptance_criteria" => c.acceptance_criteria = self.texts(value, &what, who),
-                "success_metrics" => c.success_metrics = self.texts(value, &what, who),
-                "risks" => c.risks = self.texts(value, &what, who),
-                "assumptions" => c.assumptions = self.texts(value, &what, who),
-                "artifacts" => c.artifacts = self.texts(value, &what, who),
-                "scope" => c.scope = self.scope(value, &label, who),
-                "spec_ref" => c.spec_ref = self.spec_ref(value, &label, who),
-                "verification" => c.verification = self.verification(value, &label, who),
-                "estimate" => c.estimate = self.estimate(value, &label, who),
-                "depends_on" => item.depends_on = self.ids(value, &what, who),
-                "labels" => item.labels = self.names(value, &what, who),
-                "assignees" => item.assignees = Some(self.names(value, &what, who)),
-                "milestone" => item.milestone = self.text(value, &what, who),
-                "fields" => item.fields = self.fields(value, &label, who),
-                "parent_id" => {
-                    if let Some(p) = self.spanned_text(value, &what, who) {
-                        parents.push((p, "`parent_id`"));
-                    }
-                }
-                "epic" if kind == ItemKind::Story => {
-                    if let Some(p) = self.spanned_text(value, &what, who) {
-                        parents.push((p, "`epic`"));
-                    }
-                }
-                "story" if kind == ItemKind::Task => {
-                    if let Some(p) = self.spanned_text(value, &what, who) {
-                        parents.push((p, "`story`"));
-                    }
-                }
-                "sub_item_ids" => {
-                    let ids = self.ids(value, &what, who);
-                    item.sub_item_ids = Some((self.sink.location(key.pos), ids));
-                }
-                "stories" if kind == ItemKind::Epic => children = Some(value),
-                "tasks" if kind == ItemKind::Story => children = Some(value),
-                "epic" | "story" | "stories" | "tasks" => {
-                    let message = misplaced_key(&key.text, &label);
-                    self.sink.error(key.pos, who, message);
-                }
-                _ => {
-                    let known = ITEM_KEYS.iter().chain(kind_keys(kind)).copied();
-                    self.unknown_key(key, known, &label, who);
-                }
+            // An explicit null is the same as leaving the key out.
+            if value.value != Value::Null || matches!(key.text.as_str(), "id" | "title") {
+                self.item_key(&mut draft, key, value, &label);
             }
         }
-        if !has_title {
+        if !draft.has_title {
             self.sink
                 .error(node.pos, Some(&id), format!("{label} has no `title`"));
         }
-        item.parent = self.resolve_parent(parents, kind, &label, &id);
-        let as_parent = Spanned {
-            value: id,
-            location,
-        };
-        self.items.push(item);
-        if let (Some(children), Some(child_kind)) = (children, kind.child()) {
+        draft.item.parent = self.resolve_parent(draft.parents, kind, &label, &id);
+        self.items.push(draft.item);
+        if let (Some(children), Some(child_kind)) = (draft.children, kind.child()) {
+            let as_parent = Spanned {
+                value: id,
+                location,
+            };
             self.list(children, Some(child_kind), Some(&as_parent));
+        }
+    }
+
+    /// Reads one key of an item into the draft.
+    fn item_key<'n>(&mut self, draft: &mut Draft<'n>, key: &Key, value: &'n Node, label: &str) {
+        let what = format!("{label}: `{}`", key.text);
+        let id = draft.item.id.clone();
+        let who = Some(id.as_str());
+        let kind = draft.item.kind;
+        let item = &mut draft.item;
+        let c = &mut item.content;
+        match key.text.as_str() {
+            "id" | "type" => {}
+            "title" => {
+                draft.has_title = true;
+                item.title = self.title(value, label, &id);
+            }
+            "goal" => c.goal = self.text(value, &what, who),
+            "motivation" => c.motivation = self.text(value, &what, who),
+            "description" => c.description = self.text(value, &what, who),
+            "requirements" => c.requirements = self.texts(value, &what, who),
+            "acceptance_criteria" => c.acceptance_criteria = self.texts(value, &what, who),
+            "success_metrics" => c.success_metrics = self.texts(value, &what, who),
+            "risks" => c.risks = self.texts(value, &what, who),
+            "assumptions" => c.assumptions = self.texts(value, &what, who),
+            "artifacts" => c.artifacts = self.texts(value, &what, who),
+            "scope" => c.scope = self.scope(value, label, who),
+            "spec_ref" => c.spec_ref = self.spec_ref(value, label, who),
+            "verification" => c.verification = self.verification(value, label, who),
+            "estimate" => c.estimate = self.estimate(value, label, who),
+            "depends_on" => item.depends_on = self.ids(value, &what, who),
+            "labels" => item.labels = self.names(value, &what, who),
+            "assignees" => item.assignees = Some(self.names(value, &what, who)),
+            "milestone" => item.milestone = self.text(value, &what, who),
+            "fields" => item.fields = self.fields(value, label, who),
+            "sub_item_ids" => {
+                let ids = self.ids(value, &what, who);
+                item.sub_item_ids = Some((self.sink.location(key.pos), ids));
+            }
+            "parent_id" => self.named_parent(draft, value, &what, "`parent_id`"),
+            "epic" if kind == ItemKind::Story => self.named_parent(draft, value, &what, "`epic`"),
+            "story" if kind == ItemKind::Task => self.named_parent(draft, value, &what, "`story`"),
+            "stories" if kind == ItemKind::Epic => draft.children = Some(value),
+            "tasks" if kind == ItemKind::Story => draft.children = Some(value),
+            "epic" | "story" | "stories" | "tasks" => {
+                let message = misplaced_key(&key.text, label);
+                self.sink.error(key.pos, who, message);
+            }
+            _ => {
+                let known = ITEM_KEYS.iter().chain(kind_keys(kind)).copied();
+                self.unknown_key(key, known, label, who);
+            }
+        }
+    }
+
+    fn named_parent(&mut self, draft: &mut Draft, value: &Node, what: &str, how: &'static str) {
+        let id = draft.item.id.clone();
+        if let Some(p) = self.spanned_text(value, what, Some(&id)) {
+            draft.parents.push((p, how));
         }
     }
 
