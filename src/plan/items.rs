@@ -220,11 +220,15 @@ impl<'s> Reader<'s> {
         whose: &str,
         item: Option<&str>,
     ) {
-        let message = format!(
-            "{whose}: unknown key `{}`{}",
-            key.text,
-            key_hint(&key.text, known, &mut self.hint_budget)
-        );
+        let message = if key.text == "<<" {
+            format!("{whose}: YAML merge keys (`<<`) are not supported; repeat the keys instead")
+        } else {
+            format!(
+                "{whose}: unknown key `{}`{}",
+                key.text,
+                key_hint(&key.text, known, &mut self.hint_budget)
+            )
+        };
         self.sink.error(key.pos, item, message);
     }
 

@@ -634,3 +634,19 @@ fn documented_examples_load() {
     assert_eq!(unified.key, "billing");
     assert_eq!(unified.get("S-1").unwrap().children, ["T-1"]);
 }
+
+#[test]
+fn yaml_tags_and_merge_keys() {
+    let tagged = "epics:\n  - id: !!str 7\n    title: !!str 2026\n    fields: { Code: !!str 12 }\n";
+    let plan = load_str(tagged, Path::new("p.yaml"), &LoadOptions::default()).unwrap();
+    assert_eq!(plan.items[0].id, "7");
+    assert_eq!(plan.items[0].fields["Code"], FieldValue::Text("12".into()));
+    let merged = "base: &b { title: Shared }\nepics:\n  - id: E-1\n    <<: *b\n";
+    let messages = errors(merged, "p.yaml");
+    assert!(messages
+        .iter()
+        .any(|m| m.starts_with("p.yaml:1:1: plan: unknown key `base`")));
+    assert!(messages
+        .iter()
+        .any(|m| m.starts_with("p.yaml:4:5: epic E-1: YAML merge keys (`<<`) are not supported")));
+}
