@@ -121,7 +121,8 @@ fn load_directory(dir: &Path, options: &LoadOptions) -> Result<Plan, PlanError> 
     assemble(key, dir, Defaults::default(), raw, diagnostics, &order)
 }
 
-/// Runs the plan-wide checks unless reading already failed, and sorts problems into file order.
+/// Runs the plan-wide checks on the items read (also after reading problems, so one run reports
+/// everything) and sorts all problems into file order.
 fn assemble(
     key: String,
     source: &Path,
