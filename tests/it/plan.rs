@@ -650,3 +650,17 @@ fn yaml_tags_and_merge_keys() {
         .iter()
         .any(|m| m.starts_with("p.yaml:4:5: epic E-1: YAML merge keys (`<<`) are not supported")));
 }
+
+#[test]
+fn crlf_line_endings_and_byte_order_marks_keep_positions() {
+    let yaml = "\u{feff}epics:\r\n  - id: E-1\r\n    title: One\r\n    depends_on: [E-2]\r\n";
+    assert_eq!(
+        errors(yaml, "p.yaml"),
+        ["p.yaml:4:18: epic E-1 depends on E-2, which is not in the plan (did you mean E-1?)"]
+    );
+    let json = "\u{feff}{\r\n \"epics\": [\r\n  {\"id\": \"E-1\", \"title\": \"One\", \"depends_on\": [\"E-2\"]}\r\n ]\r\n}\r\n";
+    assert_eq!(
+        errors(json, "p.json"),
+        ["p.json:3:48: epic E-1 depends on E-2, which is not in the plan (did you mean E-1?)"]
+    );
+}
