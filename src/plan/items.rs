@@ -3,7 +3,7 @@
 //!
 //! Rules that need the whole plan (ids, parents, dependencies) are in `validate`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use super::fields::field_value;
 use super::node::{Key, Node, Pos, Sink, Value};
@@ -132,6 +132,9 @@ fn entries(node: &Node) -> &[(Key, Node)] {
 pub(crate) struct Reader<'s> {
     pub sink: &'s mut Sink,
     pub items: Vec<RawItem>,
+    /// Ids of items left out because their kind could not be told (already reported), so that
+    /// references to them are not reported a second time as unknown.
+    pub skipped: HashSet<String>,
     /// Work left for "did you mean" hints on unknown keys (see `suggest::Hints`).
     hint_budget: usize,
 }
@@ -141,6 +144,7 @@ impl<'s> Reader<'s> {
         Reader {
             sink,
             items: Vec::new(),
+            skipped: HashSet::new(),
             hint_budget: Hints::BUDGET,
         }
     }
@@ -314,6 +318,7 @@ impl<'s> Reader<'s> {
             return;
         };
         let Some(kind) = self.item_kind(fields, listed, &id, node.pos) else {
+            self.skipped.insert(id);
             return;
         };
         let label = format!("{kind} {id}");
