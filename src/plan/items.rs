@@ -556,7 +556,7 @@ impl<'s> Reader<'s> {
                 "{label} cannot have a parent (found {} via {how}); epics are top-level",
                 first.value
             );
-            self.sink.error(first.location.pos(), Some(id), message);
+            self.sink.error_at(&first.location, Some(id), message);
             return None;
         }
         for (other, other_how) in parents {
@@ -565,7 +565,7 @@ impl<'s> Reader<'s> {
                     "{label} names two parents: {} ({how}) and {} ({other_how})",
                     first.value, other.value
                 );
-                self.sink.error(other.location.pos(), Some(id), message);
+                self.sink.error_at(&other.location, Some(id), message);
             }
         }
         Some(first)
@@ -624,7 +624,7 @@ impl<'s> Reader<'s> {
         for name in self.ids(node, what, item) {
             if name.value.trim().is_empty() {
                 let message = format!("{what} has an empty entry");
-                self.sink.error(name.location.pos(), item, message);
+                self.sink.error_at(&name.location, item, message);
             } else {
                 names.push(name.value);
             }
@@ -802,15 +802,5 @@ impl<'s> Reader<'s> {
             }
         }
         Some(estimate)
-    }
-}
-
-impl Location {
-    /// Line and column only (for reporting at an already-resolved location in the same file).
-    pub(crate) fn pos(&self) -> Pos {
-        Pos {
-            line: self.line,
-            col: self.col,
-        }
     }
 }
