@@ -352,6 +352,7 @@ fn cycle_through(
             if next == start {
                 let mut path = vec![node];
                 let mut at = node;
+                // Every node reached, except `start`, was given a predecessor when queued.
                 while at != start {
                     at = previous[&at];
                     path.push(at);
