@@ -1,3 +1,4 @@
 //! planpilot's integration tests: one binary, one module per area.
 
 mod client;
+mod plan;
