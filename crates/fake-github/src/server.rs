@@ -39,7 +39,7 @@ pub struct DropConnection;
 
 pub struct Shared {
     pub token: String,
-    pub schema: Option<Schema>,
+    pub schema: Schema,
     pub primary_limit: u64,
     pub state: Mutex<State>,
     pub faults: Mutex<Faults>,
@@ -65,7 +65,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub fn new(config: &Config, schema: Option<Schema>) -> anyhow::Result<Shared> {
+    pub fn new(config: &Config, schema: Schema, real_schema: bool) -> anyhow::Result<Shared> {
         let state = State::new(config);
         let reset_at = state.now_secs() + WINDOW_SECS;
         let log = match &config.log_path {
@@ -79,7 +79,7 @@ impl Shared {
             None => None,
         };
         let stats = Stats {
-            schema_validation: schema.is_some(),
+            schema_validation: real_schema,
             ..Stats::default()
         };
         Ok(Shared {
@@ -338,14 +338,9 @@ async fn handle(
         return (graphql_errors(vec![body]), "no_query", Vec::new());
     };
     lock(&shared.stats).graphql_documents += 1;
-    let Some(schema) = &shared.schema else {
-        let error =
-            json!({"message": "fake-github has no GraphQL schema; set GITHUB_GRAPHQL_SCHEMA"});
-        return (graphql_errors(vec![error]), "no_schema", Vec::new());
-    };
     run_document(
         shared,
-        schema,
+        &shared.schema,
         &faults,
         &query,
         request.variables,
