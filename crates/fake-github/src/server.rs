@@ -125,6 +125,15 @@ impl Shared {
         Duration::from_micros(lock(&self.rng).gen_range(0..=ms))
     }
 
+    /// Sleep for an injected delay and account for it in the stats.
+    async fn delay(&self, delay: Duration) {
+        if delay.is_zero() {
+            return;
+        }
+        lock(&self.stats).injected_delay_us += delay.as_micros() as u64;
+        tokio::time::sleep(delay).await;
+    }
+
     fn log(&self, entry: Value) {
         if let Some(file) = &self.log {
             let mut line = entry.to_string();
@@ -227,6 +236,7 @@ fn with_rate_headers(mut response: Response, rate: &RateInfo) -> Response {
 
 fn secondary_limited(shared: &Shared, faults: &Faults) -> Response {
     lock(&shared.stats).secondary_limited += 1;
+    let rate = shared.rate_info(0);
     let body = json!({
         "documentation_url": SECONDARY_DOCS_URL,
         "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:FAKE:0000.",
@@ -237,7 +247,7 @@ fn secondary_limited(shared: &Shared, faults: &Faults) -> Response {
             response.headers_mut().insert("retry-after", v);
         }
     }
-    response
+    with_rate_headers(response, &rate)
 }
 
 async fn rest_rate_limit(
@@ -309,10 +319,9 @@ async fn handle(
             Vec::new(),
         );
     }
-    let delay = faults.latency + shared.jitter(faults.jitter);
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
+    shared
+        .delay(faults.latency + shared.jitter(faults.jitter))
+        .await;
     if shared.chance(faults.error_502_rate) {
         lock(&shared.stats).faults_injected += 1;
         let body = "<html><body><h1>502 Bad Gateway</h1></body></html>";
@@ -461,10 +470,10 @@ async fn run_document(
         }
         window.extend(std::iter::repeat_n(now, creating));
     }
-    let mutation_delay = faults.mutation_latency * mutation_names.len() as u32;
-    if !mutation_delay.is_zero() {
-        tokio::time::sleep(mutation_delay).await;
-    }
+    // Mutations of one document run one after another on GitHub, so their cost adds up.
+    shared
+        .delay(faults.mutation_latency * mutation_names.len() as u32)
+        .await;
 
     let rate = shared.spend(analysis.cost);
     let (body, applied) = {
