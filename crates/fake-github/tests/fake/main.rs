@@ -3,6 +3,8 @@
 mod common;
 
 mod auth;
+mod binary;
+mod faults;
 mod issues;
 mod project;
 mod relations;
