@@ -7,10 +7,13 @@
 //! - Critical path `P` = the chain of round trips that must wait on one another, whatever the
 //!   concurrency: each dependent read costs the request latency, each dependent write the
 //!   request latency plus one mutation latency.
-//! - Floor = `W / c + P` for max-concurrency `c`. This is Graham's bound: a scheduler that never
-//!   leaves a slot idle while some request is ready finishes within it, so a sync slower than
-//!   the floor is losing time to barriers or idle slots, not to the work itself. The strict lower
-//!   bound `max(W / c, P)` is reported too.
+//! - Floor = `W / c + (1 − 1/c) · P` for max-concurrency `c`: the issue's "server time over
+//!   concurrency plus the critical path", in the exact form of Graham's bound. A scheduler that
+//!   never leaves a slot idle while some request is ready finishes within it, so a sync slower
+//!   than the floor is losing time to barriers or idle slots, not to the work itself. (The
+//!   `− P/c` term only matters at small `c`: at `c = 1` the floor is `W`, since a serial run's
+//!   critical path is already part of its server time.) The strict lower bound
+//!   `max(W / c, P)` — no schedule can beat it — is reported too.
 
 use std::collections::BTreeMap;
 
@@ -96,9 +99,11 @@ pub fn critical_path_ms(chain: Chain, latency: Latency) -> u64 {
     chain.reads * latency.request_ms + chain.writes * (latency.request_ms + latency.mutation_ms)
 }
 
-/// `W / c + P`, in ms (see the module docs).
+/// `W / c + (1 − 1/c) · P`, in ms (see the module docs).
 pub fn floor_ms(work: Work, chain: Chain, latency: Latency, concurrency: u64) -> u64 {
-    server_time_ms(work, latency) / concurrency.max(1) + critical_path_ms(chain, latency)
+    let c = concurrency.max(1);
+    let path = critical_path_ms(chain, latency);
+    server_time_ms(work, latency) / c + path - path / c
 }
 
 /// `max(W / c, P)`, in ms: no schedule can be faster.
@@ -224,12 +229,13 @@ mod tests {
             writes: 5,
         };
         // W = 50 s; P = 1.1 s.
-        assert_eq!(floor_ms(work, chain, MODEL, 5), 10_000 + 1_100);
-        assert_eq!(floor_ms(work, chain, MODEL, 1), 50_000 + 1_100);
+        assert_eq!(floor_ms(work, chain, MODEL, 5), 10_000 + 1_100 - 220);
+        // Serial: the path is part of the server time already.
+        assert_eq!(floor_ms(work, chain, MODEL, 1), 50_000);
         assert_eq!(lower_bound_ms(work, chain, MODEL, 5), 10_000);
         assert_eq!(lower_bound_ms(work, chain, MODEL, 1_000), 1_100);
         // A concurrency of 0 is treated as 1 rather than dividing by zero.
-        assert_eq!(floor_ms(work, chain, MODEL, 0), 51_100);
+        assert_eq!(floor_ms(work, chain, MODEL, 0), 50_000);
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub struct Row {
     pub rate_limited: u64,
     pub retries: u64,
     pub peak_rss_kib: u64,
-    /// `W / c + P` (see `floor`).
+    /// `W / c + (1 − 1/c) · P` (see `floor`).
     pub floor_ms: u64,
     /// `max(W / c, P)`.
     pub lower_bound_ms: u64,

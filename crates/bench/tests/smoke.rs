@@ -73,6 +73,7 @@ async fn quick_scenario_holds_the_benchmark_invariants() {
     let client = Client::new(client_config).unwrap();
     let mut options = SyncOptions::new("acme/roadmap".parse().unwrap());
     options.project = Some("https://github.com/orgs/acme/projects/1".parse().unwrap());
+    options.concurrency = MAX_CONCURRENCY;
     let dir = tempfile::tempdir().unwrap();
     let generated = generate(QUICK, 1);
     let plan = load(&generated, dir.path());
