@@ -1,0 +1,794 @@
+//! Turns a document tree into plan settings and raw items, checking each item on its own:
+//! known keys only, value types, title, field syntax and text size.
+//!
+//! Rules that need the whole plan (ids, parents, dependencies) are in `validate`.
+
+use std::collections::BTreeMap;
+
+use super::fields::field_value;
+use super::node::{Key, Node, Pos, Sink, Value};
+use super::suggest::hint;
+use super::{
+    Content, Defaults, Estimate, FieldValue, ItemKind, Location, Scope, SpecRef, Verification,
+};
+
+/// Longest title GitHub accepts, in characters.
+pub(crate) const MAX_TITLE: usize = 256;
+/// Most characters of item text: GitHub's body limit is 65,536 and the rendered body adds
+/// headings and the managed-block markers, so the text itself must stay well below it.
+pub(crate) const MAX_CONTENT: usize = 60_000;
+/// Longest item id, in characters.
+const MAX_ID: usize = 100;
+
+/// A value together with where it was written.
+#[derive(Debug, Clone)]
+pub(crate) struct Spanned<T> {
+    pub value: T,
+    pub location: Location,
+}
+
+/// One item as read from the file, before the plan-wide checks.
+#[derive(Debug)]
+pub(crate) struct RawItem {
+    pub id: String,
+    pub kind: ItemKind,
+    pub location: Location,
+    pub id_location: Location,
+    pub title: String,
+    pub parent: Option<Spanned<String>>,
+    /// planpilot's explicit child list: where the key is, and its entries.
+    pub sub_item_ids: Option<(Location, Vec<Spanned<String>>)>,
+    pub depends_on: Vec<Spanned<String>>,
+    pub content: Content,
+    pub labels: Vec<String>,
+    pub assignees: Option<Vec<String>>,
+    pub milestone: Option<String>,
+    pub fields: BTreeMap<String, FieldValue>,
+}
+
+/// Plan-wide settings of a single-file plan.
+#[derive(Debug, Default)]
+pub(crate) struct Settings {
+    pub key: Option<String>,
+    pub defaults: Defaults,
+}
+
+const TOP_KEYS: &[&str] = &[
+    "version", "id", "defaults", "epics", "stories", "tasks", "items",
+];
+const DEFAULTS_KEYS: &[&str] = &["labels", "assignees", "fields"];
+const ITEM_KEYS: &[&str] = &[
+    "id",
+    "type",
+    "title",
+    "goal",
+    "motivation",
+    "description",
+    "requirements",
+    "acceptance_criteria",
+    "success_metrics",
+    "risks",
+    "assumptions",
+    "scope",
+    "spec_ref",
+    "verification",
+    "artifacts",
+    "estimate",
+    "depends_on",
+    "labels",
+    "assignees",
+    "milestone",
+    "fields",
+    "parent_id",
+    "sub_item_ids",
+];
+const SCOPE_KEYS: &[&str] = &["in", "out", "in_scope", "out_scope"];
+const SPEC_REF_KEYS: &[&str] = &["path", "url", "section", "anchor", "quote"];
+const VERIFICATION_KEYS: &[&str] = &["commands", "ci_checks", "evidence", "manual_steps"];
+const ESTIMATE_KEYS: &[&str] = &["tshirt", "hours"];
+
+/// Keys only one kind of item has: its children list and the key naming its parent.
+fn kind_keys(kind: ItemKind) -> &'static [&'static str] {
+    match kind {
+        ItemKind::Epic => &["stories"],
+        ItemKind::Story => &["tasks", "epic"],
+        ItemKind::Task => &["story"],
+    }
+}
+
+fn list_name(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Epic => "epics",
+        ItemKind::Story => "stories",
+        ItemKind::Task => "tasks",
+    }
+}
+
+fn entries(node: &Node) -> &[(Key, Node)] {
+    match &node.value {
+        Value::Map(entries) => entries,
+        _ => &[],
+    }
+}
+
+/// Reads items and settings, reporting problems to the sink.
+pub(crate) struct Reader<'s> {
+    pub sink: &'s mut Sink,
+    pub items: Vec<RawItem>,
+}
+
+impl Reader<'_> {
+    /// A single-file plan: a mapping with `epics:` (nested or flat) and/or `items:`.
+    pub fn document(&mut self, root: &Node) -> Settings {
+        let mut settings = Settings::default();
+        let found = match &root.value {
+            Value::Map(entries) => entries,
+            Value::Seq(_) => {
+                self.sink.error(
+                    root.pos,
+                    None,
+                    "not a plan: the file is a list, expected a mapping with `epics:` or `items:` \
+                     (for planpilot's epics.json/stories.json/tasks.json, load their directory)",
+                );
+                return settings;
+            }
+            _ => {
+                self.sink.error(
+                    root.pos,
+                    None,
+                    format!(
+                        "not a plan: expected a mapping with `epics:` or `items:`, found {}",
+                        root.kind_name()
+                    ),
+                );
+                return settings;
+            }
+        };
+        let has_items = found
+            .iter()
+            .any(|(k, _)| matches!(k.text.as_str(), "epics" | "stories" | "tasks" | "items"));
+        if !has_items {
+            self.sink.error(
+                root.pos,
+                None,
+                "not a plan: no `epics:`, `stories:`, `tasks:` or `items:` list",
+            );
+        }
+        for (key, value) in found {
+            match key.text.as_str() {
+                "version" => self.version(value),
+                "id" => settings.key = self.plan_key(value),
+                "defaults" => settings.defaults = self.defaults(value),
+                "epics" => self.list(value, Some(ItemKind::Epic), None),
+                "stories" => self.list(value, Some(ItemKind::Story), None),
+                "tasks" => self.list(value, Some(ItemKind::Task), None),
+                "items" => self.list(value, None, None),
+                _ => self.unknown_key(key, TOP_KEYS.iter().copied(), "plan"),
+            }
+        }
+        settings
+    }
+
+    /// One of planpilot's split files: a list of items of one kind.
+    pub fn split_file(&mut self, root: &Node, kind: ItemKind) {
+        if matches!(root.value, Value::Seq(_)) {
+            self.list(root, Some(kind), None);
+        } else {
+            self.sink.error(
+                root.pos,
+                None,
+                format!(
+                    "not a plan: expected a list of {}, found {}",
+                    list_name(kind),
+                    root.kind_name()
+                ),
+            );
+        }
+    }
+
+    fn unknown_key<'k>(
+        &mut self,
+        key: &Key,
+        known: impl IntoIterator<Item = &'k str>,
+        whose: &str,
+    ) {
+        let message = format!(
+            "{whose}: unknown key `{}`{}",
+            key.text,
+            hint(&key.text, known, true)
+        );
+        self.sink.error(key.pos, None, message);
+    }
+
+    fn version(&mut self, node: &Node) {
+        if !matches!(node.value, Value::Number(n, _) if n == 1.0) {
+            let shown = node.scalar_text().unwrap_or("?");
+            self.sink.error(
+                node.pos,
+                None,
+                format!("unsupported plan version `{shown}` (this planpilot reads version 1)"),
+            );
+        }
+    }
+
+    fn plan_key(&mut self, node: &Node) -> Option<String> {
+        let key = self.text(node, "plan: `id`", None)?;
+        if key.trim().is_empty() || key.chars().any(char::is_control) {
+            self.sink.error(
+                node.pos,
+                None,
+                "plan: `id` must be non-empty text on one line",
+            );
+            return None;
+        }
+        Some(key)
+    }
+
+    fn defaults(&mut self, node: &Node) -> Defaults {
+        let mut defaults = Defaults::default();
+        if !self.expect_map(node, "plan: `defaults`", None) {
+            return defaults;
+        }
+        for (key, value) in entries(node) {
+            match key.text.as_str() {
+                "labels" => defaults.labels = self.texts(value, "defaults: `labels`", None),
+                "assignees" => {
+                    defaults.assignees = self.texts(value, "defaults: `assignees`", None)
+                }
+                "fields" => defaults.fields = self.fields(value, "defaults", None),
+                _ => self.unknown_key(key, DEFAULTS_KEYS.iter().copied(), "defaults"),
+            }
+        }
+        defaults
+    }
+
+    /// A list of items of `kind` (or of any kind named by `type`, when `kind` is `None`).
+    fn list(&mut self, node: &Node, kind: Option<ItemKind>, parent: Option<&Spanned<String>>) {
+        match &node.value {
+            Value::Seq(items) => {
+                for item in items {
+                    self.item(item, kind, parent);
+                }
+            }
+            Value::Null => {}
+            _ => {
+                let name = kind.map_or("items", list_name);
+                let owner = parent.map_or(String::from("plan"), |p| p.value.clone());
+                self.sink.error(
+                    node.pos,
+                    parent.map(|p| p.value.as_str()),
+                    format!(
+                        "{owner}: `{name}` must be a list, found {}",
+                        node.kind_name()
+                    ),
+                );
+            }
+        }
+    }
+
+    fn item(&mut self, node: &Node, listed: Option<ItemKind>, parent: Option<&Spanned<String>>) {
+        let Value::Map(fields) = &node.value else {
+            self.sink.error(
+                node.pos,
+                None,
+                format!(
+                    "expected an item (a mapping with `id` and `title`), found {}",
+                    node.kind_name()
+                ),
+            );
+            return;
+        };
+        let Some((id, id_pos)) = self.item_id(node, fields) else {
+            return;
+        };
+        let Some(kind) = self.item_kind(fields, listed, &id, node.pos) else {
+            return;
+        };
+        let label = format!("{kind} {id}");
+        let location = self.sink.location(node.pos);
+        let mut item = RawItem {
+            id: id.clone(),
+            kind,
+            location: location.clone(),
+            id_location: self.sink.location(id_pos),
+            title: String::new(),
+            parent: None,
+            sub_item_ids: None,
+            depends_on: Vec::new(),
+            content: Content::default(),
+            labels: Vec::new(),
+            assignees: None,
+            milestone: None,
+            fields: BTreeMap::new(),
+        };
+        let mut parents: Vec<(Spanned<String>, &str)> = Vec::new();
+        if let Some(p) = parent {
+            parents.push((p.clone(), "by nesting"));
+        }
+        let mut children: Option<&Node> = None;
+        let mut has_title = false;
+        for (key, value) in fields {
+            if value.value == Value::Null && !matches!(key.text.as_str(), "id" | "title") {
+                continue; // an explicit null is the same as leaving the key out
+            }
+            let what = format!("{label}: `{}`", key.text);
+            let who = Some(id.as_str());
+            let c = &mut item.content;
+            match key.text.as_str() {
+                "id" | "type" => {}
+                "title" => {
+                    has_title = true;
+                    item.title = self.title(value, &label, &id);
+                }
+                "goal" => c.goal = self.text(value, &what, who),
+                "motivation" => c.motivation = self.text(value, &what, who),
+                "description" => c.description = self.text(value, &what, who),
+                "requirements" => c.requirements = self.texts(value, &what, who),
+                "acceptance_criteria" => c.acceptance_criteria = self.texts(value, &what, who),
+                "success_metrics" => c.success_metrics = self.texts(value, &what, who),
+                "risks" => c.risks = self.texts(value, &what, who),
+                "assumptions" => c.assumptions = self.texts(value, &what, who),
+                "artifacts" => c.artifacts = self.texts(value, &what, who),
+                "scope" => c.scope = self.scope(value, &label, who),
+                "spec_ref" => c.spec_ref = self.spec_ref(value, &label, who),
+                "verification" => c.verification = self.verification(value, &label, who),
+                "estimate" => c.estimate = self.estimate(value, &label, who),
+                "depends_on" => item.depends_on = self.ids(value, &what, who),
+                "labels" => item.labels = self.texts(value, &what, who),
+                "assignees" => item.assignees = Some(self.texts(value, &what, who)),
+                "milestone" => item.milestone = self.text(value, &what, who),
+                "fields" => item.fields = self.fields(value, &label, who),
+                "parent_id" => {
+                    if let Some(p) = self.spanned_text(value, &what, who) {
+                        parents.push((p, "`parent_id`"));
+                    }
+                }
+                "epic" if kind == ItemKind::Story => {
+                    if let Some(p) = self.spanned_text(value, &what, who) {
+                        parents.push((p, "`epic`"));
+                    }
+                }
+                "story" if kind == ItemKind::Task => {
+                    if let Some(p) = self.spanned_text(value, &what, who) {
+                        parents.push((p, "`story`"));
+                    }
+                }
+                "sub_item_ids" => {
+                    let ids = self.ids(value, &what, who);
+                    item.sub_item_ids = Some((self.sink.location(key.pos), ids));
+                }
+                "stories" if kind == ItemKind::Epic => children = Some(value),
+                "tasks" if kind == ItemKind::Story => children = Some(value),
+                _ => {
+                    let known = ITEM_KEYS.iter().chain(kind_keys(kind)).copied();
+                    self.unknown_key(key, known, &label);
+                    if let Some(last) = self.sink.diagnostics.last_mut() {
+                        last.item = Some(id.clone());
+                    }
+                }
+            }
+        }
+        if !has_title {
+            self.sink
+                .error(node.pos, Some(&id), format!("{label} has no `title`"));
+        }
+        item.parent = self.resolve_parent(parents, kind, &label, &id);
+        self.check_content_size(&item, &label, node.pos);
+        let as_parent = Spanned {
+            value: id,
+            location,
+        };
+        self.items.push(item);
+        if let (Some(children), Some(child_kind)) = (children, kind.child()) {
+            self.list(children, Some(child_kind), Some(&as_parent));
+        }
+    }
+
+    /// The item's `id`: required, text without whitespace, at most `MAX_ID` characters.
+    fn item_id(&mut self, node: &Node, fields: &[(Key, Node)]) -> Option<(String, Pos)> {
+        let Some((_, value)) = fields.iter().find(|(k, _)| k.text == "id") else {
+            self.sink.error(
+                node.pos,
+                None,
+                "item has no `id` (every item needs an id and a title)",
+            );
+            return None;
+        };
+        let Some(id) = value.scalar_text() else {
+            self.sink.error(
+                value.pos,
+                None,
+                format!("item `id` must be text, found {}", value.kind_name()),
+            );
+            return None;
+        };
+        let bad = if id.is_empty() {
+            Some("is empty")
+        } else if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            Some("contains whitespace")
+        } else if id.chars().count() > MAX_ID {
+            Some("is longer than 100 characters")
+        } else {
+            None
+        };
+        if let Some(why) = bad {
+            self.sink.error(
+                value.pos,
+                None,
+                format!("item id `{}` {why}", id.escape_debug()),
+            );
+            return None;
+        }
+        Some((id.to_owned(), value.pos))
+    }
+
+    /// The item's kind: from the list it is in, checked against `type` when given.
+    fn item_kind(
+        &mut self,
+        fields: &[(Key, Node)],
+        listed: Option<ItemKind>,
+        id: &str,
+        pos: Pos,
+    ) -> Option<ItemKind> {
+        let typed = fields.iter().find(|(k, _)| k.text == "type");
+        let declared = match typed {
+            Some((_, value)) if value.value != Value::Null => {
+                let text = value.scalar_text().unwrap_or("");
+                let kind = ItemKind::ALL
+                    .into_iter()
+                    .find(|k| k.as_str().eq_ignore_ascii_case(text));
+                if kind.is_none() {
+                    self.sink.error(
+                        value.pos,
+                        Some(id),
+                        format!("item {id}: `type` must be EPIC, STORY or TASK, found `{text}`"),
+                    );
+                    return None;
+                }
+                kind.map(|k| (k, value.pos))
+            }
+            _ => None,
+        };
+        match (listed, declared) {
+            (Some(listed), Some((declared, at))) if listed != declared => {
+                self.sink.error(
+                    at,
+                    Some(id),
+                    format!(
+                        "item {id} has type {} but is listed under `{}`",
+                        declared.as_str().to_uppercase(),
+                        list_name(listed)
+                    ),
+                );
+                None
+            }
+            (Some(listed), _) => Some(listed),
+            (None, Some((declared, _))) => Some(declared),
+            (None, None) => {
+                self.sink.error(
+                    pos,
+                    Some(id),
+                    format!("item {id} has no `type` (EPIC, STORY or TASK)"),
+                );
+                None
+            }
+        }
+    }
+
+    fn title(&mut self, node: &Node, label: &str, id: &str) -> String {
+        let Some(title) = self.text(node, &format!("{label}: `title`"), Some(id)) else {
+            return String::new();
+        };
+        let title = title.trim().to_owned();
+        let length = title.chars().count();
+        let problem = if title.is_empty() {
+            Some(format!("{label} has an empty title"))
+        } else if length > MAX_TITLE {
+            Some(format!(
+                "{label}: title is {length} characters; GitHub allows at most {MAX_TITLE}"
+            ))
+        } else if title.contains(['\n', '\r']) {
+            Some(format!("{label}: title must be a single line"))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            self.sink.error(node.pos, Some(id), message);
+        }
+        title
+    }
+
+    /// Exactly one parent, and none for an epic.
+    fn resolve_parent(
+        &mut self,
+        parents: Vec<(Spanned<String>, &str)>,
+        kind: ItemKind,
+        label: &str,
+        id: &str,
+    ) -> Option<Spanned<String>> {
+        let mut parents = parents.into_iter();
+        let (first, how) = parents.next()?;
+        if kind == ItemKind::Epic {
+            let message = format!(
+                "{label} cannot have a parent (found {} via {how}); epics are top-level",
+                first.value
+            );
+            self.sink.error(first.location.pos(), Some(id), message);
+            return None;
+        }
+        for (other, other_how) in parents {
+            if other.value != first.value {
+                let message = format!(
+                    "{label} names two parents: {} ({how}) and {} ({other_how})",
+                    first.value, other.value
+                );
+                self.sink.error(other.location.pos(), Some(id), message);
+            }
+        }
+        Some(first)
+    }
+
+    fn check_content_size(&mut self, item: &RawItem, label: &str, pos: Pos) {
+        let size = content_chars(&item.content);
+        if size > MAX_CONTENT {
+            self.sink.error(
+                pos,
+                Some(&item.id),
+                format!(
+                    "{label}: its text is {size} characters; the issue body would exceed \
+                     GitHub's 65,536-character limit (keep the text under {MAX_CONTENT})"
+                ),
+            );
+        }
+    }
+
+    fn expect_map(&mut self, node: &Node, what: &str, item: Option<&str>) -> bool {
+        if matches!(node.value, Value::Map(_)) {
+            return true;
+        }
+        self.sink.error(
+            node.pos,
+            item,
+            format!("{what} must be a mapping, found {}", node.kind_name()),
+        );
+        false
+    }
+
+    fn text(&mut self, node: &Node, what: &str, item: Option<&str>) -> Option<String> {
+        if let Some(text) = node.scalar_text() {
+            return Some(text.to_owned());
+        }
+        if node.value != Value::Null {
+            self.sink.error(
+                node.pos,
+                item,
+                format!("{what} must be text, found {}", node.kind_name()),
+            );
+        }
+        None
+    }
+
+    fn spanned_text(
+        &mut self,
+        node: &Node,
+        what: &str,
+        item: Option<&str>,
+    ) -> Option<Spanned<String>> {
+        let value = self.text(node, what, item)?;
+        Some(Spanned {
+            value,
+            location: self.sink.location(node.pos),
+        })
+    }
+
+    /// A list of texts (a single text counts as a list of one).
+    fn texts(&mut self, node: &Node, what: &str, item: Option<&str>) -> Vec<String> {
+        self.ids(node, what, item)
+            .into_iter()
+            .map(|s| s.value)
+            .collect()
+    }
+
+    fn ids(&mut self, node: &Node, what: &str, item: Option<&str>) -> Vec<Spanned<String>> {
+        let elements: Vec<&Node> = match &node.value {
+            Value::Seq(items) => items.iter().collect(),
+            Value::Null => Vec::new(),
+            Value::Map(_) => {
+                self.sink.error(
+                    node.pos,
+                    item,
+                    format!("{what} must be a list of text, found a mapping"),
+                );
+                Vec::new()
+            }
+            _ => vec![node],
+        };
+        let mut out = Vec::with_capacity(elements.len());
+        for element in elements {
+            match element.scalar_text() {
+                Some(text) => out.push(Spanned {
+                    value: text.to_owned(),
+                    location: self.sink.location(element.pos),
+                }),
+                None => self.sink.error(
+                    element.pos,
+                    item,
+                    format!(
+                        "{what} must be a list of text, found {} in it",
+                        element.kind_name()
+                    ),
+                ),
+            }
+        }
+        out
+    }
+
+    fn fields(
+        &mut self,
+        node: &Node,
+        label: &str,
+        item: Option<&str>,
+    ) -> BTreeMap<String, FieldValue> {
+        let mut out = BTreeMap::new();
+        if !self.expect_map(node, &format!("{label}: `fields`"), item) {
+            return out;
+        }
+        for (key, value) in entries(node) {
+            if key.text.trim().is_empty() {
+                self.sink
+                    .error(key.pos, item, format!("{label}: a field name is empty"));
+                continue;
+            }
+            match field_value(value) {
+                Ok(v) => {
+                    out.insert(key.text.clone(), v);
+                }
+                Err(why) => self.sink.error(
+                    value.pos,
+                    item,
+                    format!("{label}: field `{}` {why}", key.text),
+                ),
+            }
+        }
+        out
+    }
+
+    fn scope(&mut self, node: &Node, label: &str, item: Option<&str>) -> Scope {
+        let mut scope = Scope::default();
+        if !self.expect_map(node, &format!("{label}: `scope`"), item) {
+            return scope;
+        }
+        for (key, value) in entries(node) {
+            let what = format!("{label}: `scope.{}`", key.text);
+            match key.text.as_str() {
+                "in" | "in_scope" => scope.in_scope.extend(self.texts(value, &what, item)),
+                "out" | "out_scope" => scope.out_scope.extend(self.texts(value, &what, item)),
+                _ => self.unknown_key(key, SCOPE_KEYS.iter().copied(), &format!("{label}: scope")),
+            }
+        }
+        scope
+    }
+
+    fn spec_ref(&mut self, node: &Node, label: &str, item: Option<&str>) -> Option<SpecRef> {
+        if let Some(path) = node.scalar_text() {
+            return Some(SpecRef {
+                path: Some(path.to_owned()),
+                ..SpecRef::default()
+            });
+        }
+        if !self.expect_map(node, &format!("{label}: `spec_ref` (text or)"), item) {
+            return None;
+        }
+        let mut spec = SpecRef::default();
+        for (key, value) in entries(node) {
+            let what = format!("{label}: `spec_ref.{}`", key.text);
+            let slot = match key.text.as_str() {
+                "path" => &mut spec.path,
+                "url" => &mut spec.url,
+                "section" => &mut spec.section,
+                "anchor" => &mut spec.anchor,
+                "quote" => &mut spec.quote,
+                _ => {
+                    self.unknown_key(
+                        key,
+                        SPEC_REF_KEYS.iter().copied(),
+                        &format!("{label}: spec_ref"),
+                    );
+                    continue;
+                }
+            };
+            *slot = self.text(value, &what, item);
+        }
+        Some(spec)
+    }
+
+    fn verification(&mut self, node: &Node, label: &str, item: Option<&str>) -> Verification {
+        let mut v = Verification::default();
+        if !self.expect_map(node, &format!("{label}: `verification`"), item) {
+            return v;
+        }
+        for (key, value) in entries(node) {
+            let what = format!("{label}: `verification.{}`", key.text);
+            let slot = match key.text.as_str() {
+                "commands" => &mut v.commands,
+                "ci_checks" => &mut v.ci_checks,
+                "evidence" => &mut v.evidence,
+                "manual_steps" => &mut v.manual_steps,
+                _ => {
+                    let whose = format!("{label}: verification");
+                    self.unknown_key(key, VERIFICATION_KEYS.iter().copied(), &whose);
+                    continue;
+                }
+            };
+            *slot = self.texts(value, &what, item);
+        }
+        v
+    }
+
+    fn estimate(&mut self, node: &Node, label: &str, item: Option<&str>) -> Option<Estimate> {
+        if !self.expect_map(node, &format!("{label}: `estimate`"), item) {
+            return None;
+        }
+        let mut estimate = Estimate::default();
+        for (key, value) in entries(node) {
+            match key.text.as_str() {
+                "tshirt" => {
+                    estimate.tshirt = self.text(value, &format!("{label}: `estimate.tshirt`"), item)
+                }
+                "hours" => match value.value {
+                    Value::Number(n, _) if n >= 0.0 => estimate.hours = Some(n),
+                    Value::Null => {}
+                    _ => self.sink.error(
+                        value.pos,
+                        item,
+                        format!("{label}: `estimate.hours` must be a number of hours (0 or more)"),
+                    ),
+                },
+                _ => self.unknown_key(
+                    key,
+                    ESTIMATE_KEYS.iter().copied(),
+                    &format!("{label}: estimate"),
+                ),
+            }
+        }
+        Some(estimate)
+    }
+}
+
+/// Characters of text an item's body is made of.
+fn content_chars(content: &Content) -> usize {
+    let one = |s: &Option<String>| s.as_deref().map_or(0, |s| s.chars().count());
+    let many = |v: &Vec<String>| v.iter().map(|s| s.chars().count()).sum::<usize>();
+    let spec = content.spec_ref.as_ref().map_or(0, |s| {
+        one(&s.path) + one(&s.url) + one(&s.section) + one(&s.anchor) + one(&s.quote)
+    });
+    let v = &content.verification;
+    let estimate = content.estimate.as_ref().map_or(0, |e| one(&e.tshirt) + 16);
+    one(&content.goal)
+        + one(&content.motivation)
+        + one(&content.description)
+        + many(&content.requirements)
+        + many(&content.acceptance_criteria)
+        + many(&content.success_metrics)
+        + many(&content.risks)
+        + many(&content.assumptions)
+        + many(&content.scope.in_scope)
+        + many(&content.scope.out_scope)
+        + spec
+        + many(&v.commands)
+        + many(&v.ci_checks)
+        + many(&v.evidence)
+        + many(&v.manual_steps)
+        + many(&content.artifacts)
+        + estimate
+}
+
+impl Location {
+    /// Line and column only (for reporting at an already-resolved location in the same file).
+    pub(crate) fn pos(&self) -> Pos {
+        Pos {
+            line: self.line,
+            col: self.col,
+        }
+    }
+}
