@@ -394,17 +394,31 @@ fn default_of(name: &str) -> Option<&'static str> {
 
 /// The plan file (from `plan-file`, relative to `GITHUB_WORKSPACE`) and the repository root.
 ///
-/// Outside Actions the root is the nearest directory above the plan holding `.git`, so that
-/// a local run derives the same plan key as the workflow does (a different key would mean a
-/// different set of issues).
+/// Outside Actions the path stays as given (relative to the current directory, so messages
+/// show it as typed) and the root is the nearest directory above the plan holding `.git`, so
+/// that a local run derives the same plan key as the workflow does (a different key would mean
+/// a different set of issues).
 pub fn plan_location(flags: &Flags, env: &Env) -> (PathBuf, PathBuf) {
     let name = get_input("plan-file", flags, env).unwrap_or_else(|| "plan.yaml".to_string());
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let workspace = env.get("GITHUB_WORKSPACE").map(PathBuf::from);
-    let base = workspace.clone().unwrap_or_else(|| cwd.clone());
-    let plan_file = base.join(&name);
-    let root = workspace.unwrap_or_else(|| repo_root(&plan_file).unwrap_or(cwd));
-    (plan_file, root)
+    match env.get("GITHUB_WORKSPACE").map(PathBuf::from) {
+        Some(workspace) => (workspace.join(&name), workspace),
+        None => {
+            let plan_file = PathBuf::from(&name);
+            let root = repo_root(&plan_file)
+                .or_else(|| std::env::current_dir().ok())
+                .unwrap_or_else(|| PathBuf::from("."));
+            (plan_file, root)
+        }
+    }
+}
+
+/// `path` relative to `root` when it lies under it (for messages and annotations, which GitHub
+/// resolves against the repository root), else as it is.
+pub fn display_path(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 fn repo_root(plan_file: &Path) -> Option<PathBuf> {
@@ -771,6 +785,25 @@ mod tests {
         pairs.push(("GITHUB_TOKEN", "ghp_env"));
         let secrets = Inputs::secrets(&Flags::new(), &env(&pairs));
         assert_eq!(secrets, ["ghs_secret", "ghp_board", "ghp_env"]);
+    }
+
+    #[test]
+    fn local_plan_paths_stay_as_given() {
+        let flags = Flags::from([("plan-file".to_string(), "plans/q1.yaml".to_string())]);
+        let (plan_file, root) = plan_location(&flags, &Env::default());
+        assert_eq!(plan_file, Path::new("plans/q1.yaml"));
+        assert!(root.is_absolute());
+        assert_eq!(
+            display_path(
+                Path::new("/github/workspace/plans/q1.yaml"),
+                Path::new("/github/workspace")
+            ),
+            "plans/q1.yaml"
+        );
+        assert_eq!(
+            display_path(Path::new("q1.yaml"), Path::new("/elsewhere")),
+            "q1.yaml"
+        );
     }
 
     #[test]
