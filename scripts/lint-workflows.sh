@@ -12,10 +12,12 @@ trap 'rm -rf "$work"' EXIT
 
 # The README's workflow examples: every ```yaml block that has `jobs:`.
 python3 - "$work" <<'PY'
-import pathlib, re, sys
+import pathlib, re, sys, textwrap
 out = pathlib.Path(sys.argv[1])
 text = pathlib.Path("README.md").read_text(encoding="utf-8")
-blocks = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "\njobs:" in "\n" + b]
+# Blocks inside list items are indented: dedent them to whole workflow files.
+blocks = [textwrap.dedent(b) for b in re.findall(r"```yaml\n(.*?)^\s*```", text, re.S | re.M)]
+blocks = [b for b in blocks if re.search(r"^jobs:", b, re.M)]
 for i, block in enumerate(blocks, 1):
     (out / f"readme-example-{i}.yml").write_text(block, encoding="utf-8")
 print(f"{len(blocks)} workflow example(s) in README.md")

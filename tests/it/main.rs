@@ -1,2 +1,4 @@
 //! planpilot's integration tests: one binary, one module per area.
 mod plan;
+mod action;
+mod cli;

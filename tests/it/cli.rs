@@ -1,0 +1,313 @@
+//! The real `planpilot` binary, run the way the runner runs the container: an empty
+//! environment plus `GITHUB_*` and `INPUT_*` variables only. Exit codes, validation lines and
+//! annotations, input errors naming the input, outputs (heredoc form included), the job
+//! summary, and no token in any output.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+const TOKEN: &str = "ghs_TopSecretTokenValue123";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The binary with nothing in its environment.
+fn planpilot() -> Command {
+    let mut cmd = Command::cargo_bin("planpilot").expect("the planpilot binary");
+    cmd.env_clear();
+    cmd
+}
+
+/// A runner-like step: Actions variables, the workspace at the repository root, output files.
+struct Step {
+    dir: tempfile::TempDir,
+}
+
+impl Step {
+    fn new() -> Step {
+        Step {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn output_path(&self) -> PathBuf {
+        self.dir.path().join("github_output")
+    }
+
+    fn summary_path(&self) -> PathBuf {
+        self.dir.path().join("step_summary")
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = planpilot();
+        cmd.env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_WORKSPACE", root())
+            .env("GITHUB_REPOSITORY", "acme/roadmap")
+            .env("GITHUB_OUTPUT", self.output_path())
+            .env("GITHUB_STEP_SUMMARY", self.summary_path())
+            .env("INPUT_GITHUB-TOKEN", TOKEN)
+            .current_dir(root());
+        cmd
+    }
+
+    fn outputs(&self) -> BTreeMap<String, String> {
+        parse_output_file(&std::fs::read_to_string(self.output_path()).unwrap_or_default())
+    }
+}
+
+/// Reads a `GITHUB_OUTPUT` file the way the runner does: `name=value` lines and
+/// `name<<DELIM` … `DELIM` blocks.
+fn parse_output_file(text: &str) -> BTreeMap<String, String> {
+    let mut outputs = BTreeMap::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some((name, delimiter)) = line.split_once("<<") {
+            let mut value = Vec::new();
+            loop {
+                let next = lines
+                    .next()
+                    .expect("heredoc must be closed by its delimiter");
+                if next == delimiter {
+                    break;
+                }
+                value.push(next);
+            }
+            outputs.insert(name.to_string(), value.join("\n"));
+        } else if let Some((name, value)) = line.split_once('=') {
+            outputs.insert(name.to_string(), value.to_string());
+        } else {
+            panic!("malformed output line {line:?}");
+        }
+    }
+    outputs
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let output = cmd.output().expect("planpilot runs");
+    Run {
+        code: output.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+/// The token appears nowhere except in the `::add-mask::` command the runner consumes.
+fn assert_no_token(run: &Run, files: &[&Path]) {
+    for line in run.stdout.lines().chain(run.stderr.lines()) {
+        if line.starts_with("::add-mask::") {
+            continue;
+        }
+        assert!(!line.contains(TOKEN), "token leaked: {line}");
+    }
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        assert!(
+            !text.contains(TOKEN),
+            "token leaked into {}",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn validate_a_good_plan_prints_one_summary_line() {
+    let run = run(planpilot().current_dir(root()).args([
+        "validate",
+        "--plan-file",
+        "examples/plan.yaml",
+    ]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "examples/plan.yaml: valid — 2 epics, 4 stories, 9 tasks, 10 dependencies\n"
+    );
+}
+
+#[test]
+fn validate_reads_the_plan_file_input_relative_to_the_workspace() {
+    let run = run(planpilot()
+        .current_dir(std::env::temp_dir())
+        .env("GITHUB_WORKSPACE", root())
+        .env("INPUT_PLAN-FILE", "tests/fixtures/plans/good/nested.yaml")
+        .arg("validate"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("tests/fixtures/plans/good/nested.yaml: valid — "),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn validate_a_bad_plan_prints_each_problem_and_exits_2() {
+    let plan = "tests/fixtures/plans/bad/dependencies.yaml";
+    let run = run(planpilot()
+        .current_dir(root())
+        .args(["validate", "--plan-file", plan]));
+    assert_eq!(run.code, 2);
+    let expected = std::fs::read_to_string(root().join(format!("{plan}.expected"))).unwrap();
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let expected: Vec<&str> = expected.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), expected.len(), "{}", run.stderr);
+    for line in &lines {
+        assert!(line.starts_with(&format!("{plan}:")), "{line}");
+        let mut parts = line.splitn(4, ':').skip(1);
+        let (l, c) = (parts.next().unwrap(), parts.next().unwrap());
+        assert!(
+            l.parse::<usize>().is_ok() && c.parse::<usize>().is_ok(),
+            "{line}"
+        );
+    }
+    assert!(run.stdout.is_empty(), "no annotations outside Actions");
+}
+
+#[test]
+fn validate_under_actions_annotates_the_plan_file() {
+    let step = Step::new();
+    let plan = "tests/fixtures/plans/bad/dependencies.yaml";
+    let run = run(step.command().env("INPUT_PLAN-FILE", plan).arg("validate"));
+    assert_eq!(run.code, 2);
+    let annotations: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(
+        annotations.len(),
+        run.stderr.lines().count(),
+        "{}",
+        run.stdout
+    );
+    // Annotations name the file relative to the workspace, with line and column.
+    assert!(
+        annotations[0].starts_with(&format!("::error file={plan},line=12,col=31,")),
+        "{}",
+        annotations[0]
+    );
+    assert!(annotations[0]
+        .ends_with("::task T-7 depends on T-99, which is not in the plan (did you mean T-9?)"));
+    assert_no_token(&run, &[]);
+    assert!(run.stdout.contains(&format!("::add-mask::{TOKEN}")));
+}
+
+#[test]
+fn validate_a_missing_plan_exits_2() {
+    let run =
+        run(planpilot()
+            .current_dir(root())
+            .args(["validate", "--plan-file", "no/such/plan.yaml"]));
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr, "no/such/plan.yaml:1:1: plan file not found\n");
+}
+
+#[test]
+fn bad_inputs_exit_2_naming_the_input_before_any_request() {
+    let cases = [
+        ("INPUT_MAX-CONCURRENCY", "0", "max-concurrency"),
+        ("INPUT_MAX-RETRIES", "many", "max-retries"),
+        ("INPUT_DRY-RUN", "yes", "dry-run"),
+        ("INPUT_ON-REMOVED", "delete", "on-removed"),
+        (
+            "INPUT_PROJECT-URL",
+            "https://github.com/acme",
+            "project-url",
+        ),
+        ("INPUT_REPOSITORY", "not-a-repo", "repository"),
+        ("INPUT_MAX-WAIT", "forever", "max-wait"),
+    ];
+    for (var, value, input) in cases {
+        let step = Step::new();
+        // The API points nowhere: a request would fail differently (exit 1).
+        let run = run(step
+            .command()
+            .env("GITHUB_GRAPHQL_URL", "http://127.0.0.1:9/graphql")
+            .env(var, value)
+            .arg("sync"));
+        assert_eq!(run.code, 2, "{var}={value}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("::error title=planpilot::input `{input}`: "))),
+            "{var}={value}: {}",
+            run.stdout
+        );
+        assert!(step.outputs().is_empty(), "no outputs on bad input");
+        assert_no_token(&run, &[&step.output_path(), &step.summary_path()]);
+    }
+}
+
+#[test]
+fn local_input_errors_go_to_stderr() {
+    let run = run(planpilot()
+        .current_dir(root())
+        .env("GITHUB_REPOSITORY", "acme/roadmap")
+        .args(["sync", "--dry-run", "--max-concurrency=500"]));
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: input `max-concurrency`: must be an integer from 1 to 100, got \"500\"\n"
+    );
+}
+
+#[test]
+fn a_sync_without_any_token_is_refused_with_exit_2() {
+    let run = run(planpilot()
+        .current_dir(root())
+        .env("GITHUB_REPOSITORY", "acme/roadmap")
+        .args(["sync", "--plan-file", "examples/plan.yaml"]));
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("input `github-token`: not set"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn under_actions_no_command_means_sync() {
+    let step = Step::new();
+    let run = run(step.command().env("INPUT_MAX-RETRIES", "11"));
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.contains("input `max-retries`"), "{}", run.stdout);
+}
+
+#[test]
+fn outside_actions_no_command_is_a_usage_error() {
+    let run = run(&mut planpilot());
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no command given"), "{}", run.stderr);
+}
+
+#[test]
+fn a_bad_plan_fails_a_sync_with_exit_2_and_annotations() {
+    let step = Step::new();
+    let run = run(step
+        .command()
+        .env("INPUT_PLAN-FILE", "tests/fixtures/plans/bad/cycle.yaml")
+        .env("INPUT_DRY-RUN", "true"));
+    assert_eq!(run.code, 2);
+    assert!(run
+        .stdout
+        .lines()
+        .any(|l| l.starts_with("::error file=tests/fixtures/plans/bad/cycle.yaml,line=")));
+    assert!(step.outputs().is_empty());
+    assert_no_token(&run, &[]);
+}
+
+#[test]
+fn parse_output_file_reads_both_forms() {
+    let parsed = parse_output_file("a=1\nb<<EOF_x\nline 1\nline=2\nEOF_x\nc=\n");
+    assert_eq!(parsed["a"], "1");
+    assert_eq!(parsed["b"], "line 1\nline=2");
+    assert_eq!(parsed["c"], "");
+}
