@@ -1,4 +1,5 @@
 //! planpilot's integration tests: one binary, one module per area.
-mod plan;
 mod action;
 mod cli;
+mod client;
+mod plan;

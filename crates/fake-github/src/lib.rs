@@ -1,1 +1,185 @@
-//! fake-github: an honest, stateful stand-in for GitHub's GraphQL API.
+//! fake-github: an honest, stateful stand-in for GitHub's GraphQL API, for planpilot's tests,
+//! demo and benchmarks.
+//!
+//! Layout:
+//! - `config`: `Config` (owner, repository, board, token, seed) and `Faults` (realism knobs).
+//! - `schema`: GitHub's real schema, parsed once per process; validates every document.
+//! - `analyze`: checks before execution (pagination bounds, `nodes` limit, rate-limit cost).
+//! - `exec`: a small executor over validated documents (aliases, fragments, null propagation).
+//! - `resolve`: what each emulated field returns; `mutate`: mutations and GitHub's rules.
+//! - `state`: the repository, issues, labels, issue types and board, plus the JSON state dump.
+//! - `server`: HTTP, auth, rate limits, injected faults, `/_fake/*` endpoints.
+//!
+//! A `FakeGithub` owns one background accept loop; the state lives as long as that loop or any
+//! open connection. `shutdown` stops accepting and closes open connections.
+
+pub mod analyze;
+pub mod config;
+pub mod exec;
+pub mod mutate;
+pub mod resolve;
+pub mod schema;
+pub mod server;
+pub mod state;
+pub mod stats;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tower::ServiceExt;
+
+pub use config::{Config, ContentLimit, Faults, IssueTypeConfig, OwnerKind, ProjectConfig};
+pub use schema::Schema;
+pub use stats::{MutationStats, Stats};
+
+use server::{DropConnection, Shared};
+
+/// A running fake. Dropping it without `shutdown` leaves the server running until the runtime ends.
+pub struct FakeGithub {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// The error that makes hyper close a connection without answering.
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped on purpose after applying the document")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+fn warn_no_schema() {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        eprintln!(
+            "fake-github: WARNING: GitHub's GraphQL schema was not found (set GITHUB_GRAPHQL_SCHEMA or place it at \
+             ../shared/github/schema.graphql); documents are NOT validated and cannot be executed"
+        );
+    });
+}
+
+impl FakeGithub {
+    /// Bind 127.0.0.1 on a free port and serve on a background task.
+    pub async fn start(config: Config) -> anyhow::Result<FakeGithub> {
+        Self::start_on(config, 0).await
+    }
+
+    /// Like `start`, on a given port (0 = any free port).
+    pub async fn start_on(config: Config, port: u16) -> anyhow::Result<FakeGithub> {
+        let schema_path = config.schema_path.clone().or_else(Schema::locate);
+        let schema = match schema_path {
+            Some(path) => Some(Schema::load(&path)?),
+            None => {
+                warn_no_schema();
+                None
+            }
+        };
+        let shared = Arc::new(Shared::new(&config, schema)?);
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .context("binding the fake's port")?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let router = server::router(shared.clone());
+        let task = tokio::spawn(accept_loop(listener, router, stopped));
+        Ok(FakeGithub {
+            addr,
+            shared,
+            stop,
+            task,
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn graphql_url(&self) -> String {
+        format!("{}/graphql", self.url())
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.shared.stats()
+    }
+
+    pub fn state(&self) -> serde_json::Value {
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .snapshot()
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        *self.shared.faults.lock().unwrap_or_else(|e| e.into_inner()) = faults;
+    }
+
+    pub fn faults(&self) -> Faults {
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn reset_stats(&self) {
+        self.shared.reset_stats();
+    }
+
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                tokio::spawn(serve_connection(stream, router.clone(), stopped.clone()));
+            }
+            _ = stopped.changed() => return,
+        }
+    }
+}
+
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    router: axum::Router,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+        let router = router.clone();
+        async move {
+            let response = match router.oneshot(request.map(axum::body::Body::new)).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            };
+            if response.extensions().get::<DropConnection>().is_some() {
+                Err(Dropped)
+            } else {
+                Ok(response)
+            }
+        }
+    });
+    let connection =
+        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        _ = connection => {}
+        _ = stopped.changed() => {}
+    }
+}

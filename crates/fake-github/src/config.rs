@@ -1,0 +1,194 @@
+//! Everything that shapes a fake: who owns the repository, what the board looks like, and the
+//! realism knobs (`Faults`) that tests may change while the fake runs.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Whether the repository owner is an organization (issue types, org project) or a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnerKind {
+    Organization,
+    User,
+}
+
+/// One organization issue type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueTypeConfig {
+    pub name: String,
+    pub description: String,
+    pub enabled: bool,
+}
+
+impl IssueTypeConfig {
+    pub fn new(name: &str) -> IssueTypeConfig {
+        IssueTypeConfig {
+            name: name.to_string(),
+            description: format!("A {}", name.to_lowercase()),
+            enabled: true,
+        }
+    }
+}
+
+/// The Projects v2 board the owner has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectConfig {
+    pub number: u64,
+    pub title: String,
+    /// Iteration length in days (GitHub's default is 14).
+    pub iteration_days: u32,
+}
+
+impl Default for ProjectConfig {
+    fn default() -> ProjectConfig {
+        ProjectConfig {
+            number: 1,
+            title: "Roadmap".to_string(),
+            iteration_days: 14,
+        }
+    }
+}
+
+/// Content-creating operations allowed per window before a secondary limit trips.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContentLimit {
+    pub max: u64,
+    pub window: Duration,
+}
+
+/// Fault and timing knobs; change them mid-test with `FakeGithub::set_faults`.
+/// Every random decision draws from the fake's seeded generator, so a run is reproducible.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Faults {
+    /// Added to every request.
+    pub latency: Duration,
+    /// Added per mutation field of a document (mutations of one document cost serially).
+    pub mutation_latency: Duration,
+    /// Up to this much extra, uniformly drawn, per request.
+    pub jitter: Duration,
+    /// Probability that a request is answered with HTTP 502 (nothing applied).
+    pub error_502_rate: f64,
+    /// Probability that a GraphQL document is answered "Something went wrong" (nothing applied).
+    pub something_went_wrong_rate: f64,
+    /// Probability that a mutation document is applied and then the connection is dropped
+    /// without any response.
+    pub drop_after_apply_rate: f64,
+    /// Every Nth GraphQL document gets `RATE_LIMITED` (nothing applied).
+    pub rate_limited_every: Option<u64>,
+    /// Secondary limit: more requests in flight than this → 403.
+    pub max_concurrent: Option<u64>,
+    /// Secondary limit on content-creating mutations per window → 403.
+    pub content_limit: Option<ContentLimit>,
+    /// `retry-after` seconds sent with secondary-limit answers.
+    pub retry_after_secs: u64,
+    /// Probability that a secondary-limit answer omits `retry-after`, as GitHub sometimes does.
+    pub retry_after_omit_rate: f64,
+}
+
+impl Default for Faults {
+    fn default() -> Faults {
+        Faults {
+            latency: Duration::ZERO,
+            mutation_latency: Duration::ZERO,
+            jitter: Duration::ZERO,
+            error_502_rate: 0.0,
+            something_went_wrong_rate: 0.0,
+            drop_after_apply_rate: 0.0,
+            rate_limited_every: None,
+            max_concurrent: None,
+            content_limit: None,
+            retry_after_secs: 60,
+            retry_after_omit_rate: 0.0,
+        }
+    }
+}
+
+/// All settings of a fake. `Config::default()` is an organization `acme` with issue types
+/// Epic/Story/Task/Bug, repository `acme/roadmap` and board number 1 "Roadmap".
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The only token accepted (`Authorization: Bearer <token>` or `token <token>`).
+    pub token: String,
+    pub owner: String,
+    pub owner_kind: OwnerKind,
+    pub repo: String,
+    /// Issue types of the organization (ignored for user owners, which have none).
+    pub issue_types: Vec<IssueTypeConfig>,
+    /// The owner's board; `None` for no project at all.
+    pub project: Option<ProjectConfig>,
+    /// Behave like Actions' `GITHUB_TOKEN`: every Projects v2 access is `FORBIDDEN`.
+    pub github_token_like: bool,
+    /// Schema file; `None` = `Schema::locate()`.
+    pub schema_path: Option<PathBuf>,
+    /// Seeds node ids and every random fault decision.
+    pub seed: u64,
+    /// Primary GraphQL budget per hour (points).
+    pub primary_budget: u64,
+    /// Logins known to the fake; the first one is the viewer (the token's user).
+    pub users: Vec<String>,
+    /// Milestone titles of the repository.
+    pub milestones: Vec<String>,
+    /// Labels that exist before the first request: (name, color).
+    pub labels: Vec<(String, String)>,
+    /// Fake clock, as Unix seconds; `None` = the real clock at start.
+    pub now: Option<u64>,
+    /// Append one JSON line per request here.
+    pub log_path: Option<PathBuf>,
+    pub faults: Faults,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            token: "test-token".to_string(),
+            owner: "acme".to_string(),
+            owner_kind: OwnerKind::Organization,
+            repo: "roadmap".to_string(),
+            issue_types: ["Epic", "Story", "Task", "Bug"]
+                .iter()
+                .map(|n| IssueTypeConfig::new(n))
+                .collect(),
+            project: Some(ProjectConfig::default()),
+            github_token_like: false,
+            schema_path: None,
+            seed: 1,
+            primary_budget: 5000,
+            users: vec!["octocat".to_string(), "hubot".to_string()],
+            milestones: vec!["v1.0".to_string()],
+            labels: vec![
+                ("bug".to_string(), "d73a4a".to_string()),
+                ("enhancement".to_string(), "a2eeef".to_string()),
+            ],
+            now: None,
+            log_path: None,
+            faults: Faults::default(),
+        }
+    }
+}
+
+impl Config {
+    /// A user-owned repository `octocat/roadmap` (no issue types) with a user board.
+    pub fn user_owned() -> Config {
+        Config {
+            owner: "octocat".to_string(),
+            owner_kind: OwnerKind::User,
+            issue_types: Vec::new(),
+            ..Config::default()
+        }
+    }
+
+    /// A token that, like Actions' `GITHUB_TOKEN`, cannot touch Projects v2.
+    pub fn github_token_like() -> Config {
+        Config {
+            github_token_like: true,
+            ..Config::default()
+        }
+    }
+
+    /// No Projects v2 board at all.
+    pub fn without_project() -> Config {
+        Config {
+            project: None,
+            ..Config::default()
+        }
+    }
+}

@@ -1,0 +1,519 @@
+//! The HTTP side: auth, realism knobs (latency, budgets, secondary limits, injected faults),
+//! GraphQL request handling, the `/_fake/*` endpoints, and a hand-rolled accept loop that can
+//! drop a connection after a document was applied.
+//!
+//! `Shared` is owned by an `Arc` held by the accept loop and every connection task; it lives
+//! until `FakeGithub::shutdown` stops the loop and the last connection closes.
+
+use std::collections::VecDeque;
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::State as AxumState;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Map, Value};
+
+use crate::analyze::analyze;
+use crate::config::{Config, Faults};
+use crate::exec::{Ctx, Obj, RateInfo};
+use crate::schema::Schema;
+use crate::state::State;
+use crate::stats::Stats;
+
+const WINDOW_SECS: u64 = 3600;
+const DOCS_URL: &str = "https://docs.github.com/graphql";
+const SECONDARY_DOCS_URL: &str =
+    "https://docs.github.com/graphql/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits";
+
+/// Marks a response whose connection must be dropped instead of answered.
+#[derive(Clone, Copy)]
+pub struct DropConnection;
+
+pub struct Shared {
+    pub token: String,
+    pub schema: Option<Schema>,
+    pub primary_limit: u64,
+    pub state: Mutex<State>,
+    pub faults: Mutex<Faults>,
+    pub stats: Mutex<Stats>,
+    rng: Mutex<StdRng>,
+    in_flight: AtomicU64,
+    budget: Mutex<Budget>,
+    content_window: Mutex<VecDeque<Instant>>,
+    documents: AtomicU64,
+    log: Option<Mutex<std::fs::File>>,
+    started: Instant,
+}
+
+struct Budget {
+    used: u64,
+    reset_at: u64,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding a lock cannot leave these plain-data structures half-updated in a
+    // way worse than the panic itself; keep serving.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    pub fn new(config: &Config, schema: Option<Schema>) -> anyhow::Result<Shared> {
+        let state = State::new(config);
+        let reset_at = state.now_secs() + WINDOW_SECS;
+        let log = match &config.log_path {
+            Some(path) => Some(Mutex::new(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| anyhow::anyhow!("opening request log {}: {e}", path.display()))?,
+            )),
+            None => None,
+        };
+        let stats = Stats {
+            schema_validation: schema.is_some(),
+            ..Stats::default()
+        };
+        Ok(Shared {
+            token: config.token.clone(),
+            schema,
+            primary_limit: config.primary_budget,
+            state: Mutex::new(state),
+            faults: Mutex::new(config.faults.clone()),
+            stats: Mutex::new(stats),
+            rng: Mutex::new(StdRng::seed_from_u64(config.seed)),
+            in_flight: AtomicU64::new(0),
+            budget: Mutex::new(Budget { used: 0, reset_at }),
+            content_window: Mutex::new(VecDeque::new()),
+            documents: AtomicU64::new(0),
+            log,
+            started: Instant::now(),
+        })
+    }
+
+    pub fn stats(&self) -> Stats {
+        let mut stats = lock(&self.stats).clone();
+        stats.primary_used = lock(&self.budget).used;
+        stats
+    }
+
+    pub fn reset_stats(&self) {
+        let mut stats = lock(&self.stats);
+        *stats = Stats {
+            schema_validation: stats.schema_validation,
+            ..Stats::default()
+        };
+    }
+
+    fn chance(&self, probability: f64) -> bool {
+        probability > 0.0 && lock(&self.rng).gen_bool(probability.clamp(0.0, 1.0))
+    }
+
+    fn jitter(&self, max: Duration) -> Duration {
+        if max.is_zero() {
+            return Duration::ZERO;
+        }
+        let ms = max.as_micros() as u64;
+        Duration::from_micros(lock(&self.rng).gen_range(0..=ms))
+    }
+
+    fn log(&self, entry: Value) {
+        if let Some(file) = &self.log {
+            let mut line = entry.to_string();
+            line.push('\n');
+            let _ = lock(file).write_all(line.as_bytes());
+        }
+    }
+
+    /// Current primary budget; starts a new window when the old one has passed.
+    fn rate_info(&self, cost: u64) -> RateInfo {
+        let now = lock(&self.state).now_secs();
+        let mut budget = lock(&self.budget);
+        if now >= budget.reset_at {
+            budget.used = 0;
+            budget.reset_at = now + WINDOW_SECS;
+        }
+        RateInfo {
+            limit: self.primary_limit,
+            remaining: self.primary_limit.saturating_sub(budget.used),
+            used: budget.used,
+            reset_at: budget.reset_at,
+            cost,
+        }
+    }
+
+    fn spend(&self, cost: u64) -> RateInfo {
+        lock(&self.budget).used += cost;
+        self.rate_info(cost)
+    }
+}
+
+/// Counts a request in flight for as long as it lives.
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn enter(shared: &'a Shared) -> (InFlight<'a>, u64) {
+        let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut stats = lock(&shared.stats);
+        stats.requests += 1;
+        stats.max_in_flight = stats.max_in_flight.max(now);
+        (InFlight(shared), now)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/graphql", post(graphql))
+        .route("/api/graphql", post(graphql))
+        .route("/rate_limit", get(rest_rate_limit))
+        .route("/_fake/stats", get(stats))
+        .route("/_fake/state", get(state))
+        .with_state(shared)
+}
+
+async fn stats(AxumState(shared): AxumState<Arc<Shared>>) -> Json<Stats> {
+    Json(shared.stats())
+}
+
+async fn state(AxumState(shared): AxumState<Arc<Shared>>) -> Json<Value> {
+    Json(lock(&shared.state).snapshot())
+}
+
+fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .or_else(|| value.strip_prefix("token "));
+    token.is_some_and(|t| t.trim() == shared.token)
+}
+
+fn unauthorized(shared: &Shared) -> Response {
+    lock(&shared.stats).unauthorized += 1;
+    let body = json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"});
+    (StatusCode::UNAUTHORIZED, Json(body)).into_response()
+}
+
+fn with_rate_headers(mut response: Response, rate: &RateInfo) -> Response {
+    let headers = response.headers_mut();
+    let mut set = |name: &'static str, value: String| {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.insert(name, v);
+        }
+    };
+    set("x-ratelimit-limit", rate.limit.to_string());
+    set("x-ratelimit-remaining", rate.remaining.to_string());
+    set("x-ratelimit-used", rate.used.to_string());
+    set("x-ratelimit-reset", rate.reset_at.to_string());
+    set("x-ratelimit-resource", "graphql".to_string());
+    response
+}
+
+fn secondary_limited(shared: &Shared, faults: &Faults) -> Response {
+    lock(&shared.stats).secondary_limited += 1;
+    let body = json!({
+        "documentation_url": SECONDARY_DOCS_URL,
+        "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:FAKE:0000.",
+    });
+    let mut response = (StatusCode::FORBIDDEN, Json(body)).into_response();
+    if !shared.chance(faults.retry_after_omit_rate) {
+        if let Ok(v) = HeaderValue::from_str(&faults.retry_after_secs.to_string()) {
+            response.headers_mut().insert("retry-after", v);
+        }
+    }
+    response
+}
+
+async fn rest_rate_limit(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    headers: HeaderMap,
+) -> Response {
+    let (_guard, _) = InFlight::enter(&shared);
+    if !authorized(&shared, &headers) {
+        return unauthorized(&shared);
+    }
+    let rate = shared.rate_info(0);
+    let graphql = json!({"limit": rate.limit, "remaining": rate.remaining, "used": rate.used, "reset": rate.reset_at, "resource": "graphql"});
+    with_rate_headers(
+        Json(json!({"resources": {"graphql": graphql}, "rate": graphql})).into_response(),
+        &rate,
+    )
+}
+
+/// The body of `POST /graphql`.
+#[derive(serde::Deserialize)]
+struct GraphqlRequest {
+    query: Option<String>,
+    #[serde(default)]
+    variables: Option<Value>,
+    #[serde(default, rename = "operationName")]
+    operation_name: Option<String>,
+}
+
+async fn graphql(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let started = Instant::now();
+    let (guard, in_flight) = InFlight::enter(&shared);
+    let (response, outcome, mutations) = handle(&shared, &headers, &body, in_flight).await;
+    drop(guard);
+    shared.log(json!({
+        "at_ms": shared.started.elapsed().as_millis() as u64,
+        "status": response.status().as_u16(),
+        "outcome": outcome,
+        "mutations": mutations,
+        "duration_ms": started.elapsed().as_millis() as u64,
+        "in_flight": in_flight,
+    }));
+    response
+}
+
+fn graphql_errors(errors: Vec<Value>) -> Response {
+    Json(json!({"errors": errors})).into_response()
+}
+
+/// Everything between "request arrived" and "response ready"; returns the response, a short
+/// outcome word for the log, and the names of the mutations applied.
+async fn handle(
+    shared: &Shared,
+    headers: &HeaderMap,
+    body: &[u8],
+    in_flight: u64,
+) -> (Response, &'static str, Vec<String>) {
+    if !authorized(shared, headers) {
+        return (unauthorized(shared), "unauthorized", Vec::new());
+    }
+    let faults = lock(&shared.faults).clone();
+    if faults.max_concurrent.is_some_and(|max| in_flight > max) {
+        return (
+            secondary_limited(shared, &faults),
+            "secondary_concurrency",
+            Vec::new(),
+        );
+    }
+    let delay = faults.latency + shared.jitter(faults.jitter);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    if shared.chance(faults.error_502_rate) {
+        lock(&shared.stats).faults_injected += 1;
+        let body = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+        return (
+            (StatusCode::BAD_GATEWAY, body).into_response(),
+            "fault_502",
+            Vec::new(),
+        );
+    }
+    let request: GraphqlRequest = match serde_json::from_slice(body) {
+        Ok(r) => r,
+        Err(_) => {
+            let body = json!({"message": "Problems parsing JSON", "documentation_url": DOCS_URL});
+            return (
+                (StatusCode::BAD_REQUEST, Json(body)).into_response(),
+                "bad_json",
+                Vec::new(),
+            );
+        }
+    };
+    let Some(query) = request.query else {
+        let body = json!({"message": "A query attribute must be specified and must be a string.", "documentation_url": DOCS_URL});
+        return (graphql_errors(vec![body]), "no_query", Vec::new());
+    };
+    lock(&shared.stats).graphql_documents += 1;
+    let Some(schema) = &shared.schema else {
+        let error =
+            json!({"message": "fake-github has no GraphQL schema; set GITHUB_GRAPHQL_SCHEMA"});
+        return (graphql_errors(vec![error]), "no_schema", Vec::new());
+    };
+    run_document(
+        shared,
+        schema,
+        &faults,
+        &query,
+        request.variables,
+        request.operation_name.as_deref(),
+    )
+    .await
+}
+
+async fn run_document(
+    shared: &Shared,
+    schema: &Schema,
+    faults: &Faults,
+    query: &str,
+    variables: Option<Value>,
+    operation_name: Option<&str>,
+) -> (Response, &'static str, Vec<String>) {
+    let document = match schema.parse(query) {
+        Ok(d) => d.document,
+        Err(errors) => {
+            lock(&shared.stats).validation_failures += 1;
+            return (graphql_errors(errors), "invalid", Vec::new());
+        }
+    };
+    let operation = match document.operations.get(operation_name) {
+        Ok(op) => op,
+        Err(e) => {
+            return (
+                graphql_errors(vec![json!({"message": e.message().to_string()})]),
+                "no_operation",
+                Vec::new(),
+            )
+        }
+    };
+    let raw_variables: apollo_compiler::response::JsonMap = match variables {
+        Some(Value::Object(map)) => serde_json::from_value(Value::Object(map)).unwrap_or_default(),
+        _ => Default::default(),
+    };
+    let variables: Map<String, Value> = match apollo_compiler::request::coerce_variable_values(
+        schema.raw(),
+        operation,
+        &raw_variables,
+    ) {
+        Ok(v) => serde_json::to_value(&*v)
+            .ok()
+            .and_then(|v| v.as_object().cloned())
+            .unwrap_or_default(),
+        Err(e) => {
+            return (
+                graphql_errors(vec![json!({"message": e.message().to_string()})]),
+                "bad_variables",
+                Vec::new(),
+            )
+        }
+    };
+    let analysis = match analyze(&document, &operation.selection_set, &variables) {
+        Ok(a) => a,
+        Err(errors) => return (graphql_errors(errors), "pagination", Vec::new()),
+    };
+    let is_mutation =
+        operation.operation_type == apollo_compiler::executable::OperationType::Mutation;
+    let mutation_names: Vec<String> = if is_mutation {
+        operation
+            .selection_set
+            .fields()
+            .map(|f| f.name.to_string())
+            .collect()
+    } else {
+        Vec::new()
+    };
+
+    let rate = shared.rate_info(analysis.cost);
+    let nth = shared.documents.fetch_add(1, Ordering::SeqCst) + 1;
+    let every = faults
+        .rate_limited_every
+        .is_some_and(|n| n > 0 && nth.is_multiple_of(n));
+    if every || rate.used + analysis.cost > rate.limit {
+        lock(&shared.stats).rate_limited += 1;
+        let body = json!({"errors": [{"type": "RATE_LIMITED", "code": "graphql_rate_limit", "message": "API rate limit exceeded for user ID 1."}]});
+        let mut rate = rate;
+        if !every {
+            rate.remaining = 0;
+        }
+        return (
+            with_rate_headers(Json(body).into_response(), &rate),
+            "rate_limited",
+            Vec::new(),
+        );
+    }
+    if shared.chance(faults.something_went_wrong_rate) {
+        lock(&shared.stats).faults_injected += 1;
+        let body = json!({"data": null, "errors": [{"message": "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `0000:FAKE:0000` when reporting this issue."}]});
+        return (
+            with_rate_headers(Json(body).into_response(), &rate),
+            "something_went_wrong",
+            Vec::new(),
+        );
+    }
+    let creating = mutation_names
+        .iter()
+        .filter(|n| crate::mutate::CONTENT_CREATING.contains(&n.as_str()))
+        .count();
+    if let Some(limit) = faults.content_limit.filter(|_| creating > 0) {
+        let mut window = lock(&shared.content_window);
+        let now = Instant::now();
+        while window
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= limit.window)
+        {
+            window.pop_front();
+        }
+        if window.len() + creating > limit.max as usize {
+            drop(window);
+            return (
+                secondary_limited(shared, faults),
+                "secondary_content",
+                Vec::new(),
+            );
+        }
+        window.extend(std::iter::repeat_n(now, creating));
+    }
+    let mutation_delay = faults.mutation_latency * mutation_names.len() as u32;
+    if !mutation_delay.is_zero() {
+        tokio::time::sleep(mutation_delay).await;
+    }
+
+    let rate = shared.spend(analysis.cost);
+    let (body, applied) = {
+        let mut state = lock(&shared.state);
+        let mut ctx = Ctx {
+            state: &mut state,
+            schema: schema.raw(),
+            doc: &document,
+            variables,
+            errors: Vec::new(),
+            rate,
+            mutations_run: Vec::new(),
+        };
+        let root = if is_mutation {
+            Obj::Mutation
+        } else {
+            Obj::Query
+        };
+        let data = ctx.execute_root(root, &operation.selection_set, crate::resolve::resolve);
+        let mut body = json!({"data": data});
+        if !ctx.errors.is_empty() {
+            body["errors"] = Value::Array(std::mem::take(&mut ctx.errors));
+        }
+        (body, ctx.mutations_run)
+    };
+    {
+        let mut stats = lock(&shared.stats);
+        for name in &applied {
+            stats.mutations.total += 1;
+            *stats.mutations.by_name.entry(name.clone()).or_default() += 1;
+        }
+    }
+    if is_mutation && shared.chance(faults.drop_after_apply_rate) {
+        let mut stats = lock(&shared.stats);
+        stats.faults_injected += 1;
+        stats.dropped_after_apply += 1;
+        drop(stats);
+        let mut response = Response::new(Body::empty());
+        response.extensions_mut().insert(DropConnection);
+        return (response, "dropped_after_apply", applied);
+    }
+    (
+        with_rate_headers(Json(body).into_response(), &rate),
+        "ok",
+        applied,
+    )
+}

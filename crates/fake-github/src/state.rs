@@ -1,0 +1,584 @@
+//! The fake's world: one repository's issues, labels, issue types and the owner's board.
+//!
+//! `State` is plain data behind one `Mutex` owned by the server; every GraphQL document runs
+//! against it while holding the lock, so documents are atomic with respect to each other
+//! (mutations inside one document still apply one by one).
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use crate::config::{Config, OwnerKind, ProjectConfig};
+
+/// What a global node id points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeRef {
+    Repository,
+    Owner,
+    User(usize),
+    Issue(usize),
+    Label(usize),
+    IssueType(usize),
+    Milestone(usize),
+    Project,
+    ProjectField(usize),
+    ProjectItem(usize),
+}
+
+pub struct User {
+    pub id: String,
+    pub login: String,
+}
+
+pub struct IssueType {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub enabled: bool,
+}
+
+pub struct Label {
+    pub id: String,
+    pub name: String,
+    pub color: String,
+    pub description: Option<String>,
+}
+
+pub struct Milestone {
+    pub id: String,
+    pub number: u64,
+    pub title: String,
+}
+
+pub struct Issue {
+    pub id: String,
+    pub number: u64,
+    pub title: String,
+    pub body: String,
+    /// "OPEN" or "CLOSED".
+    pub state: &'static str,
+    /// GitHub's `IssueStateReason`: REOPENED, COMPLETED, NOT_PLANNED, DUPLICATE, or none.
+    pub state_reason: Option<String>,
+    pub labels: Vec<usize>,
+    pub assignees: Vec<usize>,
+    pub milestone: Option<usize>,
+    pub issue_type: Option<usize>,
+    pub parent: Option<usize>,
+    pub sub_issues: Vec<usize>,
+    pub blocked_by: Vec<usize>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectOption {
+    pub id: String,
+    pub name: String,
+    pub color: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Iteration {
+    pub id: String,
+    pub title: String,
+    pub start_date: String,
+    pub duration: u32,
+}
+
+pub enum FieldKind {
+    /// Built-in or plain fields (TEXT, NUMBER, DATE, TITLE, ...): `ProjectV2Field`.
+    Plain,
+    SingleSelect(Vec<SelectOption>),
+    Iteration {
+        duration: u32,
+        start_day: u32,
+        iterations: Vec<Iteration>,
+    },
+}
+
+pub struct Field {
+    pub id: String,
+    pub name: String,
+    /// `ProjectV2FieldType` value.
+    pub data_type: &'static str,
+    pub kind: FieldKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    Text(String),
+    Number(f64),
+    Date(String),
+    SingleSelect(String),
+    Iteration(String),
+}
+
+pub struct Item {
+    pub id: String,
+    pub issue: usize,
+    pub values: BTreeMap<usize, FieldValue>,
+    pub created_at: String,
+}
+
+pub struct Project {
+    pub id: String,
+    pub number: u64,
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub items: Vec<Item>,
+}
+
+pub struct State {
+    pub seed: u64,
+    pub owner: String,
+    pub owner_kind: OwnerKind,
+    pub owner_id: String,
+    pub repo: String,
+    pub repo_id: String,
+    pub users: Vec<User>,
+    pub issue_types: Vec<IssueType>,
+    pub labels: Vec<Label>,
+    pub milestones: Vec<Milestone>,
+    pub issues: Vec<Issue>,
+    pub project: Option<Project>,
+    pub github_token_like: bool,
+    ids: HashMap<String, NodeRef>,
+    next_id: u64,
+    clock_start: u64,
+    started: Instant,
+}
+
+/// SplitMix64's finaliser: a bijection, so distinct counters give distinct ids.
+pub fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+fn base62(mut n: u64) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(ALPHABET[(n % 62) as usize]);
+        n /= 62;
+    }
+    while out.len() < 11 {
+        out.push(b'A');
+    }
+    out.reverse();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `YYYY-MM-DD` for days since 1970-01-01 (proleptic Gregorian).
+pub fn date_from_days(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Days since 1970-01-01 for a `YYYY-MM-DD` date, if it is one.
+pub fn days_from_date(date: &str) -> Option<i64> {
+    let mut parts = date.splitn(3, '-');
+    let year: i64 = parts.next()?.parse().ok()?;
+    let month: i64 = parts.next()?.parse().ok()?;
+    let day: i64 = parts.next()?.parse().ok()?;
+    if date.len() != 10 || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    (date_from_days(days) == date).then_some(days)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for Unix seconds.
+pub fn timestamp(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        date_from_days(days),
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+impl State {
+    pub fn new(config: &Config) -> State {
+        let clock_start = config.now.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+        });
+        let mut state = State {
+            seed: config.seed,
+            owner: config.owner.clone(),
+            owner_kind: config.owner_kind,
+            owner_id: String::new(),
+            repo: config.repo.clone(),
+            repo_id: String::new(),
+            users: Vec::new(),
+            issue_types: Vec::new(),
+            labels: Vec::new(),
+            milestones: Vec::new(),
+            issues: Vec::new(),
+            project: None,
+            github_token_like: config.github_token_like,
+            ids: HashMap::new(),
+            next_id: 0,
+            clock_start,
+            started: Instant::now(),
+        };
+        let owner_prefix = match config.owner_kind {
+            OwnerKind::Organization => "O",
+            OwnerKind::User => "U",
+        };
+        state.owner_id = state.new_id(owner_prefix, NodeRef::Owner);
+        state.repo_id = state.new_id("R", NodeRef::Repository);
+        for login in &config.users {
+            state.add_user(login);
+        }
+        if config.owner_kind == OwnerKind::Organization {
+            for t in &config.issue_types {
+                let id = state.new_id("IT", NodeRef::IssueType(state.issue_types.len()));
+                state.issue_types.push(IssueType {
+                    id,
+                    name: t.name.clone(),
+                    description: t.description.clone(),
+                    enabled: t.enabled,
+                });
+            }
+        }
+        for (name, color) in &config.labels {
+            state.add_label(name, color, None);
+        }
+        for title in &config.milestones {
+            let id = state.new_id("MI", NodeRef::Milestone(state.milestones.len()));
+            let number = state.milestones.len() as u64 + 1;
+            state.milestones.push(Milestone {
+                id,
+                number,
+                title: title.clone(),
+            });
+        }
+        if let Some(project) = &config.project {
+            state.project = Some(state.build_project(project));
+        }
+        state
+    }
+
+    fn add_user(&mut self, login: &str) -> usize {
+        if login == self.owner && self.owner_kind == OwnerKind::User {
+            // The user owner is both `Owner` and a user; keep one id for it.
+            let id = self.owner_id.clone();
+            self.users.push(User {
+                id,
+                login: login.to_string(),
+            });
+            return self.users.len() - 1;
+        }
+        let id = self.new_id("U", NodeRef::User(self.users.len()));
+        self.users.push(User {
+            id,
+            login: login.to_string(),
+        });
+        self.users.len() - 1
+    }
+
+    pub fn add_label(&mut self, name: &str, color: &str, description: Option<String>) -> usize {
+        let id = self.new_id("LA", NodeRef::Label(self.labels.len()));
+        self.labels.push(Label {
+            id,
+            name: name.to_string(),
+            color: color.to_string(),
+            description,
+        });
+        self.labels.len() - 1
+    }
+
+    /// A fresh opaque node id like GitHub's (`I_kwDO...`), deterministic for a seed.
+    pub fn new_id(&mut self, prefix: &str, target: NodeRef) -> String {
+        self.next_id += 1;
+        let id = format!(
+            "{prefix}_kwDO{}",
+            base62(mix(self.seed ^ mix(self.next_id)))
+        );
+        self.ids.insert(id.clone(), target);
+        id
+    }
+
+    /// A short hex id as GitHub uses for options and iterations (`"f75ad846"`).
+    pub fn short_id(&mut self) -> String {
+        self.next_id += 1;
+        format!("{:08x}", mix(self.seed.wrapping_add(self.next_id)) as u32)
+    }
+
+    pub fn resolve(&self, id: &str) -> Option<NodeRef> {
+        let found = self.ids.get(id).copied()?;
+        match found {
+            NodeRef::Issue(i) if self.issues[i].deleted => None,
+            NodeRef::Project | NodeRef::ProjectField(_) | NodeRef::ProjectItem(_)
+                if self.project.is_none() =>
+            {
+                None
+            }
+            other => Some(other),
+        }
+    }
+
+    /// The fake clock: start time plus real elapsed time.
+    pub fn now_secs(&self) -> u64 {
+        self.clock_start + self.started.elapsed().as_secs()
+    }
+
+    pub fn now(&self) -> String {
+        timestamp(self.now_secs())
+    }
+
+    pub fn owner_url(&self) -> String {
+        format!("https://github.com/{}", self.owner)
+    }
+
+    pub fn repo_url(&self) -> String {
+        format!("https://github.com/{}/{}", self.owner, self.repo)
+    }
+
+    pub fn project_url(&self, number: u64) -> String {
+        match self.owner_kind {
+            OwnerKind::Organization => {
+                format!("https://github.com/orgs/{}/projects/{number}", self.owner)
+            }
+            OwnerKind::User => format!("https://github.com/users/{}/projects/{number}", self.owner),
+        }
+    }
+
+    fn build_project(&mut self, config: &ProjectConfig) -> Project {
+        let id = self.new_id("PVT", NodeRef::Project);
+        let mut fields = Vec::new();
+        let plain =
+            |state: &mut State, fields: &mut Vec<Field>, name: &str, data_type: &'static str| {
+                let id = state.new_id("PVTF", NodeRef::ProjectField(fields.len()));
+                fields.push(Field {
+                    id,
+                    name: name.to_string(),
+                    data_type,
+                    kind: FieldKind::Plain,
+                });
+            };
+        plain(self, &mut fields, "Title", "TITLE");
+        plain(self, &mut fields, "Assignees", "ASSIGNEES");
+        self.add_select(&mut fields, "Status", &["Todo", "In Progress", "Done"]);
+        plain(self, &mut fields, "Labels", "LABELS");
+        plain(
+            self,
+            &mut fields,
+            "Linked pull requests",
+            "LINKED_PULL_REQUESTS",
+        );
+        plain(self, &mut fields, "Milestone", "MILESTONE");
+        plain(self, &mut fields, "Repository", "REPOSITORY");
+        plain(self, &mut fields, "Reviewers", "REVIEWERS");
+        plain(self, &mut fields, "Parent issue", "PARENT_ISSUE");
+        plain(
+            self,
+            &mut fields,
+            "Sub-issues progress",
+            "SUB_ISSUES_PROGRESS",
+        );
+        self.add_select(&mut fields, "Priority", &["P0", "P1", "P2"]);
+        self.add_select(&mut fields, "Size", &["XS", "S", "M", "L", "XL"]);
+        self.add_iteration(&mut fields, "Iteration", config.iteration_days);
+        plain(self, &mut fields, "Estimate", "NUMBER");
+        plain(self, &mut fields, "Start date", "DATE");
+        plain(self, &mut fields, "Notes", "TEXT");
+        Project {
+            id,
+            number: config.number,
+            title: config.title.clone(),
+            fields,
+            items: Vec::new(),
+        }
+    }
+
+    fn add_select(&mut self, fields: &mut Vec<Field>, name: &str, options: &[&str]) {
+        const COLORS: [&str; 5] = ["GRAY", "BLUE", "GREEN", "YELLOW", "ORANGE"];
+        let id = self.new_id("PVTSSF", NodeRef::ProjectField(fields.len()));
+        let options = options
+            .iter()
+            .enumerate()
+            .map(|(i, o)| SelectOption {
+                id: self.short_id(),
+                name: o.to_string(),
+                color: COLORS[i % COLORS.len()],
+            })
+            .collect();
+        fields.push(Field {
+            id,
+            name: name.to_string(),
+            data_type: "SINGLE_SELECT",
+            kind: FieldKind::SingleSelect(options),
+        });
+    }
+
+    /// Iterations are laid out from the fake clock: the current one contains today, then the next.
+    fn add_iteration(&mut self, fields: &mut Vec<Field>, name: &str, duration: u32) {
+        let id = self.new_id("PVTIF", NodeRef::ProjectField(fields.len()));
+        let today = (self.now_secs() / 86_400) as i64;
+        let duration = duration.max(1);
+        // Count iterations from a fixed Monday (1970-01-05) so titles are stable for a date.
+        let index = (today - 4).div_euclid(i64::from(duration));
+        let current_start = 4 + index * i64::from(duration);
+        let iterations = (0..2)
+            .map(|k| Iteration {
+                id: self.short_id(),
+                title: format!("Iteration {}", k + 1),
+                start_date: date_from_days(current_start + k * i64::from(duration)),
+                duration,
+            })
+            .collect();
+        fields.push(Field {
+            id,
+            name: name.to_string(),
+            data_type: "ITERATION",
+            kind: FieldKind::Iteration {
+                duration,
+                start_day: 1,
+                iterations,
+            },
+        });
+    }
+
+    /// The whole state as JSON, for assertions (`GET /_fake/state`).
+    pub fn snapshot(&self) -> Value {
+        let issues: Vec<Value> = self
+            .issues
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| !i.deleted)
+            .map(|(idx, i)| self.issue_json(idx, i))
+            .collect();
+        let labels: Vec<Value> = self.labels.iter().map(|l| json!({"id": l.id, "name": l.name, "color": l.color, "description": l.description})).collect();
+        let issue_types: Vec<Value> = self
+            .issue_types
+            .iter()
+            .map(|t| json!({"id": t.id, "name": t.name, "enabled": t.enabled}))
+            .collect();
+        let project = self.project.as_ref().map(|p| {
+            let fields: Vec<Value> = p.fields.iter().map(|f| {
+                let mut v = json!({"id": f.id, "name": f.name, "data_type": f.data_type});
+                match &f.kind {
+                    FieldKind::SingleSelect(options) => v["options"] = json!(options.iter().map(|o| json!({"id": o.id, "name": o.name})).collect::<Vec<_>>()),
+                    FieldKind::Iteration { iterations, .. } => v["iterations"] = json!(iterations.iter().map(|i| json!({"id": i.id, "title": i.title, "start_date": i.start_date, "duration": i.duration})).collect::<Vec<_>>()),
+                    FieldKind::Plain => {}
+                }
+                v
+            }).collect();
+            json!({"id": p.id, "number": p.number, "title": p.title, "url": self.project_url(p.number), "fields": fields, "items": p.items.len()})
+        });
+        json!({
+            "owner": {"login": self.owner, "id": self.owner_id, "kind": match self.owner_kind { OwnerKind::Organization => "Organization", OwnerKind::User => "User" }},
+            "repository": {"id": self.repo_id, "name": self.repo, "name_with_owner": format!("{}/{}", self.owner, self.repo)},
+            "issue_types": issue_types,
+            "labels": labels,
+            "issues": issues,
+            "project": project,
+        })
+    }
+
+    fn issue_json(&self, idx: usize, issue: &Issue) -> Value {
+        let number = |i: &usize| self.issues[*i].number;
+        let project_item = self.project.as_ref().and_then(|p| {
+            p.items.iter().find(|item| item.issue == idx).map(|item| {
+                let fields: serde_json::Map<String, Value> = item
+                    .values
+                    .iter()
+                    .map(|(f, v)| (p.fields[*f].name.clone(), self.value_json(&p.fields[*f], v)))
+                    .collect();
+                json!({"id": item.id, "fields": fields})
+            })
+        });
+        json!({
+            "number": issue.number,
+            "id": issue.id,
+            "title": issue.title,
+            "body": issue.body,
+            "state": issue.state,
+            "state_reason": issue.state_reason,
+            "labels": issue.labels.iter().map(|l| self.labels[*l].name.clone()).collect::<Vec<_>>(),
+            "issue_type": issue.issue_type.map(|t| self.issue_types[t].name.clone()),
+            "assignees": issue.assignees.iter().map(|u| self.users[*u].login.clone()).collect::<Vec<_>>(),
+            "milestone": issue.milestone.map(|m| self.milestones[m].title.clone()),
+            "parent": issue.parent.as_ref().map(number),
+            "sub_issues": issue.sub_issues.iter().map(number).collect::<Vec<_>>(),
+            "blocked_by": issue.blocked_by.iter().map(number).collect::<Vec<_>>(),
+            "project_item": project_item,
+        })
+    }
+
+    /// A field value as shown in the state dump: option and iteration names, not ids.
+    fn value_json(&self, field: &Field, value: &FieldValue) -> Value {
+        match (value, &field.kind) {
+            (FieldValue::Text(t), _) => json!(t),
+            (FieldValue::Number(n), _) => json!(n),
+            (FieldValue::Date(d), _) => json!(d),
+            (FieldValue::SingleSelect(id), FieldKind::SingleSelect(options)) => {
+                json!(options
+                    .iter()
+                    .find(|o| &o.id == id)
+                    .map(|o| o.name.clone())
+                    .unwrap_or_else(|| id.clone()))
+            }
+            (FieldValue::Iteration(id), FieldKind::Iteration { iterations, .. }) => {
+                json!(iterations
+                    .iter()
+                    .find(|i| &i.id == id)
+                    .map(|i| i.title.clone())
+                    .unwrap_or_else(|| id.clone()))
+            }
+            (FieldValue::SingleSelect(id) | FieldValue::Iteration(id), _) => json!(id),
+        }
+    }
+
+    /// Issues blocked by issue `idx` (the reverse of `blocked_by`).
+    pub fn blocking(&self, idx: usize) -> Vec<usize> {
+        self.issues
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| !i.deleted && i.blocked_by.contains(&idx))
+            .map(|(j, _)| j)
+            .collect()
+    }
+
+    pub fn issue_by_number(&self, number: u64) -> Option<usize> {
+        let idx = usize::try_from(number).ok()?.checked_sub(1)?;
+        self.issues.get(idx).filter(|i| !i.deleted).map(|_| idx)
+    }
+
+    pub fn user_by_login(&self, login: &str) -> Option<usize> {
+        self.users
+            .iter()
+            .position(|u| u.login.eq_ignore_ascii_case(login))
+    }
+
+    pub fn label_by_name(&self, name: &str) -> Option<usize> {
+        self.labels
+            .iter()
+            .position(|l| l.name.eq_ignore_ascii_case(name))
+    }
+}
