@@ -7,16 +7,13 @@ use std::collections::BTreeMap;
 
 use super::fields::field_value;
 use super::node::{Key, Node, Pos, Sink, Value};
-use super::suggest::hint;
+use super::suggest::{key_hint, Hints};
 use super::{
     Content, Defaults, Estimate, FieldValue, ItemKind, Location, Scope, SpecRef, Verification,
 };
 
 /// Longest title GitHub accepts, in characters.
 pub(crate) const MAX_TITLE: usize = 256;
-/// Most characters of item text: GitHub's body limit is 65,536 and the rendered body adds
-/// headings and the managed-block markers, so the text itself must stay well below it.
-pub(crate) const MAX_CONTENT: usize = 60_000;
 /// Longest item id, in characters.
 const MAX_ID: usize = 100;
 
@@ -96,6 +93,17 @@ fn kind_keys(kind: ItemKind) -> &'static [&'static str] {
     }
 }
 
+/// Why a parent or children key does not belong on this kind of item.
+fn misplaced_key(key: &str, label: &str) -> String {
+    let why = match key {
+        "epic" => "only a story names its epic with `epic:`",
+        "story" => "only a task names its story with `story:`",
+        "stories" => "only an epic holds `stories:`",
+        _ => "only a story holds `tasks:`",
+    };
+    format!("{label}: `{key}` does not belong here ({why})")
+}
+
 fn list_name(kind: ItemKind) -> &'static str {
     match kind {
         ItemKind::Epic => "epics",
@@ -115,9 +123,19 @@ fn entries(node: &Node) -> &[(Key, Node)] {
 pub(crate) struct Reader<'s> {
     pub sink: &'s mut Sink,
     pub items: Vec<RawItem>,
+    /// Work left for "did you mean" hints on unknown keys (see `suggest::Hints`).
+    hint_budget: usize,
 }
 
-impl Reader<'_> {
+impl<'s> Reader<'s> {
+    pub fn new(sink: &'s mut Sink) -> Reader<'s> {
+        Reader {
+            sink,
+            items: Vec::new(),
+            hint_budget: Hints::BUDGET,
+        }
+    }
+
     /// A single-file plan: a mapping with `epics:` (nested or flat) and/or `items:`.
     pub fn document(&mut self, root: &Node) -> Settings {
         let mut settings = Settings::default();
@@ -163,7 +181,7 @@ impl Reader<'_> {
                 "stories" => self.list(value, Some(ItemKind::Story), None),
                 "tasks" => self.list(value, Some(ItemKind::Task), None),
                 "items" => self.list(value, None, None),
-                _ => self.unknown_key(key, TOP_KEYS.iter().copied(), "plan"),
+                _ => self.unknown_key(key, TOP_KEYS.iter().copied(), "plan", None),
             }
         }
         settings
@@ -191,13 +209,14 @@ impl Reader<'_> {
         key: &Key,
         known: impl IntoIterator<Item = &'k str>,
         whose: &str,
+        item: Option<&str>,
     ) {
         let message = format!(
             "{whose}: unknown key `{}`{}",
             key.text,
-            hint(&key.text, known, true)
+            key_hint(&key.text, known, &mut self.hint_budget)
         );
-        self.sink.error(key.pos, None, message);
+        self.sink.error(key.pos, item, message);
     }
 
     fn version(&mut self, node: &Node) {
@@ -231,12 +250,12 @@ impl Reader<'_> {
         }
         for (key, value) in entries(node) {
             match key.text.as_str() {
-                "labels" => defaults.labels = self.texts(value, "defaults: `labels`", None),
+                "labels" => defaults.labels = self.names(value, "defaults: `labels`", None),
                 "assignees" => {
-                    defaults.assignees = self.texts(value, "defaults: `assignees`", None)
+                    defaults.assignees = self.names(value, "defaults: `assignees`", None)
                 }
                 "fields" => defaults.fields = self.fields(value, "defaults", None),
-                _ => self.unknown_key(key, DEFAULTS_KEYS.iter().copied(), "defaults"),
+                _ => self.unknown_key(key, DEFAULTS_KEYS.iter().copied(), "defaults", None),
             }
         }
         defaults
@@ -334,8 +353,8 @@ impl Reader<'_> {
                 "verification" => c.verification = self.verification(value, &label, who),
                 "estimate" => c.estimate = self.estimate(value, &label, who),
                 "depends_on" => item.depends_on = self.ids(value, &what, who),
-                "labels" => item.labels = self.texts(value, &what, who),
-                "assignees" => item.assignees = Some(self.texts(value, &what, who)),
+                "labels" => item.labels = self.names(value, &what, who),
+                "assignees" => item.assignees = Some(self.names(value, &what, who)),
                 "milestone" => item.milestone = self.text(value, &what, who),
                 "fields" => item.fields = self.fields(value, &label, who),
                 "parent_id" => {
@@ -359,12 +378,13 @@ impl Reader<'_> {
                 }
                 "stories" if kind == ItemKind::Epic => children = Some(value),
                 "tasks" if kind == ItemKind::Story => children = Some(value),
+                "epic" | "story" | "stories" | "tasks" => {
+                    let message = misplaced_key(&key.text, &label);
+                    self.sink.error(key.pos, who, message);
+                }
                 _ => {
                     let known = ITEM_KEYS.iter().chain(kind_keys(kind)).copied();
-                    self.unknown_key(key, known, &label);
-                    if let Some(last) = self.sink.diagnostics.last_mut() {
-                        last.item = Some(id.clone());
-                    }
+                    self.unknown_key(key, known, &label, who);
                 }
             }
         }
@@ -373,7 +393,6 @@ impl Reader<'_> {
                 .error(node.pos, Some(&id), format!("{label} has no `title`"));
         }
         item.parent = self.resolve_parent(parents, kind, &label, &id);
-        self.check_content_size(&item, &label, node.pos);
         let as_parent = Spanned {
             value: id,
             location,
@@ -528,20 +547,6 @@ impl Reader<'_> {
         Some(first)
     }
 
-    fn check_content_size(&mut self, item: &RawItem, label: &str, pos: Pos) {
-        let size = content_chars(&item.content);
-        if size > MAX_CONTENT {
-            self.sink.error(
-                pos,
-                Some(&item.id),
-                format!(
-                    "{label}: its text is {size} characters; the issue body would exceed \
-                     GitHub's 65,536-character limit (keep the text under {MAX_CONTENT})"
-                ),
-            );
-        }
-    }
-
     fn expect_map(&mut self, node: &Node, what: &str, item: Option<&str>) -> bool {
         if matches!(node.value, Value::Map(_)) {
             return true;
@@ -587,6 +592,20 @@ impl Reader<'_> {
             .into_iter()
             .map(|s| s.value)
             .collect()
+    }
+
+    /// Label or user names: a list of text without empty entries.
+    fn names(&mut self, node: &Node, what: &str, item: Option<&str>) -> Vec<String> {
+        let mut names = Vec::new();
+        for name in self.ids(node, what, item) {
+            if name.value.trim().is_empty() {
+                let message = format!("{what} has an empty entry");
+                self.sink.error(name.location.pos(), item, message);
+            } else {
+                names.push(name.value);
+            }
+        }
+        names
     }
 
     fn ids(&mut self, node: &Node, what: &str, item: Option<&str>) -> Vec<Spanned<String>> {
@@ -663,7 +682,12 @@ impl Reader<'_> {
             match key.text.as_str() {
                 "in" | "in_scope" => scope.in_scope.extend(self.texts(value, &what, item)),
                 "out" | "out_scope" => scope.out_scope.extend(self.texts(value, &what, item)),
-                _ => self.unknown_key(key, SCOPE_KEYS.iter().copied(), &format!("{label}: scope")),
+                _ => self.unknown_key(
+                    key,
+                    SCOPE_KEYS.iter().copied(),
+                    &format!("{label}: scope"),
+                    item,
+                ),
             }
         }
         scope
@@ -693,6 +717,7 @@ impl Reader<'_> {
                         key,
                         SPEC_REF_KEYS.iter().copied(),
                         &format!("{label}: spec_ref"),
+                        item,
                     );
                     continue;
                 }
@@ -716,7 +741,7 @@ impl Reader<'_> {
                 "manual_steps" => &mut v.manual_steps,
                 _ => {
                     let whose = format!("{label}: verification");
-                    self.unknown_key(key, VERIFICATION_KEYS.iter().copied(), &whose);
+                    self.unknown_key(key, VERIFICATION_KEYS.iter().copied(), &whose, item);
                     continue;
                 }
             };
@@ -748,39 +773,12 @@ impl Reader<'_> {
                     key,
                     ESTIMATE_KEYS.iter().copied(),
                     &format!("{label}: estimate"),
+                    item,
                 ),
             }
         }
         Some(estimate)
     }
-}
-
-/// Characters of text an item's body is made of.
-fn content_chars(content: &Content) -> usize {
-    let one = |s: &Option<String>| s.as_deref().map_or(0, |s| s.chars().count());
-    let many = |v: &Vec<String>| v.iter().map(|s| s.chars().count()).sum::<usize>();
-    let spec = content.spec_ref.as_ref().map_or(0, |s| {
-        one(&s.path) + one(&s.url) + one(&s.section) + one(&s.anchor) + one(&s.quote)
-    });
-    let v = &content.verification;
-    let estimate = content.estimate.as_ref().map_or(0, |e| one(&e.tshirt) + 16);
-    one(&content.goal)
-        + one(&content.motivation)
-        + one(&content.description)
-        + many(&content.requirements)
-        + many(&content.acceptance_criteria)
-        + many(&content.success_metrics)
-        + many(&content.risks)
-        + many(&content.assumptions)
-        + many(&content.scope.in_scope)
-        + many(&content.scope.out_scope)
-        + spec
-        + many(&v.commands)
-        + many(&v.ci_checks)
-        + many(&v.evidence)
-        + many(&v.manual_steps)
-        + many(&content.artifacts)
-        + estimate
 }
 
 impl Location {

@@ -4,6 +4,8 @@
 //! as surrogate pairs (`"\ud83d\ude00"`) are not valid YAML, and JSON syntax errors read better
 //! in JSON terms. Recursion depth is checked against `MAX_DEPTH` before descending.
 
+use std::collections::HashMap;
+
 use super::node::{Key, Node, Pos, Sink, Value, MAX_DEPTH};
 
 struct Reader<'a> {
@@ -121,6 +123,8 @@ impl Reader<'_> {
     fn object(&mut self, depth: usize, sink: &mut Sink) -> Result<Value, Syntax> {
         self.bump(); // `{`
         let mut entries: Vec<(Key, Node)> = Vec::new();
+        // Line of each key seen, to report duplicates without a quadratic scan.
+        let mut seen: HashMap<String, usize> = HashMap::new();
         self.skip_whitespace();
         if self.peek() == Some('}') {
             self.bump();
@@ -140,10 +144,11 @@ impl Reader<'_> {
             self.bump();
             self.skip_whitespace();
             let node = self.value(depth + 1, sink)?;
-            if let Some((first, _)) = entries.iter().find(|(k, _)| k.text == text) {
-                let message = format!("duplicate key `{text}` (first at line {})", first.pos.line);
+            if let Some(first) = seen.get(&text) {
+                let message = format!("duplicate key `{text}` (first at line {first})");
                 sink.error(key_pos, None, message);
             } else {
+                seen.insert(text.clone(), key_pos.line);
                 entries.push((Key { text, pos: key_pos }, node));
             }
             self.skip_whitespace();

@@ -8,6 +8,7 @@ mod items;
 mod json;
 mod model;
 mod node;
+mod size;
 mod suggest;
 mod validate;
 mod yaml;
@@ -83,10 +84,7 @@ pub fn load_str(source: &str, file: &Path, options: &LoadOptions) -> Result<Plan
     let Some(root) = parse_text(source, file, &mut sink) else {
         return Err(finish_errors(sink.diagnostics, &[file]));
     };
-    let mut reader = items::Reader {
-        sink: &mut sink,
-        items: Vec::new(),
-    };
+    let mut reader = items::Reader::new(&mut sink);
     let settings = reader.document(&root);
     let raw = std::mem::take(&mut reader.items);
     let key = settings
@@ -113,10 +111,7 @@ fn load_directory(dir: &Path, options: &LoadOptions) -> Result<Plan, PlanError> 
         };
         let mut sink = Sink::new(file);
         if let Some(root) = parse_text(&source, file, &mut sink) {
-            let mut reader = items::Reader {
-                sink: &mut sink,
-                items: Vec::new(),
-            };
+            let mut reader = items::Reader::new(&mut sink);
             reader.split_file(&root, *kind);
             raw.append(&mut reader.items);
         }

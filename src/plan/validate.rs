@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use sha2::{Digest, Sha256};
 
 use super::items::{RawItem, Spanned};
-use super::suggest::hint;
+use super::size::{body_estimate, MAX_BODY};
+use super::suggest::Hints;
 use super::{Defaults, Diagnostic, Item, ItemKind, Location, Plan};
 
 /// GitHub's cap on sub-issues under one issue.
@@ -36,13 +37,14 @@ pub(crate) fn build(
         .enumerate()
         .map(|(i, item)| (item.id.as_str(), i))
         .collect();
-    let ids = || raw.iter().map(|item| item.id.as_str());
+    let mut hints = Hints::new(raw.iter().map(|item| item.id.as_str()));
 
-    check_parents(&raw, &index, ids(), &mut diagnostics);
+    check_parents(&raw, &index, &mut hints, &mut diagnostics);
     let children = children_of(&raw, &index);
     check_children(&raw, &children, &index, &mut diagnostics);
-    let edges = check_dependencies(&raw, &index, ids(), &mut diagnostics);
+    let edges = check_dependencies(&raw, &index, &mut hints, &mut diagnostics);
     check_cycles(&raw, &edges, &mut diagnostics);
+    check_body_sizes(&raw, &children, &key, &defaults, &mut diagnostics);
 
     if !diagnostics.is_empty() {
         return Err(diagnostics);
@@ -72,10 +74,10 @@ fn drop_duplicates(raw: Vec<RawItem>, diagnostics: &mut Vec<Diagnostic>) -> Vec<
     kept
 }
 
-fn check_parents<'a>(
+fn check_parents(
     raw: &[RawItem],
     index: &HashMap<&str, usize>,
-    ids: impl Iterator<Item = &'a str> + Clone,
+    hints: &mut Hints,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for item in raw {
@@ -102,7 +104,7 @@ fn check_parents<'a>(
                 let message = format!(
                     "{label}: parent {} is not in the plan{}",
                     parent.value,
-                    hint(&parent.value, ids.clone(), false)
+                    hints.hint(&parent.value)
                 );
                 error(diagnostics, &parent.location, &item.id, message);
             }
@@ -221,23 +223,24 @@ fn check_sub_item_ids(
 }
 
 /// Validated dependency edges per item (indexes, deduplicated, file order).
-fn check_dependencies<'a>(
+fn check_dependencies(
     raw: &[RawItem],
     index: &HashMap<&str, usize>,
-    ids: impl Iterator<Item = &'a str> + Clone,
+    hints: &mut Hints,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Vec<(usize, Location)>> {
     let mut edges = Vec::with_capacity(raw.len());
     for (i, item) in raw.iter().enumerate() {
         let label = format!("{} {}", item.kind, item.id);
         let mut out: Vec<(usize, Location)> = Vec::new();
+        let mut seen = HashSet::new();
         for dep in &item.depends_on {
             match index.get(dep.value.as_str()) {
                 None => {
                     let message = format!(
                         "{label} depends on {}, which is not in the plan{}",
                         dep.value,
-                        hint(&dep.value, ids.clone(), false)
+                        hints.hint(&dep.value)
                     );
                     error(diagnostics, &dep.location, &item.id, message);
                 }
@@ -246,7 +249,7 @@ fn check_dependencies<'a>(
                     error(diagnostics, &dep.location, &item.id, message);
                 }
                 Some(&d) => {
-                    if !out.iter().any(|(e, _)| *e == d) {
+                    if seen.insert(d) {
                         out.push((d, dep.location.clone()));
                     }
                 }
@@ -279,9 +282,43 @@ fn check_cycles(
             .get(1)
             .and_then(|next| edges[start].iter().find(|(d, _)| d == next))
             .map_or(&raw[start].location, |(_, l)| l);
-        let message = format!("dependency cycle: {}", names.join(" → "));
+        let message = format!("dependency cycle: {}", cycle_text(&names));
         error(diagnostics, at, &raw[start].id, message);
     }
+}
+
+/// Items whose issue body would exceed GitHub's limit.
+fn check_body_sizes(
+    raw: &[RawItem],
+    children: &[Vec<usize>],
+    key: &str,
+    defaults: &Defaults,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (item, children) in raw.iter().zip(children) {
+        let ids = children.iter().map(|&c| raw[c].id.as_str());
+        let size = body_estimate(item, ids, key, defaults);
+        if size > MAX_BODY {
+            let message = format!(
+                "{} {}: its issue body would be about {size} characters; GitHub allows at most \
+                 65,536 (shorten its text or split the item)",
+                item.kind, item.id
+            );
+            error(diagnostics, &item.location, &item.id, message);
+        }
+    }
+}
+
+/// `A → B → C → A`; a long cycle shows its first and last steps around the count left out.
+fn cycle_text(names: &[&str]) -> String {
+    const SHOWN: usize = 12;
+    if names.len() <= SHOWN {
+        return names.join(" → ");
+    }
+    let head = names[..SHOWN / 2].join(" → ");
+    let tail = names[names.len() - SHOWN / 2..].join(" → ");
+    let left_out = names.len() - SHOWN;
+    format!("{head} → … {left_out} more … → {tail}")
 }
 
 /// A simple cycle from `start` back to it inside one strongly connected component (BFS, so it
@@ -381,12 +418,14 @@ fn finish(
     raw: &[RawItem],
     defaults: &Defaults,
 ) -> Item {
-    let mut labels: Vec<String> = Vec::new();
-    for label in defaults.labels.iter().chain(&item.labels) {
-        if !labels.contains(label) {
-            labels.push(label.clone());
-        }
-    }
+    let mut seen = HashSet::new();
+    let labels: Vec<String> = defaults
+        .labels
+        .iter()
+        .chain(&item.labels)
+        .filter(|label| seen.insert(label.as_str()))
+        .cloned()
+        .collect();
     let mut built = Item {
         id: item.id.clone(),
         kind: item.kind,

@@ -26,6 +26,8 @@ enum Frame {
         anchor: usize,
         entries: Vec<(Key, Node)>,
         key: Option<Key>,
+        /// Line of each key seen, to report duplicates without a quadratic scan.
+        seen: HashMap<String, usize>,
     },
 }
 
@@ -95,6 +97,7 @@ pub(crate) fn parse(source: &str, sink: &mut Sink) -> Option<Node> {
                     anchor,
                     entries: Vec::new(),
                     key: None,
+                    seen: HashMap::new(),
                 },
                 pos,
             ),
@@ -241,15 +244,15 @@ impl Builder<'_> {
                 items.push(node);
                 Ok(())
             }
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries, key, seen, ..
+            }) => match key.take() {
                 Some(k) => {
-                    if let Some((first, _)) = entries.iter().find(|(e, _)| e.text == k.text) {
-                        let message = format!(
-                            "duplicate key `{}` (first at line {})",
-                            k.text, first.pos.line
-                        );
+                    if let Some(first) = seen.get(&k.text) {
+                        let message = format!("duplicate key `{}` (first at line {first})", k.text);
                         self.sink.error(k.pos, None, message);
                     } else {
+                        seen.insert(k.text.clone(), k.pos.line);
                         entries.push((k, node));
                     }
                     Ok(())

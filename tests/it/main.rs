@@ -3,3 +3,5 @@ mod action;
 mod cli;
 mod client;
 mod plan;
+mod schema;
+mod sync;
