@@ -4,8 +4,9 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::github::Client;
 use crate::plan::{self, ItemKind, LoadOptions, Plan, PlanError};
-use crate::sync::{Progress, Report, SyncOptions};
+use crate::sync::{self, Progress, Report, SyncOptions};
 
 use super::inputs::{display_path, plan_location, Env, Flags, InputError, Inputs};
 use super::outputs::{report_json, report_outputs, report_table, set_outputs};
@@ -90,15 +91,31 @@ pub fn mask_secrets(flags: &Flags, env: &Env) {
 /// Runs the sync against GitHub, or without a token (dry run only, as `Inputs` ensures), the
 /// offline preview: everything in the plan would be created.
 async fn run_engine(
-    _plan: &Plan,
-    _inputs: &Inputs,
-    _options: &SyncOptions,
-    _progress: &dyn Progress,
+    plan: &Plan,
+    inputs: &Inputs,
+    options: &SyncOptions,
+    progress: &dyn Progress,
 ) -> Result<Report, (Exit, String)> {
-    Err((
-        Exit::SyncFailed,
-        "the sync engine is not part of this build yet".to_string(),
-    ))
+    if inputs.github_token.is_none() {
+        println!("No token: offline preview, nothing is read from GitHub.");
+        return Ok(sync::preview_offline(plan, options));
+    }
+    let client = Client::new(inputs.client_config()).map_err(|e| {
+        (
+            Exit::Invalid,
+            format!("cannot set up the GitHub client: {e}"),
+        )
+    })?;
+    sync::run(plan, &client, options, progress)
+        .await
+        .map_err(|e| {
+            let exit = if e.is_invalid_input() {
+                Exit::Invalid
+            } else {
+                Exit::SyncFailed
+            };
+            (exit, format!("sync failed: {e}"))
+        })
 }
 
 /// Outputs, table or JSON, job summary and annotations of a finished run; its exit code.

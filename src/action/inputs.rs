@@ -374,6 +374,7 @@ impl Inputs {
             max_concurrency: self.max_concurrency,
             max_retries: self.max_retries,
             max_wait: self.max_wait,
+            ..ClientConfig::default()
         }
     }
 }
