@@ -65,7 +65,12 @@ pub async fn sync(flags: &Flags, json: bool, env: &Env) -> Exit {
         Err(exit) => return exit,
     };
     let options = inputs.sync_options();
-    let progress = LogProgress::stdout(env.is_actions());
+    // Locally stdout carries only the result (a table or JSON), so progress goes to stderr.
+    let progress = if env.is_actions() {
+        LogProgress::new(Box::new(std::io::stdout()), true)
+    } else {
+        LogProgress::new(Box::new(std::io::stderr()), false)
+    };
     let report = match run_engine(&plan, &inputs, &options, &progress).await {
         Ok(report) => report,
         Err((exit, message)) => {
@@ -97,7 +102,7 @@ async fn run_engine(
     progress: &dyn Progress,
 ) -> Result<Report, (Exit, String)> {
     if inputs.github_token.is_none() {
-        println!("No token: offline preview, nothing is read from GitHub.");
+        eprintln!("No token: offline preview, nothing is read from GitHub.");
         return Ok(sync::preview_offline(plan, options));
     }
     let client = Client::new(inputs.client_config()).map_err(|e| {

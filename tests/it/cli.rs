@@ -311,3 +311,258 @@ fn parse_output_file_reads_both_forms() {
     assert_eq!(parsed["b"], "line 1\nline=2");
     assert_eq!(parsed["c"], "");
 }
+
+// ---- Against the fake GitHub, started in this process; the binary reaches it by URL. ----
+
+const ORG_BOARD: &str = "https://github.com/orgs/acme/projects/1";
+
+/// A fake GitHub that accepts `TOKEN`, served by a runtime that keeps running while the
+/// (blocking) binary runs.
+struct Fake {
+    // Declared first so it is dropped before the runtime that serves it.
+    fake: fake_github::FakeGithub,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Fake {
+    fn start() -> Fake {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let config = fake_github::Config {
+            token: TOKEN.to_string(),
+            ..fake_github::Config::default()
+        };
+        let fake = runtime
+            .block_on(fake_github::FakeGithub::start(config))
+            .expect("fake starts");
+        Fake {
+            fake,
+            _runtime: runtime,
+        }
+    }
+
+    /// A step of the example plan against this fake, with its board.
+    fn step_command(&self, step: &Step) -> Command {
+        let mut cmd = step.command();
+        cmd.env("GITHUB_GRAPHQL_URL", self.fake.graphql_url())
+            .env("GITHUB_API_URL", self.fake.url())
+            .env("INPUT_PLAN-FILE", "examples/plan.yaml")
+            .env("INPUT_PROJECT-URL", ORG_BOARD);
+        cmd
+    }
+
+    fn mutations(&self) -> u64 {
+        self.fake.stats().mutations.total
+    }
+
+    fn issue_count(&self) -> usize {
+        let state = self.fake.state();
+        state["issues"].as_array().map_or(0, Vec::len)
+    }
+}
+
+fn summary_of(step: &Step) -> String {
+    std::fs::read_to_string(step.summary_path()).unwrap_or_default()
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{text:?} is not JSON: {e}"))
+}
+
+#[test]
+fn a_sync_under_actions_writes_outputs_summary_and_log_groups() {
+    let fake = Fake::start();
+    let step = Step::new();
+    let run = run(&mut fake.step_command(&step));
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+
+    // Outputs, as the runner parses them; the long issue map uses the heredoc form.
+    let raw = std::fs::read_to_string(step.output_path()).unwrap();
+    assert!(raw.contains("issue-map<<ghadelimiter_"), "{raw}");
+    let outputs = step.outputs();
+    let created: Vec<u64> = serde_json::from_value(json(&outputs["created-issues"])).unwrap();
+    assert_eq!(created.len(), 15);
+    assert_eq!(outputs["created-count"], "15");
+    assert_eq!(outputs["updated-count"], "0");
+    assert_eq!(outputs["unchanged-count"], "0");
+    assert_eq!(outputs["closed-count"], "0");
+    assert_eq!(outputs["plan-key"], "offline-mode");
+    let map = json(&outputs["issue-map"]);
+    assert_eq!(map.as_object().unwrap().len(), 15);
+    let epic = &map["OFF-1"];
+    assert_eq!(epic["action"], "created");
+    let number = epic["number"].as_u64().unwrap();
+    assert!(created.contains(&number));
+    assert!(epic["url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/issues/{number}")));
+    assert_eq!(fake.issue_count(), 15);
+
+    // The job summary: counts, the table of changed items with links, the graph.
+    let summary = summary_of(&step);
+    assert!(
+        summary.contains("| Created | Updated | Unchanged | Closed |"),
+        "{summary}"
+    );
+    assert!(summary.contains("| 15 | 0 | 0 | 0 |"), "{summary}");
+    assert!(summary.contains(&format!("| `OFF-1` | epic | created | [#{number}](")));
+    assert!(summary.contains("```mermaid\nflowchart TD\n"));
+
+    // The log: one group per phase with progress lines.
+    assert!(
+        run.stdout.contains("::group::tasks (9)\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("tasks 9/9\n"));
+    assert_eq!(
+        run.stdout.matches("::group::").count(),
+        run.stdout.matches("::endgroup::").count()
+    );
+    assert!(run.stdout.starts_with(&format!("::add-mask::{TOKEN}\n")));
+    assert_no_token(&run, &[&step.output_path(), &step.summary_path()]);
+}
+
+#[test]
+fn a_second_sync_changes_nothing() {
+    let fake = Fake::start();
+    let first = run(&mut fake.step_command(&Step::new()));
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let before = fake.mutations();
+
+    let step = Step::new();
+    let second = run(&mut fake.step_command(&step));
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert_eq!(fake.mutations(), before, "a re-run makes no mutation");
+    let outputs = step.outputs();
+    assert_eq!(outputs["created-issues"], "[]");
+    assert_eq!(outputs["created-count"], "0");
+    assert_eq!(outputs["unchanged-count"], "15");
+    assert!(summary_of(&step).contains("no item changed"));
+    assert_eq!(fake.issue_count(), 15);
+}
+
+#[test]
+fn a_dry_run_previews_without_writing() {
+    let fake = Fake::start();
+    let step = Step::new();
+    let run = run(fake.step_command(&step).env("INPUT_DRY-RUN", "true"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(fake.mutations(), 0);
+    assert_eq!(fake.issue_count(), 0);
+    let outputs = step.outputs();
+    assert_eq!(outputs["created-count"], "15");
+    assert_eq!(outputs["created-issues"], "[]", "nothing was created");
+    let map = json(&outputs["issue-map"]);
+    assert_eq!(map["OFF-2.2.2"]["number"], serde_json::Value::Null);
+    assert_eq!(map["OFF-2.2.2"]["action"], "created");
+    let summary = summary_of(&step);
+    assert!(summary.contains("Preview (dry run)"));
+    assert!(
+        summary.contains("| `OFF-2.2.2` | task | create |"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn an_offline_dry_run_needs_no_token_and_no_network() {
+    let step = Step::new();
+    let run = run(step
+        .command()
+        .env_remove("INPUT_GITHUB-TOKEN")
+        .env("GITHUB_GRAPHQL_URL", "http://127.0.0.1:9/graphql")
+        .env("INPUT_PLAN-FILE", "examples/plan.yaml")
+        .env("INPUT_DRY-RUN", "true"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("offline preview"), "{}", run.stderr);
+    let outputs = step.outputs();
+    assert_eq!(outputs["created-count"], "15");
+    assert_eq!(outputs["plan-key"], "offline-mode");
+    assert!(summary_of(&step).contains("### Items that would change"));
+}
+
+#[test]
+fn a_rejected_token_fails_with_exit_1_without_showing_it() {
+    let fake = Fake::start();
+    let step = Step::new();
+    let wrong = "ghp_WrongTokenValue987";
+    let run = run(fake.step_command(&step).env("INPUT_GITHUB-TOKEN", wrong));
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("::error title=planpilot::sync failed: bad credentials"),
+        "{}",
+        run.stdout
+    );
+    for line in run.stdout.lines().chain(run.stderr.lines()) {
+        assert!(
+            line.starts_with("::add-mask::") || !line.contains(wrong),
+            "{line}"
+        );
+    }
+    assert_eq!(fake.issue_count(), 0);
+}
+
+#[test]
+fn a_plan_that_does_not_fit_the_board_exits_2_before_writing() {
+    let fake = Fake::start();
+    let workspace = tempfile::tempdir().unwrap();
+    std::fs::write(
+        workspace.path().join("plan.yaml"),
+        "id: misfit\nepics:\n  - id: E-1\n    title: One\n    fields: { Mood: Happy }\n",
+    )
+    .unwrap();
+    let step = Step::new();
+    let run = run(fake
+        .step_command(&step)
+        .env("GITHUB_WORKSPACE", workspace.path())
+        .env("INPUT_PLAN-FILE", "plan.yaml"));
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("Mood"), "{}", run.stdout);
+    assert_eq!(fake.mutations(), 0);
+}
+
+#[test]
+fn locally_the_result_is_a_table_or_json() {
+    let fake = Fake::start();
+    let mut base = planpilot();
+    base.current_dir(root())
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_GRAPHQL_URL", fake.fake.graphql_url())
+        .args([
+            "sync",
+            "--repository",
+            "acme/roadmap",
+            "--plan-file",
+            "examples/plan.yaml",
+        ]);
+    let table = run(&mut base);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(
+        table
+            .stdout
+            .contains("ID         KIND   ACTION   ISSUE  TITLE\n"),
+        "{}",
+        table.stdout
+    );
+    assert!(table
+        .stdout
+        .contains("15 created, 0 updated, 0 unchanged, 0 closed\n"));
+    assert!(
+        !table.stdout.contains("::"),
+        "no workflow commands outside Actions"
+    );
+
+    let again = run(base.arg("--json"));
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let result = json(&again.stdout);
+    assert_eq!(result["counts"]["unchanged"], 15);
+    assert_eq!(result["created-issues"], serde_json::json!([]));
+    assert_eq!(result["plan-key"], "offline-mode");
+    assert_no_token(&table, &[]);
+    assert_no_token(&again, &[]);
+}
