@@ -566,3 +566,45 @@ fn locally_the_result_is_a_table_or_json() {
     assert_no_token(&table, &[]);
     assert_no_token(&again, &[]);
 }
+
+#[test]
+fn a_rate_limited_sync_exits_1_and_a_re_run_resumes_without_duplicates() {
+    let fake = Fake::start();
+    // GitHub's content-creation limit after 4 issues, with a wait longer than max-wait allows.
+    fake.fake.set_faults(fake_github::Faults {
+        content_limit: Some(fake_github::ContentLimit {
+            max: 4,
+            window: std::time::Duration::from_secs(3600),
+        }),
+        retry_after_secs: 600,
+        ..fake_github::Faults::default()
+    });
+    let step = Step::new();
+    let stopped = run(fake.step_command(&step).env("INPUT_MAX-WAIT", "1"));
+    assert_eq!(stopped.code, 1, "{}\n{}", stopped.stdout, stopped.stderr);
+    // The limit is announced in the log with its reason.
+    assert!(
+        stopped.stderr.contains("max-wait"),
+        "the rate-limit stop is announced: {}",
+        stopped.stderr
+    );
+    assert!(
+        stopped.stdout.contains("::error title=planpilot::"),
+        "{}",
+        stopped.stdout
+    );
+    let partial = fake.issue_count();
+    assert!(partial < 15, "stopped part-way, {partial} issues");
+    let outputs = step.outputs();
+    assert_eq!(outputs["created-count"], partial.to_string());
+    assert!(summary_of(&step).contains("Re-run the workflow to resume"));
+
+    fake.fake.set_faults(fake_github::Faults::default());
+    let resumed_step = Step::new();
+    let resumed = run(&mut fake.step_command(&resumed_step));
+    assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
+    assert_eq!(fake.issue_count(), 15, "no duplicates after the re-run");
+    let outputs = resumed_step.outputs();
+    assert_eq!(outputs["created-count"], (15 - partial).to_string());
+    assert_no_token(&stopped, &[&step.output_path(), &step.summary_path()]);
+}
