@@ -341,3 +341,61 @@ async fn request_log_writes_one_json_line_per_request() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn latency_is_per_request_plus_per_mutation() {
+    let faults = Faults {
+        latency: Duration::from_millis(3),
+        mutation_latency: Duration::from_millis(2),
+        ..Faults::default()
+    };
+    let api = common::start(with_faults(faults)).await;
+    let repo = api.repo_id().await;
+    assert_eq!(api.fake.stats().injected_delay_us, 3_000);
+    api.fake.reset_stats();
+    let doc = "mutation($r: ID!) { a: createIssue(input: {repositoryId: $r, title: \"a\"}) { clientMutationId } b: createIssue(input: {repositoryId: $r, title: \"b\"}) { clientMutationId } c: closeIssue(input: {issueId: \"nope\"}) { clientMutationId } }";
+    api.gql(doc, json!({"r": repo})).await;
+    // 3 ms for the request, then 2 ms for each of the three mutations, serially.
+    assert_eq!(api.fake.stats().injected_delay_us, 9_000);
+}
+
+#[tokio::test]
+async fn jitter_is_reproducible_with_a_seed() {
+    let mut totals = Vec::new();
+    for seed in [5, 5, 6] {
+        let faults = Faults {
+            jitter: Duration::from_millis(2),
+            ..Faults::default()
+        };
+        let api = common::start(Config {
+            seed,
+            faults,
+            ..Config::default()
+        })
+        .await;
+        for _ in 0..4 {
+            api.ok(VIEWER, json!({})).await;
+        }
+        totals.push(api.fake.stats().injected_delay_us);
+    }
+    assert_eq!(totals[0], totals[1]);
+    assert_ne!(totals[0], totals[2]);
+    assert!(totals[0] <= 4 * 2_000);
+}
+
+#[tokio::test]
+async fn secondary_limit_answers_carry_rate_headers() {
+    let limit = ContentLimit {
+        max: 0,
+        window: Duration::from_secs(60),
+    };
+    let api = common::start(with_faults(Faults {
+        content_limit: Some(limit),
+        ..Faults::default()
+    }))
+    .await;
+    let repo = api.repo_id().await;
+    let response = create(&api, &repo, "a").await;
+    assert_eq!(response.status(), 403);
+    assert!(response.headers().get("x-ratelimit-remaining").is_some());
+}
