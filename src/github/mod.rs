@@ -6,4 +6,7 @@
 
 pub mod client;
 
-pub use client::{ApiError, Client, ClientConfig, GraphqlError, Metrics, Request, Response, Safety, Secret, TokenRole};
+pub use client::{
+    ApiError, Client, ClientConfig, GraphqlError, Metrics, Request, Response, Safety, Secret,
+    TokenRole,
+};

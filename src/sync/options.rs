@@ -70,7 +70,11 @@ impl FromStr for ProjectUrl {
             ["users", owner, "projects", n, ..] => (ProjectOwnerKind::User, *owner, *n),
             _ => return Err(shape()),
         };
-        let number = number.parse::<u64>().ok().filter(|&n| n > 0).ok_or_else(shape)?;
+        let number = number
+            .parse::<u64>()
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(shape)?;
         if owner.is_empty() {
             return Err(shape());
         }
@@ -163,7 +167,9 @@ mod tests {
         let org: ProjectUrl = "https://github.com/orgs/acme/projects/7".parse().unwrap();
         assert_eq!(org.owner_kind, ProjectOwnerKind::Organization);
         assert_eq!((org.owner.as_str(), org.number), ("acme", 7));
-        let user: ProjectUrl = "https://github.com/users/jo/projects/2/views/1".parse().unwrap();
+        let user: ProjectUrl = "https://github.com/users/jo/projects/2/views/1"
+            .parse()
+            .unwrap();
         assert_eq!(user.owner_kind, ProjectOwnerKind::User);
         assert_eq!((user.owner.as_str(), user.number), ("jo", 2));
     }
@@ -177,7 +183,10 @@ mod tests {
             "https://github.com/orgs/acme/projects/0",
             "https://github.com/orgs//projects/1",
         ] {
-            assert!(bad.parse::<ProjectUrl>().is_err(), "{bad} should be rejected");
+            assert!(
+                bad.parse::<ProjectUrl>().is_err(),
+                "{bad} should be rejected"
+            );
         }
     }
 

@@ -1,1 +1,2 @@
 //! planpilot's integration tests: one binary, one module per area.
+mod plan;

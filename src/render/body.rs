@@ -1,0 +1,316 @@
+//! The managed block of an issue body, rendered from a plan item, and splicing it into a body
+//! that may hold text a human wrote around it.
+//!
+//! Rendering is a pure function of the plan, the item and the issue numbers known so far, so the
+//! sync engine can compare the rendered block with what an issue holds and write only on change.
+
+use std::fmt::Write as _;
+
+use super::marker::{Marker, BEGIN_PREFIX, END_LINE};
+use crate::plan::{Item, Plan};
+
+/// Renders the whole managed block, marker lines included. `number` maps an item id to its issue
+/// number when the issue exists; items without one are shown by id.
+pub fn render_block(plan: &Plan, item: &Item, number: &dyn Fn(&str) -> Option<u64>) -> String {
+    let marker = Marker {
+        plan_key: plan.key.clone(),
+        item_id: item.id.clone(),
+        labels: item.labels.clone(),
+        assignees: item.assignees.clone(),
+    };
+    let mut out = String::new();
+    out.push_str(&marker.to_comment());
+    out.push('\n');
+    push_references(&mut out, item, number);
+    push_sections(&mut out, item);
+    let _ = write!(
+        out,
+        "\n<sub>Managed by planpilot from plan `{}`, item `{}`. Edit the plan file to change \
+         this block; text outside it is kept.</sub>\n",
+        inline(&plan.key),
+        inline(&item.id)
+    );
+    out.push_str(END_LINE);
+    out
+}
+
+/// The managed block of a body, marker lines included, if it has a complete one.
+pub fn managed_block(body: &str) -> Option<&str> {
+    let (start, end) = block_range(body)?;
+    Some(&body[start..end])
+}
+
+/// Replaces the managed block of `existing` with `block`, keeping every character outside it.
+/// A body without a (complete) block gets the block first, then the human text.
+pub fn splice(existing: &str, block: &str) -> String {
+    if let Some((start, end)) = block_range(existing) {
+        return format!("{}{block}{}", &existing[..start], &existing[end..]);
+    }
+    let human = existing.trim();
+    if human.is_empty() {
+        block.to_string()
+    } else {
+        format!("{block}\n\n{human}")
+    }
+}
+
+/// Byte range of the first complete managed block: from its begin line to the end of its end line.
+fn block_range(body: &str) -> Option<(usize, usize)> {
+    let mut offset = 0;
+    let mut start = None;
+    for line in body.split_inclusive('\n') {
+        let text = line.trim_end_matches(['\n', '\r']);
+        if start.is_none() && text.trim_start().starts_with(BEGIN_PREFIX) {
+            if Marker::parse_comment(text).is_some() {
+                start = Some(offset);
+            }
+        } else if start.is_some() && text.trim() == END_LINE {
+            return start.map(|s| (s, offset + text.len()));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn push_references(out: &mut String, item: &Item, number: &dyn Fn(&str) -> Option<u64>) {
+    let reference = |id: &str| match number(id) {
+        Some(n) => format!("#{n}"),
+        None => format!("`{}`", inline(id)),
+    };
+    let mut parts = Vec::new();
+    if let Some(parent) = &item.parent {
+        parts.push(format!("**Parent:** {}", reference(parent)));
+    }
+    if !item.depends_on.is_empty() {
+        let deps: Vec<String> = item.depends_on.iter().map(|d| reference(d)).collect();
+        parts.push(format!("**Depends on:** {}", deps.join(", ")));
+    }
+    if !item.children.is_empty() {
+        let label = match item.kind.child() {
+            Some(crate::plan::ItemKind::Story) => "Stories",
+            _ => "Tasks",
+        };
+        let children: Vec<String> = item.children.iter().map(|c| reference(c)).collect();
+        parts.push(format!("**{label}:** {}", children.join(", ")));
+    }
+    if !parts.is_empty() {
+        out.push_str(&parts.join(" · "));
+        out.push_str("\n\n");
+    }
+}
+
+fn push_sections(out: &mut String, item: &Item) {
+    let c = &item.content;
+    push_text(out, "Goal", c.goal.as_deref());
+    push_text(out, "Motivation", c.motivation.as_deref());
+    push_text(out, "Description", c.description.as_deref());
+    push_list(out, "Requirements", &c.requirements, "- ");
+    push_list(out, "Acceptance criteria", &c.acceptance_criteria, "- [ ] ");
+    if !c.scope.is_empty() {
+        let mut scope = String::new();
+        push_sublist(&mut scope, "In scope", &c.scope.in_scope);
+        push_sublist(&mut scope, "Out of scope", &c.scope.out_scope);
+        push_text(out, "Scope", Some(scope.trim_end()));
+    }
+    if !c.verification.is_empty() {
+        let v = &c.verification;
+        let mut text = String::new();
+        let commands: Vec<String> = v
+            .commands
+            .iter()
+            .map(|cmd| format!("`{}`", inline(cmd)))
+            .collect();
+        push_sublist(&mut text, "Commands", &commands);
+        push_sublist(&mut text, "CI checks", &v.ci_checks);
+        push_sublist(&mut text, "Evidence", &v.evidence);
+        push_sublist(&mut text, "Manual steps", &v.manual_steps);
+        push_text(out, "Verification", Some(text.trim_end()));
+    }
+    if let Some(estimate) = &c.estimate {
+        let mut parts = Vec::new();
+        if let Some(size) = &estimate.tshirt {
+            parts.push(format!("size {}", safe(size)));
+        }
+        if let Some(hours) = estimate.hours {
+            parts.push(format!("{hours} h"));
+        }
+        if !parts.is_empty() {
+            push_text(out, "Estimate", Some(&parts.join(", ")));
+        }
+    }
+    if let Some(spec) = &c.spec_ref {
+        let mut parts = Vec::new();
+        if let Some(target) = spec.url.as_ref().or(spec.path.as_ref()) {
+            let anchor = spec
+                .anchor
+                .as_ref()
+                .map(|a| format!("#{a}"))
+                .unwrap_or_default();
+            parts.push(format!("`{}{}`", inline(target), inline(&anchor)));
+        }
+        if let Some(section) = &spec.section {
+            parts.push(format!("section “{}”", safe(section)));
+        }
+        let mut text = parts.join(", ");
+        if let Some(quote) = &spec.quote {
+            let quoted: Vec<String> = safe(quote).lines().map(|l| format!("> {l}")).collect();
+            let _ = write!(text, "\n\n{}", quoted.join("\n"));
+        }
+        push_text(out, "Specification", Some(&text));
+    }
+    push_list(out, "Success metrics", &c.success_metrics, "- ");
+    push_list(out, "Risks", &c.risks, "- ");
+    push_list(out, "Assumptions", &c.assumptions, "- ");
+    push_list(out, "Artifacts", &c.artifacts, "- ");
+}
+
+fn push_text(out: &mut String, heading: &str, text: Option<&str>) {
+    if let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) {
+        let _ = write!(out, "### {heading}\n\n{}\n\n", safe(text));
+    }
+}
+
+fn push_list(out: &mut String, heading: &str, entries: &[String], bullet: &str) {
+    if entries.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### {heading}\n");
+    for entry in entries {
+        let _ = writeln!(out, "{bullet}{}", safe(entry).replace('\n', " "));
+    }
+    out.push('\n');
+}
+
+fn push_sublist(out: &mut String, label: &str, entries: &[String]) {
+    if entries.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "**{label}**");
+    for entry in entries {
+        let _ = writeln!(out, "- {}", entry.replace('\n', " "));
+    }
+    out.push('\n');
+}
+
+/// Plan text is markdown and kept as written, except that it can never open or close an HTML
+/// comment: a forged marker would let plan text claim another item's identity.
+fn safe(text: &str) -> String {
+    text.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
+}
+
+/// Text placed inside a code span: no backticks or newlines, and comment-safe.
+fn inline(text: &str) -> String {
+    safe(&text.replace('`', "'").replace(['\n', '\r'], " "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Content, Defaults, ItemKind, Location};
+    use crate::render::find_marker;
+
+    fn item(id: &str, kind: ItemKind, parent: Option<&str>) -> Item {
+        Item {
+            id: id.to_string(),
+            kind,
+            title: format!("Title of {id}"),
+            parent: parent.map(str::to_string),
+            children: Vec::new(),
+            depends_on: Vec::new(),
+            content: Content::default(),
+            labels: vec!["roadmap".into()],
+            assignees: Vec::new(),
+            milestone: None,
+            fields: Default::default(),
+            location: Location::default(),
+            fingerprint: String::new(),
+        }
+    }
+
+    fn plan() -> Plan {
+        let mut epic = item("E-1", ItemKind::Epic, None);
+        epic.children = vec!["S-1".into()];
+        let mut story = item("S-1", ItemKind::Story, Some("E-1"));
+        story.children = vec!["T-1".into(), "T-2".into()];
+        let t1 = item("T-1", ItemKind::Task, Some("S-1"));
+        let mut t2 = item("T-2", ItemKind::Task, Some("S-1"));
+        t2.depends_on = vec!["T-1".into()];
+        t2.content.goal = Some("Ship it <!-- planpilot:begin plan=x item=E-1 --> now".into());
+        t2.content.requirements = vec!["first".into(), "second\nline".into()];
+        t2.content.acceptance_criteria = vec!["works".into()];
+        Plan::new(
+            "plan.yaml".into(),
+            "plan.yaml".into(),
+            Defaults::default(),
+            vec![epic, story, t1, t2],
+        )
+    }
+
+    fn numbers(id: &str) -> Option<u64> {
+        match id {
+            "E-1" => Some(1),
+            "S-1" => Some(2),
+            "T-1" => Some(3),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn renders_sections_references_and_marker() {
+        let plan = plan();
+        let block = render_block(&plan, plan.get("T-2").unwrap(), &numbers);
+        let marker = find_marker(&block).unwrap();
+        assert_eq!(
+            (marker.plan_key.as_str(), marker.item_id.as_str()),
+            ("plan.yaml", "T-2")
+        );
+        assert_eq!(marker.labels, vec!["roadmap".to_string()]);
+        assert!(
+            block.contains("**Parent:** #2 · **Depends on:** #3"),
+            "{block}"
+        );
+        assert!(
+            block.contains("### Requirements\n\n- first\n- second line\n"),
+            "{block}"
+        );
+        assert!(block.contains("- [ ] works"), "{block}");
+        assert!(block.ends_with(END_LINE));
+        let unknown = render_block(&plan, plan.get("S-1").unwrap(), &|_| None);
+        assert!(unknown.contains("**Tasks:** `T-1`, `T-2`"), "{unknown}");
+    }
+
+    #[test]
+    fn plan_text_cannot_forge_a_marker() {
+        let plan = plan();
+        let block = render_block(&plan, plan.get("T-2").unwrap(), &numbers);
+        assert_eq!(block.matches("<!--").count(), 2, "{block}");
+        assert_eq!(find_marker(&block).unwrap().item_id, "T-2");
+        assert!(block.contains("&lt;!-- planpilot:begin plan=x item=E-1 --&gt; now"));
+    }
+
+    #[test]
+    fn splice_keeps_human_text_around_the_block() {
+        let plan = plan();
+        let old = render_block(&plan, plan.get("T-1").unwrap(), &|_| None);
+        let body = format!("Human intro.\n\n{old}\n\nHuman notes after.\n");
+        let new = render_block(&plan, plan.get("T-1").unwrap(), &numbers);
+        let spliced = splice(&body, &new);
+        assert_eq!(
+            spliced,
+            format!("Human intro.\n\n{new}\n\nHuman notes after.\n")
+        );
+        assert_eq!(managed_block(&spliced), Some(new.as_str()));
+        // Splicing the same block again changes nothing.
+        assert_eq!(splice(&spliced, &new), spliced);
+    }
+
+    #[test]
+    fn splice_into_a_body_without_a_complete_block() {
+        let plan = plan();
+        let block = render_block(&plan, plan.get("E-1").unwrap(), &numbers);
+        assert_eq!(splice("", &block), block);
+        assert_eq!(splice("  kept  ", &block), format!("{block}\n\nkept"));
+        let truncated = &block[..block.len() - END_LINE.len()];
+        assert_eq!(managed_block(truncated), None);
+    }
+}
