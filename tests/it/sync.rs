@@ -848,3 +848,24 @@ fn an_offline_preview_creates_everything() {
         report.changes
     );
 }
+
+#[tokio::test]
+async fn an_issue_whose_body_a_human_emptied_is_adopted_not_duplicated() {
+    let shape = Shape::new(1, 1, 2);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    env.sync_ok(&plan).await;
+    let issue = env.issues().into_iter().find(|i| i["title"] == "Task E1-S1-T2").unwrap();
+    env.human(
+        "mutation($id: ID!) { updateIssue(input: {id: $id, body: \"\"}) { issue { id } } }",
+        json!({ "id": issue["id"] }),
+    )
+    .await;
+    let report = env.sync_ok(&plan).await;
+    assert!(report.warnings.iter().any(|w| w.contains("adopted")), "{:?}", report.warnings);
+    assert_eq!(env.issues().len(), plan.items.len(), "no second issue");
+    let numbers = assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    assert_eq!(numbers["E1-S1-T2"], issue["number"].as_u64().unwrap());
+    let (_, mutations, _) = env.measured(&plan).await;
+    assert_eq!(mutations, 0);
+}
