@@ -1,9 +1,22 @@
 //! The GitHub client: one bounded, rate-limit-aware, retrying path for every API call.
 //!
 //! `Client` is cheap to clone (an `Arc`); all clones share one semaphore (the in-flight bound),
-//! one rate-limit gate (a pause that stops every worker) and one set of metrics.
+//! one rate-limit gate (a pause that stops every worker), one circuit breaker and one set of
+//! metrics. There is no background task: all work happens inside `graphql` calls.
+//!
+//! What one call does: wait at the gate, take a slot, send, classify the outcome (`classify`),
+//! then answer, wait for a limit and resend, back off and resend a transient failure, or fail.
+//! A request that creates something is never resent once it may have reached GitHub.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use super::classify::{classify, Verdict};
+use super::gate::{Gate, Limiter, Pause};
+use super::metrics::Recorder;
+use super::ratelimit::{format_utc, Limit, WaitPolicy};
+use super::retry::{Backoff, Breaker};
+use super::transport::{HttpTransport, Transport};
 
 /// A token. Its `Debug` and `Display` never show the value.
 #[derive(Clone)]
@@ -20,13 +33,26 @@ impl Secret {
     }
 }
 
+impl From<String> for Secret {
+    fn from(value: String) -> Secret {
+        Secret(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Secret {
+        Secret(value.to_string())
+    }
+}
+
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Secret(***)")
     }
 }
 
-/// Settings for `Client::new`.
+/// Settings for `Client::new`. Build one with `ClientConfig::new`, `ClientConfig::from_env` or
+/// `ClientConfig::default()` and override fields with struct-update syntax.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     /// `GITHUB_GRAPHQL_URL`, default `https://api.github.com/graphql`.
@@ -37,12 +63,110 @@ pub struct ClientConfig {
     pub token: Option<Secret>,
     /// Token for Projects v2 (`project-token`); falls back to `token`.
     pub project_token: Option<Secret>,
-    /// Requests in flight at once, process-wide (>= 1).
+    /// Requests in flight at once, process-wide (>= 1; 1 = strictly sequential). Default 5.
     pub max_concurrency: usize,
-    /// Retries of a transient failure (0 disables).
+    /// Retries of a transient failure (0 disables). Default 3.
     pub max_retries: u32,
-    /// Total time the client may spend waiting on rate limits before giving up.
+    /// Total time the client may spend waiting on rate limits before giving up. Default 5 min.
     pub max_wait: Duration,
+    /// Time to establish a connection. Default 10 s.
+    pub connect_timeout: Duration,
+    /// Longest silence while reading an answer. Default 30 s.
+    pub read_timeout: Duration,
+    /// Longest time for a whole request and its answer. Default 60 s.
+    pub request_timeout: Duration,
+    /// Delay before the first retry of a transient failure; doubles each retry, plus up to 50 %
+    /// jitter. Default 1 s.
+    pub backoff_base: Duration,
+    /// Longest delay between retries. Default 30 s.
+    pub backoff_max: Duration,
+    /// First wait on a secondary limit that gives no `retry-after`; doubles while limits keep
+    /// coming. Default 60 s (GitHub's advice).
+    pub secondary_min_wait: Duration,
+    /// Added to `x-ratelimit-reset` when the primary budget is spent. Default 1 s.
+    pub reset_margin: Duration,
+    /// Consecutive failed requests that stop all requests (0 disables). Default 10.
+    pub breaker_threshold: u32,
+    /// `User-Agent` header. Default `planpilot/<version>`.
+    pub user_agent: String,
+}
+
+/// github.com's endpoints.
+const GITHUB_GRAPHQL_URL: &str = "https://api.github.com/graphql";
+const GITHUB_API_URL: &str = "https://api.github.com";
+
+impl Default for ClientConfig {
+    /// github.com, no token, and the defaults documented on each field.
+    fn default() -> ClientConfig {
+        ClientConfig {
+            graphql_url: GITHUB_GRAPHQL_URL.to_string(),
+            api_url: GITHUB_API_URL.to_string(),
+            token: None,
+            project_token: None,
+            max_concurrency: 5,
+            max_retries: 3,
+            max_wait: Duration::from_secs(300),
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(60),
+            backoff_base: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(30),
+            secondary_min_wait: Duration::from_secs(60),
+            reset_margin: Duration::from_secs(1),
+            breaker_threshold: 10,
+            user_agent: concat!("planpilot/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+}
+
+impl ClientConfig {
+    /// The defaults, for the GraphQL endpoint `graphql_url` (the REST URL is derived from it)
+    /// and one token for everything.
+    pub fn new(graphql_url: impl Into<String>, token: impl Into<Secret>) -> ClientConfig {
+        let graphql_url = graphql_url.into();
+        ClientConfig {
+            api_url: api_url_for(&graphql_url),
+            graphql_url,
+            token: Some(token.into()),
+            ..ClientConfig::default()
+        }
+    }
+
+    /// The defaults, with the endpoints from `GITHUB_GRAPHQL_URL` and `GITHUB_API_URL` (set by
+    /// the Actions runner; github.com when unset or empty).
+    pub fn from_env(token: Option<Secret>, project_token: Option<Secret>) -> ClientConfig {
+        ClientConfig::from_lookup(|name| std::env::var(name).ok(), token, project_token)
+    }
+
+    /// `from_env` with the environment given as a function.
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+        token: Option<Secret>,
+        project_token: Option<Secret>,
+    ) -> ClientConfig {
+        let var = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let graphql_url = var("GITHUB_GRAPHQL_URL").unwrap_or_else(|| GITHUB_GRAPHQL_URL.into());
+        ClientConfig {
+            api_url: var("GITHUB_API_URL").unwrap_or_else(|| api_url_for(&graphql_url)),
+            graphql_url,
+            token,
+            project_token,
+            ..ClientConfig::default()
+        }
+    }
+}
+
+/// The REST base URL that goes with a GraphQL URL: `…/graphql` → `…`, and GitHub Enterprise
+/// Server's `…/api/graphql` → `…/api/v3`.
+fn api_url_for(graphql_url: &str) -> String {
+    let trimmed = graphql_url.trim_end_matches('/');
+    if let Some(base) = trimmed.strip_suffix("/api/graphql") {
+        return format!("{base}/api/v3");
+    }
+    trimmed
+        .strip_suffix("/graphql")
+        .unwrap_or(trimmed)
+        .to_string()
 }
 
 /// Which token a request uses.
@@ -71,6 +195,38 @@ pub struct Request {
     pub variables: serde_json::Value,
     pub safety: Safety,
     pub token: TokenRole,
+}
+
+impl Request {
+    /// A query, with the issues token.
+    pub fn query(document: impl Into<String>, variables: serde_json::Value) -> Request {
+        Request {
+            document: document.into(),
+            variables,
+            safety: Safety::Read,
+            token: TokenRole::Issues,
+        }
+    }
+
+    /// A mutation document, with the issues token.
+    pub fn mutation(
+        document: impl Into<String>,
+        variables: serde_json::Value,
+        safety: Safety,
+    ) -> Request {
+        Request {
+            safety,
+            ..Request::query(document, variables)
+        }
+    }
+
+    /// The same request, sent with the token of `role`.
+    pub fn with_token(self, role: TokenRole) -> Request {
+        Request {
+            token: role,
+            ..self
+        }
+    }
 }
 
 /// One entry of a GraphQL `errors` array.
@@ -119,34 +275,743 @@ pub enum ApiError {
     CircuitOpen { failures: u32 },
 }
 
+impl ApiError {
+    /// The same error with `edit` applied to its free text (to scrub secrets).
+    pub(crate) fn map_message(self, edit: impl Fn(&str) -> String) -> ApiError {
+        match self {
+            ApiError::Forbidden { message } => ApiError::Forbidden {
+                message: edit(&message),
+            },
+            ApiError::NotFound { message } => ApiError::NotFound {
+                message: edit(&message),
+            },
+            ApiError::Invalid { message } => ApiError::Invalid {
+                message: edit(&message),
+            },
+            ApiError::Ambiguous { message } => ApiError::Ambiguous {
+                message: edit(&message),
+            },
+            ApiError::Transient { attempts, message } => ApiError::Transient {
+                attempts,
+                message: edit(&message),
+            },
+            other @ (ApiError::Unauthorized
+            | ApiError::RateLimited { .. }
+            | ApiError::CircuitOpen { .. }) => other,
+        }
+    }
+}
+
 /// Counters the sync report and benchmarks read.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Metrics {
+    /// HTTP requests sent, retries included.
     pub requests: u64,
+    /// Documents the callers asked to send (each counted once, however often it was resent).
     pub graphql_documents: u64,
+    /// Of those, documents whose operation is a `mutation`.
     pub mutations: u64,
+    /// Top-level fields of those mutation documents: one per aliased mutation.
+    pub mutation_fields: u64,
+    /// Resends by cause: `transient`, `primary`, `secondary`.
     pub retries: std::collections::BTreeMap<String, u64>,
+    /// Rate-limit refusals seen (whole requests or some of their fields).
+    pub rate_limit_hits: u64,
+    /// Time all requests were paused on rate limits (overlapping pauses counted once).
     pub rate_limit_wait_ms: u64,
+    /// Most requests in flight at one moment.
     pub max_in_flight: u64,
+    /// The last `x-ratelimit-remaining` GitHub reported.
     pub ratelimit_remaining: Option<i64>,
 }
+
+/// Rate-limit refusals one call waits through before giving up, for a server that keeps
+/// answering `retry-after: 0` (the `max_wait` cap would never be reached).
+const MAX_LIMIT_RETRIES: u32 = 10;
 
 /// The client. See the module docs for what clones share.
 #[derive(Clone)]
 pub struct Client {
-    _private: (),
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    transport: Box<dyn Transport>,
+    gate: Gate,
+    limiter: Limiter,
+    breaker: Breaker,
+    backoff: Backoff,
+    max_retries: u32,
+    metrics: Recorder,
+    /// Token values, scrubbed from every message that leaves the client.
+    secrets: Vec<String>,
 }
 
 impl Client {
-    pub fn new(_config: ClientConfig) -> Result<Client, ApiError> {
-        unimplemented!("github::client is built by the client issue")
+    /// A client for `config`; fails on an unusable URL, token or setting.
+    pub fn new(config: ClientConfig) -> Result<Client, ApiError> {
+        let transport = HttpTransport::new(&config)?;
+        Client::with_transport(&config, Box::new(transport))
     }
 
-    pub async fn graphql(&self, _request: Request) -> Result<Response, ApiError> {
-        unimplemented!("github::client is built by the client issue")
+    pub(crate) fn with_transport(
+        config: &ClientConfig,
+        transport: Box<dyn Transport>,
+    ) -> Result<Client, ApiError> {
+        if config.max_concurrency == 0 {
+            return Err(ApiError::Invalid {
+                message: "max-concurrency must be at least 1".to_string(),
+            });
+        }
+        let policy = WaitPolicy {
+            secondary_min_wait: config.secondary_min_wait,
+            reset_margin: config.reset_margin,
+        };
+        let secrets = [&config.token, &config.project_token]
+            .into_iter()
+            .flatten()
+            .map(|secret| secret.expose().trim().to_string())
+            .filter(|value| !value.is_empty())
+            .collect();
+        Ok(Client {
+            inner: Arc::new(Inner {
+                transport,
+                gate: Gate::new(policy, config.max_wait),
+                limiter: Limiter::new(config.max_concurrency),
+                breaker: Breaker::new(config.breaker_threshold),
+                backoff: Backoff {
+                    base: config.backoff_base,
+                    max: config.backoff_max,
+                },
+                max_retries: config.max_retries,
+                metrics: Recorder::default(),
+                secrets,
+            }),
+        })
     }
 
+    /// Sends `request`, waiting out rate limits and retrying transient failures as configured.
+    ///
+    /// `Ok` when GitHub answered with `data`, possibly with per-field `errors` (map them to
+    /// items with `GraphqlError::alias`). A `Safety::Create` request that may have reached
+    /// GitHub without a clear answer fails with `ApiError::Ambiguous` instead of being resent.
+    pub async fn graphql(&self, request: Request) -> Result<Response, ApiError> {
+        let inner = &*self.inner;
+        inner.metrics.record_document(&request.document);
+        let body = serde_json::json!({"query": request.document, "variables": request.variables})
+            .to_string();
+        let mut transient_retries = 0;
+        let mut limit_retries = 0;
+        loop {
+            match inner.attempt(&body, request.token).await? {
+                Verdict::Answer { response, limit } => {
+                    inner.record_answer();
+                    if let Some(limit) = limit {
+                        // The answer stands; the refusal of some of its fields still pauses
+                        // everyone. Giving up on waiting shows in the next requests.
+                        let _ = inner.pause_for(&limit);
+                    }
+                    return Ok(response);
+                }
+                Verdict::Limit(limit) => {
+                    let pause = inner.pause_for(&limit)?;
+                    limit_retries += 1;
+                    if limit_retries > MAX_LIMIT_RETRIES {
+                        return Err(ApiError::RateLimited {
+                            until: format_utc(SystemTime::now() + pause.wait),
+                        });
+                    }
+                    inner.metrics.record_retry(limit.cause());
+                }
+                Verdict::Transient { message, sent } => {
+                    inner.breaker.record_failure();
+                    if sent && request.safety == Safety::Create {
+                        return Err(ApiError::Ambiguous {
+                            message: format!(
+                                "{message}; a request that creates something is not resent \
+                                 blindly: look for what it would have created first"
+                            ),
+                        });
+                    }
+                    if transient_retries >= inner.max_retries {
+                        return Err(ApiError::Transient {
+                            attempts: transient_retries + 1,
+                            message,
+                        });
+                    }
+                    let delay = inner.backoff.random_delay(transient_retries);
+                    transient_retries += 1;
+                    inner.metrics.record_retry("transient");
+                    tracing::info!(
+                        retry = transient_retries,
+                        delay_ms = delay.as_millis() as u64,
+                        "{message}; retrying in {delay:.1?}"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+                Verdict::Fail(error) => {
+                    inner.breaker.record_failure();
+                    return Err(error);
+                }
+            }
+        }
+    }
+
+    /// A snapshot of the counters shared by all clones.
     pub fn metrics(&self) -> Metrics {
-        Metrics::default()
+        self.inner.metrics.snapshot()
+    }
+}
+
+impl Inner {
+    /// One HTTP exchange: wait at the gate, hold a slot while the request is in flight.
+    async fn attempt(&self, body: &str, role: TokenRole) -> Result<Verdict, ApiError> {
+        let slot = loop {
+            self.breaker.check()?;
+            self.gate.wait_open().await?;
+            let slot = self.limiter.acquire().await;
+            // A pause may have begun while this worker queued for a slot.
+            if !self.gate.is_closed() {
+                self.breaker.check()?;
+                break slot;
+            }
+        };
+        let in_flight = self.metrics.start_request();
+        let outcome = self.transport.send(body, role).await;
+        drop(in_flight);
+        drop(slot);
+        if let Ok(raw) = &outcome {
+            self.metrics.record_remaining(raw.headers.remaining);
+        }
+        Ok(classify(outcome, role).map_messages(|text| self.redact(text)))
+    }
+
+    fn record_answer(&self) {
+        self.breaker.record_success();
+        self.limiter.record_success();
+        self.gate.record_answer();
+    }
+
+    /// Pauses every worker for `limit` and halves the concurrency, announcing the wait.
+    fn pause_for(&self, limit: &Limit) -> Result<Pause, ApiError> {
+        self.limiter.back_off();
+        let pause = self.gate.pause_for(limit);
+        let added = pause.as_ref().map_or(Duration::ZERO, |pause| pause.added);
+        self.metrics.record_limit(added);
+        match &pause {
+            Ok(pause) if pause.added > Duration::ZERO => tracing::warn!(
+                reason = limit.cause(),
+                wait_ms = pause.wait.as_millis() as u64,
+                concurrency = self.limiter.target(),
+                "{}: pausing all requests for {:.1?}",
+                limit.describe(),
+                pause.wait
+            ),
+            Ok(_) => tracing::debug!(
+                reason = limit.cause(),
+                "{}: already paused",
+                limit.describe()
+            ),
+            Err(error) => tracing::warn!(
+                reason = limit.cause(),
+                "{}: waiting would exceed max-wait; {error}",
+                limit.describe()
+            ),
+        }
+        pause
+    }
+
+    /// `text` with every token value replaced by `***`.
+    fn redact(&self, text: &str) -> String {
+        self.secrets.iter().fold(text.to_string(), |text, secret| {
+            text.replace(secret.as_str(), "***")
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The retry, pause and bound logic on paused tokio time, with scripted answers: every
+    //! delay is virtual, so the tests assert exact waits without depending on the machine.
+
+    use std::collections::VecDeque;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+
+    use futures::future::BoxFuture;
+    use serde_json::json;
+    use tokio::time::Instant;
+
+    use super::*;
+    use crate::github::ratelimit::{epoch_seconds, RateHeaders};
+    use crate::github::transport::{RawResponse, TransportError};
+
+    type Outcome = Result<RawResponse, TransportError>;
+
+    /// Answers from a script (then `{"data": {"ok": true}}`), recording when each request left.
+    #[derive(Default)]
+    struct Scripted {
+        script: Mutex<VecDeque<Outcome>>,
+        sent_at: Mutex<Vec<Instant>>,
+        latency: Duration,
+        in_flight: AtomicUsize,
+        max_in_flight: AtomicUsize,
+    }
+
+    impl Transport for Arc<Scripted> {
+        fn send<'a>(&'a self, _body: &'a str, _role: TokenRole) -> BoxFuture<'a, Outcome> {
+            Box::pin(async move {
+                self.sent_at.lock().unwrap().push(Instant::now());
+                let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(self.latency).await;
+                self.in_flight.fetch_sub(1, Ordering::SeqCst);
+                let next = self.script.lock().unwrap().pop_front();
+                next.unwrap_or_else(|| Ok(ok()))
+            })
+        }
+    }
+
+    fn raw(status: u16, headers: RateHeaders, body: serde_json::Value) -> RawResponse {
+        RawResponse {
+            status,
+            headers,
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    fn ok() -> RawResponse {
+        raw(200, RateHeaders::default(), json!({"data": {"ok": true}}))
+    }
+
+    fn bad_gateway() -> Outcome {
+        Ok(raw(
+            502,
+            RateHeaders::default(),
+            json!({"message": "Bad Gateway"}),
+        ))
+    }
+
+    fn secondary(retry_after: Option<u64>) -> Outcome {
+        let headers = RateHeaders {
+            retry_after: retry_after.map(Duration::from_secs),
+            ..RateHeaders::default()
+        };
+        Ok(raw(
+            403,
+            headers,
+            json!({"message": "You have exceeded a secondary rate limit."}),
+        ))
+    }
+
+    fn dropped(sent: bool) -> Outcome {
+        Err(TransportError {
+            message: "connection closed before message completed".to_string(),
+            sent,
+        })
+    }
+
+    fn config() -> ClientConfig {
+        ClientConfig {
+            max_retries: 3,
+            backoff_base: Duration::from_secs(1),
+            secondary_min_wait: Duration::from_secs(60),
+            ..ClientConfig::new("http://fake/graphql", "test-token")
+        }
+    }
+
+    fn client_with(config: ClientConfig, script: Vec<Outcome>) -> (Client, Arc<Scripted>) {
+        let transport = Arc::new(Scripted {
+            script: Mutex::new(script.into()),
+            latency: Duration::from_millis(100),
+            ..Scripted::default()
+        });
+        let client = Client::with_transport(&config, Box::new(transport.clone())).unwrap();
+        (client, transport)
+    }
+
+    fn read() -> Request {
+        Request::query("query { viewer { login } }", json!({}))
+    }
+
+    fn create() -> Request {
+        Request::mutation(
+            "mutation { createIssue(input: {repositoryId: \"R\", title: \"t\"}) { issue { id } } }",
+            json!({}),
+            Safety::Create,
+        )
+    }
+
+    fn gaps(transport: &Scripted) -> Vec<Duration> {
+        let sent = transport.sent_at.lock().unwrap();
+        sent.windows(2).map(|pair| pair[1] - pair[0]).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_502_is_retried_then_succeeds() {
+        let (client, _) = client_with(config(), vec![bad_gateway()]);
+        let response = client.graphql(read()).await.unwrap();
+        assert_eq!(response.data["ok"], true);
+        let metrics = client.metrics();
+        assert_eq!(metrics.requests, 2);
+        assert_eq!(metrics.graphql_documents, 1);
+        assert_eq!(metrics.retries.get("transient"), Some(&1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn backoff_grows_between_retries() {
+        let script = vec![bad_gateway(), bad_gateway(), dropped(true)];
+        let (client, transport) = client_with(config(), script);
+        client.graphql(read()).await.unwrap();
+        // Each gap is the 100 ms answer plus the backoff: [1, 1.5) s, [2, 3) s, [4, 6) s.
+        let backoffs: Vec<Duration> = gaps(&transport)
+            .into_iter()
+            .map(|gap| gap - Duration::from_millis(100))
+            .collect();
+        assert_eq!(backoffs.len(), 3);
+        for (retry, backoff) in backoffs.iter().enumerate() {
+            let floor = Duration::from_secs(1 << retry);
+            assert!(
+                *backoff >= floor && *backoff < floor * 3 / 2,
+                "{backoffs:?}"
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn gives_up_after_max_retries() {
+        let script = vec![bad_gateway(); 5];
+        let (client, _) = client_with(
+            ClientConfig {
+                max_retries: 2,
+                ..config()
+            },
+            script,
+        );
+        let error = client.graphql(read()).await.unwrap_err();
+        assert!(
+            matches!(error, ApiError::Transient { attempts: 3, .. }),
+            "{error}"
+        );
+        assert_eq!(client.metrics().requests, 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn max_retries_zero_sends_once() {
+        let (client, _) = client_with(
+            ClientConfig {
+                max_retries: 0,
+                ..config()
+            },
+            vec![bad_gateway()],
+        );
+        let error = client.graphql(read()).await.unwrap_err();
+        assert!(
+            matches!(error, ApiError::Transient { attempts: 1, .. }),
+            "{error}"
+        );
+        assert_eq!(client.metrics().requests, 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_create_is_not_resent_after_an_ambiguous_failure() {
+        for outcome in [bad_gateway(), dropped(true)] {
+            let (client, _) = client_with(config(), vec![outcome]);
+            let error = client.graphql(create()).await.unwrap_err();
+            assert!(matches!(error, ApiError::Ambiguous { .. }), "{error}");
+            assert!(error
+                .to_string()
+                .contains("look for what it would have created"));
+            assert_eq!(client.metrics().requests, 1);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_create_is_resent_when_it_never_left_or_was_refused_by_a_limit() {
+        let (client, _) = client_with(config(), vec![dropped(false), secondary(Some(2))]);
+        client.graphql(create()).await.unwrap();
+        let metrics = client.metrics();
+        assert_eq!(metrics.requests, 3);
+        assert_eq!(metrics.retries.get("transient"), Some(&1));
+        assert_eq!(metrics.retries.get("secondary"), Some(&1));
+        assert_eq!((metrics.mutations, metrics.mutation_fields), (1, 1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn idempotent_mutations_are_resent_after_an_ambiguous_failure() {
+        let request = Request::mutation(
+            "mutation { a: closeIssue(input: {issueId: \"I\"}) { clientMutationId } }",
+            json!({}),
+            Safety::Idempotent,
+        );
+        let (client, _) = client_with(config(), vec![dropped(true), bad_gateway()]);
+        client.graphql(request).await.unwrap();
+        assert_eq!(client.metrics().requests, 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn secondary_limit_waits_retry_after_or_a_growing_minimum() {
+        let script = vec![secondary(Some(7)), secondary(None), secondary(None)];
+        let config = ClientConfig {
+            max_wait: Duration::from_secs(600),
+            ..config()
+        };
+        let (client, transport) = client_with(config, script);
+        client.graphql(read()).await.unwrap();
+        let waits: Vec<u64> = gaps(&transport)
+            .into_iter()
+            .map(|gap| (gap - Duration::from_millis(100)).as_secs())
+            .collect();
+        // The streak counts the retry-after pause too: 7 s, then 60 s doubled once, then twice.
+        assert_eq!(waits, [7, 120, 240]);
+        let metrics = client.metrics();
+        assert_eq!(metrics.retries.get("secondary"), Some(&3));
+        assert_eq!(metrics.rate_limit_hits, 3);
+        assert_eq!(metrics.rate_limit_wait_ms, 367_000);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn graphql_rate_limited_waits_for_the_reset() {
+        let reset = epoch_seconds(SystemTime::now()) + 30;
+        let headers = RateHeaders {
+            remaining: Some(0),
+            reset: Some(reset),
+            retry_after: None,
+        };
+        let limited = raw(
+            200,
+            headers,
+            json!({"data": null, "errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded"}]}),
+        );
+        let (client, transport) = client_with(config(), vec![Ok(limited)]);
+        client.graphql(read()).await.unwrap();
+        let wait = gaps(&transport)[0] - Duration::from_millis(100);
+        // Until the reset (29-30 s away, depending on the wall clock's second) plus the margin.
+        assert!(
+            wait >= Duration::from_secs(30) && wait <= Duration::from_secs(31),
+            "{wait:?}"
+        );
+        let metrics = client.metrics();
+        assert_eq!(metrics.retries.get("primary"), Some(&1));
+        assert_eq!(metrics.ratelimit_remaining, Some(0), "the last value seen");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_pause_stops_every_worker() {
+        let (client, transport) = client_with(config(), vec![secondary(Some(30))]);
+        let start = Instant::now();
+        let first = tokio::spawn({
+            let client = client.clone();
+            async move { client.graphql(read()).await }
+        });
+        // The others start once the first has been refused.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let others: Vec<_> = (0..4)
+            .map(|_| {
+                let client = client.clone();
+                tokio::spawn(async move { client.graphql(read()).await })
+            })
+            .collect();
+        first.await.unwrap().unwrap();
+        for other in others {
+            other.await.unwrap().unwrap();
+        }
+        let sent = transport.sent_at.lock().unwrap();
+        assert_eq!(sent.len(), 6);
+        let pause_end = start + Duration::from_millis(100) + Duration::from_secs(30);
+        assert!(
+            sent[1..].iter().all(|at| *at >= pause_end),
+            "sent during the pause"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_limit_halves_the_concurrency() {
+        let (client, _) = client_with(
+            ClientConfig {
+                max_concurrency: 4,
+                ..config()
+            },
+            vec![secondary(Some(1))],
+        );
+        client.graphql(read()).await.unwrap();
+        assert_eq!(client.inner.limiter.target(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn in_flight_never_exceeds_the_bound() {
+        for bound in [1, 3] {
+            let (client, transport) = client_with(
+                ClientConfig {
+                    max_concurrency: bound,
+                    ..config()
+                },
+                vec![],
+            );
+            let calls = (0..20).map(|_| client.graphql(read()));
+            for result in futures::future::join_all(calls).await {
+                result.unwrap();
+            }
+            assert_eq!(transport.max_in_flight.load(Ordering::SeqCst), bound);
+            assert_eq!(client.metrics().max_in_flight, bound as u64);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waiting_past_max_wait_reports_rate_limited_and_stops_sending() {
+        let config = ClientConfig {
+            max_wait: Duration::from_secs(60),
+            ..config()
+        };
+        let (client, _) = client_with(config, vec![secondary(Some(600))]);
+        let error = client.graphql(read()).await.unwrap_err();
+        assert!(matches!(error, ApiError::RateLimited { .. }), "{error}");
+        assert!(
+            error.to_string().starts_with("rate limited until 20"),
+            "{error}"
+        );
+        let later = client.graphql(read()).await.unwrap_err();
+        assert!(matches!(later, ApiError::RateLimited { .. }));
+        assert_eq!(client.metrics().requests, 1, "no request while given up");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_server_that_keeps_saying_retry_now_is_not_retried_forever() {
+        let script = vec![secondary(Some(0)); MAX_LIMIT_RETRIES as usize + 5];
+        let (client, _) = client_with(config(), script);
+        let error = client.graphql(read()).await.unwrap_err();
+        assert!(matches!(error, ApiError::RateLimited { .. }), "{error}");
+        assert_eq!(client.metrics().requests, u64::from(MAX_LIMIT_RETRIES) + 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_partly_refused_answer_is_returned_and_pauses_the_others() {
+        let partial = raw(
+            200,
+            RateHeaders {
+                retry_after: Some(Duration::from_secs(20)),
+                ..RateHeaders::default()
+            },
+            json!({
+                "data": {"a0": {"issue": {"id": "I_1"}}, "a1": null},
+                "errors": [{"type": "UNPROCESSABLE", "path": ["a1"], "message": "was submitted too quickly"}]
+            }),
+        );
+        let (client, transport) = client_with(config(), vec![Ok(partial)]);
+        let response = client.graphql(create()).await.unwrap();
+        assert_eq!(response.errors[0].alias(), Some("a1"));
+        client.graphql(read()).await.unwrap();
+        assert!(gaps(&transport)[0] >= Duration::from_secs(20));
+        assert_eq!(client.metrics().rate_limit_hits, 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn permanent_failures_fail_at_once() {
+        let answers = [
+            (401, json!({"message": "Bad credentials"})),
+            (404, json!({"message": "Not Found"})),
+            (422, json!({"message": "Validation Failed"})),
+            (
+                200,
+                json!({"data": null, "errors": [{"type": "FORBIDDEN", "message": "Resource not accessible by integration"}]}),
+            ),
+        ];
+        for (status, body) in answers {
+            let (client, _) = client_with(
+                config(),
+                vec![Ok(raw(status, RateHeaders::default(), body))],
+            );
+            assert!(client.graphql(read()).await.is_err());
+            assert_eq!(client.metrics().requests, 1, "status {status}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_breaker_stops_everything_after_consecutive_failures() {
+        let config = ClientConfig {
+            max_retries: 0,
+            breaker_threshold: 3,
+            ..config()
+        };
+        let (client, _) = client_with(config, vec![bad_gateway(); 10]);
+        for _ in 0..3 {
+            let error = client.graphql(read()).await.unwrap_err();
+            assert!(matches!(error, ApiError::Transient { .. }), "{error}");
+        }
+        let error = client.clone().graphql(read()).await.unwrap_err();
+        assert!(
+            matches!(error, ApiError::CircuitOpen { failures: 3 }),
+            "{error}"
+        );
+        assert_eq!(client.metrics().requests, 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn tokens_are_scrubbed_from_errors() {
+        let echo = json!({"message": "token test-token and project-secret are not welcome"});
+        let config = ClientConfig {
+            project_token: Some(Secret::new("project-secret")),
+            ..config()
+        };
+        let (client, _) = client_with(config, vec![Ok(raw(422, RateHeaders::default(), echo))]);
+        let error = client
+            .graphql(read().with_token(TokenRole::Project))
+            .await
+            .unwrap_err();
+        let text = format!("{error} {error:?}");
+        assert!(
+            !text.contains("test-token") && !text.contains("project-secret"),
+            "{text}"
+        );
+        assert!(text.contains("token *** and *** are not welcome"), "{text}");
+    }
+
+    #[test]
+    fn zero_concurrency_is_refused() {
+        let transport = Arc::new(Scripted::default());
+        let config = ClientConfig {
+            max_concurrency: 0,
+            ..config()
+        };
+        assert!(Client::with_transport(&config, Box::new(transport)).is_err());
+    }
+
+    #[test]
+    fn config_defaults_and_endpoints() {
+        let config = ClientConfig::default();
+        assert_eq!(config.graphql_url, "https://api.github.com/graphql");
+        assert_eq!(config.api_url, "https://api.github.com");
+        assert_eq!((config.max_concurrency, config.max_retries), (5, 3));
+        assert_eq!(config.max_wait, Duration::from_secs(300));
+        assert_eq!(config.breaker_threshold, 10);
+        assert!(config.user_agent.starts_with("planpilot/"));
+        let local = ClientConfig::new("http://127.0.0.1:9000/graphql", "t");
+        assert_eq!(local.api_url, "http://127.0.0.1:9000");
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_string())
+            }
+        };
+        let ghes = ClientConfig::from_lookup(
+            env(&[("GITHUB_GRAPHQL_URL", "https://ghe.example/api/graphql")]),
+            None,
+            None,
+        );
+        assert_eq!(ghes.api_url, "https://ghe.example/api/v3");
+        let unset = ClientConfig::from_lookup(env(&[("GITHUB_GRAPHQL_URL", " ")]), None, None);
+        assert_eq!(unset.graphql_url, "https://api.github.com/graphql");
+        let both = ClientConfig::from_lookup(
+            env(&[
+                ("GITHUB_GRAPHQL_URL", "http://localhost:1/graphql"),
+                ("GITHUB_API_URL", "http://localhost:1/rest"),
+            ]),
+            Some(Secret::new("a")),
+            None,
+        );
+        assert_eq!(both.api_url, "http://localhost:1/rest");
+        assert!(!format!("{both:?}").contains("\"a\""));
     }
 }

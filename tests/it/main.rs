@@ -1,2 +1,6 @@
 //! planpilot's integration tests: one binary, one module per area.
+
+mod client;
 mod plan;
+mod schema;
+mod sync;

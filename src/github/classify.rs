@@ -1,0 +1,576 @@
+//! Sorting every outcome of a request into what the client does next: use the answer, wait for
+//! a limit, retry a transient failure, or fail with a message a user can act on.
+//!
+//! Pure: it sees the status, the rate-limit headers and the body (or the transport error) and
+//! decides; the rules are GitHub's, as listed in `FACTS.md`.
+
+use serde::Deserialize;
+
+use super::client::{ApiError, GraphqlError, Response, TokenRole};
+use super::ratelimit::{Limit, RateHeaders};
+use super::transport::{RawResponse, TransportError};
+
+/// What to do with one outcome.
+#[derive(Debug, Clone)]
+pub(crate) enum Verdict {
+    /// A usable answer. `limit` is set when some of its fields were refused by a rate limit:
+    /// the caller retries those items, and the other workers should pause.
+    Answer {
+        response: Response,
+        limit: Option<Limit>,
+    },
+    /// Refused by a rate limit: nothing was executed, so resending is safe.
+    Limit(Limit),
+    /// Worth retrying. `sent`: the request reached GitHub, which may have applied it.
+    Transient { message: String, sent: bool },
+    /// Retrying cannot help.
+    Fail(ApiError),
+}
+
+impl Verdict {
+    /// The same verdict with `edit` applied to its free text (to scrub secrets).
+    pub fn map_messages(self, edit: impl Fn(&str) -> String) -> Verdict {
+        match self {
+            Verdict::Transient { message, sent } => Verdict::Transient {
+                message: edit(&message),
+                sent,
+            },
+            Verdict::Fail(error) => Verdict::Fail(error.map_message(edit)),
+            answer_or_limit => answer_or_limit,
+        }
+    }
+}
+
+/// Classifies the outcome of a request sent with the token of `role`.
+pub(crate) fn classify(outcome: Result<RawResponse, TransportError>, role: TokenRole) -> Verdict {
+    match outcome {
+        Err(error) => Verdict::Transient {
+            message: error.message,
+            sent: error.sent,
+        },
+        Ok(raw) => classify_response(&raw, role),
+    }
+}
+
+/// The body of an answer: GraphQL's `data`/`errors`, or a REST-style `message`.
+#[derive(Debug, Default, Deserialize)]
+struct Body {
+    #[serde(default)]
+    data: Option<serde_json::Value>,
+    #[serde(default)]
+    errors: Option<Vec<GraphqlError>>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+fn classify_response(raw: &RawResponse, role: TokenRole) -> Verdict {
+    let parsed = serde_json::from_slice::<Body>(&raw.body);
+    if raw.status == 200 {
+        return match parsed {
+            Ok(body) => classify_graphql(body, &raw.headers, role),
+            Err(error) => Verdict::Transient {
+                message: format!("GitHub's answer was incomplete or not JSON ({error})"),
+                sent: true,
+            },
+        };
+    }
+    let body = parsed.unwrap_or_default();
+    let message = error_message(&body);
+    match raw.status {
+        401 => Verdict::Fail(ApiError::Unauthorized),
+        403 | 429 => classify_refusal(raw.status, &message, &raw.headers, role),
+        404 => Verdict::Fail(ApiError::NotFound { message }),
+        500..=599 => Verdict::Transient {
+            message: format!("GitHub answered {}: {message}", raw.status),
+            sent: true,
+        },
+        status => Verdict::Fail(ApiError::Invalid {
+            message: format!("HTTP {status}: {message}"),
+        }),
+    }
+}
+
+/// A 403 or 429: a rate limit, or a permission problem.
+fn classify_refusal(status: u16, message: &str, headers: &RateHeaders, role: TokenRole) -> Verdict {
+    if is_secondary_message(message) || headers.retry_after.is_some() {
+        return Verdict::Limit(Limit::Secondary {
+            retry_after: headers.retry_after,
+        });
+    }
+    if headers.remaining == Some(0) {
+        return Verdict::Limit(Limit::Primary {
+            reset: headers.reset,
+        });
+    }
+    if status == 429 {
+        return Verdict::Limit(Limit::Secondary { retry_after: None });
+    }
+    Verdict::Fail(forbidden(message, role))
+}
+
+/// A 200: GraphQL's answer, possibly with errors.
+fn classify_graphql(body: Body, headers: &RateHeaders, role: TokenRole) -> Verdict {
+    let errors = body.errors.unwrap_or_default();
+    let retryable = errors
+        .iter()
+        .map(|error| retryable_error(error, headers))
+        .collect::<Option<Vec<Verdict>>>();
+    match body.data {
+        Some(data) if has_values(&data) || errors.is_empty() || retryable.is_none() => {
+            // Per-field errors go back to the caller, who maps them to items by alias.
+            let limit = errors
+                .iter()
+                .find_map(|error| match retryable_error(error, headers) {
+                    Some(Verdict::Limit(limit)) => Some(limit),
+                    _ => None,
+                });
+            Verdict::Answer {
+                response: Response { data, errors },
+                limit,
+            }
+        }
+        // No data at all (or only nulls refused by a limit): the errors are the answer.
+        _ => match retryable {
+            Some(verdicts) => first_by_priority(verdicts),
+            None => permanent_graphql_failure(&errors, role),
+        },
+    }
+}
+
+/// Whether `data` holds anything: `{"createIssue": null}` does not.
+fn has_values(data: &serde_json::Value) -> bool {
+    match data {
+        serde_json::Value::Null => false,
+        serde_json::Value::Object(fields) => fields.values().any(|value| !value.is_null()),
+        _ => true,
+    }
+}
+
+/// The verdict for an error that a wait or a retry can cure; `None` for permanent ones.
+fn retryable_error(error: &GraphqlError, headers: &RateHeaders) -> Option<Verdict> {
+    let kind = error.kind.as_deref().unwrap_or("");
+    if matches!(kind, "RATE_LIMITED" | "RATE_LIMIT") {
+        return Some(Verdict::Limit(Limit::Primary {
+            reset: headers.reset,
+        }));
+    }
+    if is_secondary_message(&error.message) {
+        return Some(Verdict::Limit(Limit::Secondary {
+            retry_after: headers.retry_after,
+        }));
+    }
+    if error
+        .message
+        .to_lowercase()
+        .contains("something went wrong")
+    {
+        return Some(Verdict::Transient {
+            message: format!("GitHub: {}", error.message),
+            sent: true,
+        });
+    }
+    None
+}
+
+/// Limits before transient failures: a limit is a refusal, so nothing was applied.
+/// With no errors at all (and no data), the answer is broken: transient.
+fn first_by_priority(verdicts: Vec<Verdict>) -> Verdict {
+    let mut transient = None;
+    for verdict in verdicts {
+        match verdict {
+            Verdict::Limit(_) => return verdict,
+            _ => transient = transient.or(Some(verdict)),
+        }
+    }
+    transient.unwrap_or(Verdict::Transient {
+        message: "GitHub answered with neither data nor errors".to_string(),
+        sent: true,
+    })
+}
+
+fn permanent_graphql_failure(errors: &[GraphqlError], role: TokenRole) -> Verdict {
+    let message = errors
+        .iter()
+        .map(|error| error.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let has_kind = |kinds: &[&str]| {
+        errors.iter().any(|error| {
+            error
+                .kind
+                .as_deref()
+                .is_some_and(|kind| kinds.contains(&kind))
+        })
+    };
+    Verdict::Fail(if has_kind(&["FORBIDDEN", "INSUFFICIENT_SCOPES"]) {
+        forbidden(&message, role)
+    } else if has_kind(&["NOT_FOUND"]) {
+        ApiError::NotFound { message }
+    } else {
+        ApiError::Invalid { message }
+    })
+}
+
+/// GitHub's wording for secondary limits.
+fn is_secondary_message(message: &str) -> bool {
+    let message = message.to_lowercase();
+    message.contains("secondary rate limit") || message.contains("submitted too quickly")
+}
+
+/// The message of a non-200 answer.
+fn error_message(body: &Body) -> String {
+    let from_errors = body.errors.as_ref().map(|errors| {
+        errors
+            .iter()
+            .map(|error| error.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
+    body.message
+        .clone()
+        .or(from_errors)
+        .filter(|message| !message.trim().is_empty())
+        .unwrap_or_else(|| "no message in the answer".to_string())
+}
+
+/// A permission failure, with what to do about it for the token in use.
+fn forbidden(message: &str, role: TokenRole) -> ApiError {
+    let advice = match role {
+        TokenRole::Project => {
+            "GITHUB_TOKEN cannot use Projects v2 — pass a PAT with the `project` scope or a \
+             GitHub App token as `project-token`"
+        }
+        TokenRole::Issues => {
+            "the token needs `issues: write` (set `permissions:` in the workflow) or, for a PAT, \
+             the `repo` scope"
+        }
+    };
+    ApiError::Forbidden {
+        message: format!("the token cannot access this resource ({message}): {advice}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn answer(status: u16, headers: RateHeaders, body: serde_json::Value) -> Verdict {
+        classify_role(status, headers, body, TokenRole::Issues)
+    }
+
+    fn classify_role(
+        status: u16,
+        headers: RateHeaders,
+        body: serde_json::Value,
+        role: TokenRole,
+    ) -> Verdict {
+        let raw = RawResponse {
+            status,
+            headers,
+            body: body.to_string().into_bytes(),
+        };
+        classify(Ok(raw), role)
+    }
+
+    fn none() -> RateHeaders {
+        RateHeaders::default()
+    }
+
+    fn retry_after(seconds: u64) -> RateHeaders {
+        RateHeaders {
+            retry_after: Some(Duration::from_secs(seconds)),
+            ..RateHeaders::default()
+        }
+    }
+
+    fn spent(reset: u64) -> RateHeaders {
+        RateHeaders {
+            remaining: Some(0),
+            reset: Some(reset),
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn data_is_an_answer() {
+        let verdict = answer(200, none(), json!({"data": {"viewer": {"login": "me"}}}));
+        let Verdict::Answer { response, limit } = verdict else {
+            panic!("expected an answer, got {verdict:?}");
+        };
+        assert_eq!(response.data["viewer"]["login"], "me");
+        assert!(response.errors.is_empty());
+        assert_eq!(limit, None);
+    }
+
+    #[test]
+    fn partial_errors_stay_with_the_answer_for_alias_mapping() {
+        let verdict = answer(
+            200,
+            none(),
+            json!({
+                "data": {"a0": {"issue": {"id": "I_1"}}, "a1": null},
+                "errors": [{"type": "NOT_FOUND", "path": ["a1"], "message": "Could not resolve"}]
+            }),
+        );
+        let Verdict::Answer { response, limit } = verdict else {
+            panic!("expected an answer, got {verdict:?}");
+        };
+        assert_eq!(response.errors.len(), 1);
+        assert_eq!(response.errors[0].alias(), Some("a1"));
+        assert_eq!(limit, None);
+    }
+
+    #[test]
+    fn a_null_field_with_a_permanent_error_is_still_an_answer() {
+        let verdict = answer(
+            200,
+            none(),
+            json!({
+                "data": {"organization": null},
+                "errors": [{"type": "NOT_FOUND", "path": ["organization"], "message": "Could not resolve to an Organization"}]
+            }),
+        );
+        assert!(matches!(verdict, Verdict::Answer { .. }), "{verdict:?}");
+    }
+
+    #[test]
+    fn partly_refused_answers_ask_the_others_to_pause() {
+        let verdict = answer(
+            200,
+            retry_after(30),
+            json!({
+                "data": {"a0": {"issue": {"id": "I_1"}}, "a1": null},
+                "errors": [{"type": "UNPROCESSABLE", "path": ["a1"], "message": "was submitted too quickly"}]
+            }),
+        );
+        let Verdict::Answer { limit, .. } = verdict else {
+            panic!("expected an answer, got {verdict:?}");
+        };
+        assert_eq!(
+            limit,
+            Some(Limit::Secondary {
+                retry_after: Some(Duration::from_secs(30))
+            })
+        );
+    }
+
+    #[test]
+    fn graphql_rate_limited_in_a_200_is_a_primary_limit() {
+        for kind in ["RATE_LIMITED", "RATE_LIMIT"] {
+            let headers = RateHeaders {
+                remaining: Some(12),
+                reset: Some(1_800_000_000),
+                retry_after: None,
+            };
+            let verdict = answer(
+                200,
+                headers,
+                json!({"data": null, "errors": [{"type": kind, "message": "API rate limit exceeded"}]}),
+            );
+            assert!(
+                matches!(
+                    verdict,
+                    Verdict::Limit(Limit::Primary {
+                        reset: Some(1_800_000_000)
+                    })
+                ),
+                "{kind}: {verdict:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_create_refused_as_too_quick_is_a_secondary_limit() {
+        let verdict = answer(
+            200,
+            none(),
+            json!({
+                "data": {"createIssue": null},
+                "errors": [{"type": "UNPROCESSABLE", "path": ["createIssue"], "message": "was submitted too quickly"}]
+            }),
+        );
+        assert!(
+            matches!(
+                verdict,
+                Verdict::Limit(Limit::Secondary { retry_after: None })
+            ),
+            "{verdict:?}"
+        );
+    }
+
+    #[test]
+    fn secondary_limits_on_403_and_429() {
+        let message = json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes."});
+        for status in [403, 429] {
+            assert!(matches!(
+                answer(status, retry_after(5), message.clone()),
+                Verdict::Limit(Limit::Secondary { retry_after: Some(d) }) if d == Duration::from_secs(5)
+            ));
+            assert!(matches!(
+                answer(status, none(), message.clone()),
+                Verdict::Limit(Limit::Secondary { retry_after: None })
+            ));
+            assert!(matches!(
+                answer(status, retry_after(2), json!({})),
+                Verdict::Limit(Limit::Secondary {
+                    retry_after: Some(_)
+                })
+            ));
+        }
+        assert!(matches!(
+            answer(429, none(), json!({"message": "Too Many Requests"})),
+            Verdict::Limit(Limit::Secondary { retry_after: None })
+        ));
+        assert!(matches!(
+            answer(
+                200,
+                none(),
+                json!({"errors": [{"message": "You have exceeded a secondary rate limit"}]})
+            ),
+            Verdict::Limit(Limit::Secondary { retry_after: None })
+        ));
+    }
+
+    #[test]
+    fn spent_budget_on_403_is_a_primary_limit() {
+        assert!(matches!(
+            answer(
+                403,
+                spent(1_700_000_000),
+                json!({"message": "API rate limit exceeded"})
+            ),
+            Verdict::Limit(Limit::Primary {
+                reset: Some(1_700_000_000)
+            })
+        ));
+    }
+
+    #[test]
+    fn server_errors_and_broken_answers_are_transient_and_sent() {
+        for status in [500, 502, 503, 504] {
+            assert!(matches!(
+                answer(status, none(), json!({"message": "Server Error"})),
+                Verdict::Transient { sent: true, .. }
+            ));
+        }
+        let truncated = RawResponse {
+            status: 200,
+            headers: none(),
+            body: br#"{"data": {"crea"#.to_vec(),
+        };
+        assert!(matches!(
+            classify(Ok(truncated), TokenRole::Issues),
+            Verdict::Transient { sent: true, .. }
+        ));
+        assert!(matches!(
+            answer(
+                200,
+                none(),
+                json!({"data": null, "errors": [{"message": "Something went wrong while executing your query."}]})
+            ),
+            Verdict::Transient { sent: true, .. }
+        ));
+    }
+
+    #[test]
+    fn transport_errors_keep_whether_the_request_was_sent() {
+        for sent in [false, true] {
+            let error = TransportError {
+                message: "connection reset".to_string(),
+                sent,
+            };
+            assert!(matches!(
+                classify(Err(error), TokenRole::Issues),
+                Verdict::Transient { sent: s, .. } if s == sent
+            ));
+        }
+    }
+
+    #[test]
+    fn permanent_failures() {
+        assert!(matches!(
+            answer(401, none(), json!({"message": "Bad credentials"})),
+            Verdict::Fail(ApiError::Unauthorized)
+        ));
+        assert!(matches!(
+            answer(404, none(), json!({"message": "Not Found"})),
+            Verdict::Fail(ApiError::NotFound { .. })
+        ));
+        assert!(matches!(
+            answer(422, none(), json!({"message": "Validation Failed"})),
+            Verdict::Fail(ApiError::Invalid { .. })
+        ));
+        assert!(matches!(
+            answer(
+                200,
+                none(),
+                json!({"errors": [{"type": "NOT_FOUND", "message": "Could not resolve to a Repository"}]})
+            ),
+            Verdict::Fail(ApiError::NotFound { .. })
+        ));
+        let invalid = answer(
+            200,
+            none(),
+            json!({"errors": [{"message": "Field 'nope' doesn't exist on type 'Query'", "path": ["query", "nope"]}]}),
+        );
+        let Verdict::Fail(ApiError::Invalid { message }) = invalid else {
+            panic!("expected Invalid, got {invalid:?}");
+        };
+        assert!(message.contains("Field 'nope' doesn't exist"));
+    }
+
+    #[test]
+    fn forbidden_says_what_to_do_for_each_token() {
+        let body = json!({"data": null, "errors": [{"type": "FORBIDDEN", "message": "Resource not accessible by integration"}]});
+        let Verdict::Fail(project) = classify_role(200, none(), body.clone(), TokenRole::Project)
+        else {
+            panic!("expected a failure");
+        };
+        let text = project.to_string();
+        assert!(
+            text.contains("Resource not accessible by integration"),
+            "{text}"
+        );
+        assert!(
+            text.contains("GITHUB_TOKEN cannot use Projects v2"),
+            "{text}"
+        );
+        assert!(text.contains("`project-token`"), "{text}");
+        let Verdict::Fail(issues) = classify_role(200, none(), body, TokenRole::Issues) else {
+            panic!("expected a failure");
+        };
+        assert!(issues.to_string().contains("issues: write"), "{issues}");
+        let scopes = answer(
+            200,
+            none(),
+            json!({"errors": [{"type": "INSUFFICIENT_SCOPES", "message": "Your token has not been granted the required scopes"}]}),
+        );
+        assert!(matches!(scopes, Verdict::Fail(ApiError::Forbidden { .. })));
+        assert!(matches!(
+            answer(
+                403,
+                none(),
+                json!({"message": "Resource not accessible by integration"})
+            ),
+            Verdict::Fail(ApiError::Forbidden { .. })
+        ));
+    }
+
+    #[test]
+    fn a_non_json_error_page_is_described_by_its_status() {
+        let raw = RawResponse {
+            status: 418,
+            headers: none(),
+            body: b"<html>teapot</html>".to_vec(),
+        };
+        let Verdict::Fail(ApiError::Invalid { message }) = classify(Ok(raw), TokenRole::Issues)
+        else {
+            panic!("expected Invalid");
+        };
+        assert_eq!(message, "HTTP 418: no message in the answer");
+    }
+}

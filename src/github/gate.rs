@@ -1,0 +1,375 @@
+//! Admission to GitHub: the shared rate-limit pause and the adaptive concurrency bound.
+//!
+//! - `Gate`: when any request hits a rate limit, the gate closes for the wait GitHub asks for,
+//!   and every worker waits at it before sending. It also keeps the total waited time under
+//!   `max-wait`; past that, requests fail with `RateLimited` until the limit has lifted.
+//! - `Limiter`: a semaphore of at most `max-concurrency` permits. A rate limit halves the
+//!   effective number of permits; successes give them back one at a time.
+//!
+//! Both are owned by the client (one of each per `Client`, shared by its clones). No lock is
+//! held across an `.await`.
+
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::time::Instant;
+
+use super::client::ApiError;
+use super::ratelimit::{epoch_seconds, format_utc, Limit, WaitPolicy};
+
+/// The shared pause. See the module docs.
+#[derive(Debug)]
+pub(crate) struct Gate {
+    policy: WaitPolicy,
+    max_wait: Duration,
+    state: Mutex<GateState>,
+}
+
+#[derive(Debug, Default)]
+struct GateState {
+    /// Closed until this instant.
+    paused_until: Option<Instant>,
+    /// Total pause time so far (overlapping pauses counted once).
+    waited: Duration,
+    /// Pauses since the last successful answer: the growth exponent of the next pause.
+    streak: u32,
+    /// The exponent used by the current pause, for limits of the same burst.
+    burst_streak: u32,
+    /// Set when a wait would exceed `max_wait`: until then, requests fail fast.
+    gave_up_until: Option<(Instant, SystemTime)>,
+}
+
+/// What `Gate::pause_for` decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pause {
+    /// How long the limit asked to wait.
+    pub wait: Duration,
+    /// How much that lengthened the current pause (0 when another worker already paused longer).
+    pub added: Duration,
+}
+
+impl Gate {
+    pub fn new(policy: WaitPolicy, max_wait: Duration) -> Gate {
+        Gate {
+            policy,
+            max_wait,
+            state: Mutex::new(GateState::default()),
+        }
+    }
+
+    /// Waits while the gate is closed; `Err(RateLimited)` if the client gave up on waiting.
+    pub async fn wait_open(&self) -> Result<(), ApiError> {
+        loop {
+            let paused_until = {
+                let state = self.lock();
+                if let Some((instant, time)) = state.gave_up_until {
+                    if Instant::now() < instant {
+                        return Err(ApiError::RateLimited {
+                            until: format_utc(time),
+                        });
+                    }
+                }
+                state.paused_until
+            };
+            match paused_until {
+                Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    /// Whether the gate is closed right now.
+    pub fn is_closed(&self) -> bool {
+        self.lock()
+            .paused_until
+            .is_some_and(|until| until > Instant::now())
+    }
+
+    /// Closes the gate for as long as `limit` asks, or gives up (`Err(RateLimited)`) when that
+    /// would take the total waiting past `max_wait`.
+    pub fn pause_for(&self, limit: &Limit) -> Result<Pause, ApiError> {
+        let now = Instant::now();
+        let mut state = self.lock();
+        let current_end = state.paused_until.filter(|until| *until > now);
+        // A limit that arrives while already paused belongs to the same burst: same exponent.
+        if current_end.is_none() {
+            state.burst_streak = state.streak;
+            state.streak = state.streak.saturating_add(1);
+        }
+        let wait =
+            self.policy
+                .wait_for(limit, state.burst_streak, epoch_seconds(SystemTime::now()));
+        let new_end = now + wait;
+        let added = new_end.saturating_duration_since(current_end.unwrap_or(now));
+        if state.waited + added > self.max_wait {
+            let until = SystemTime::now() + wait;
+            state.gave_up_until = Some((new_end, until));
+            return Err(ApiError::RateLimited {
+                until: format_utc(until),
+            });
+        }
+        state.waited += added;
+        state.paused_until = Some(current_end.map_or(new_end, |end| end.max(new_end)));
+        Ok(Pause { wait, added })
+    }
+
+    /// A request got a real answer: the next limit starts a new streak.
+    pub fn record_answer(&self) {
+        self.lock().streak = 0;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, GateState> {
+        // The state is plain data updated in single statements: a panic elsewhere cannot leave
+        // it half-written, so a poisoned lock is still safe to use.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Successes needed to give back one permit after a back-off.
+const RECOVER_AFTER_SUCCESSES: u32 = 5;
+
+/// The adaptive concurrency bound. See the module docs.
+#[derive(Debug)]
+pub(crate) struct Limiter {
+    semaphore: Semaphore,
+    max: usize,
+    state: Mutex<LimiterState>,
+}
+
+#[derive(Debug)]
+struct LimiterState {
+    /// Permits currently allowed (1..=max).
+    target: usize,
+    /// Permits taken out of the semaphore (`max - removed` exist).
+    removed: usize,
+    /// Successes since the last change of `target`.
+    successes: u32,
+}
+
+/// Permission to have one request in flight; returned (or retired) on drop.
+pub(crate) struct Slot<'a> {
+    limiter: &'a Limiter,
+    permit: Option<SemaphorePermit<'a>>,
+}
+
+impl Limiter {
+    /// `max` must be at least 1.
+    pub fn new(max: usize) -> Limiter {
+        Limiter {
+            semaphore: Semaphore::new(max),
+            max,
+            state: Mutex::new(LimiterState {
+                target: max,
+                removed: 0,
+                successes: 0,
+            }),
+        }
+    }
+
+    pub async fn acquire(&self) -> Slot<'_> {
+        // The semaphore is never closed, so acquiring cannot fail.
+        let permit = self
+            .semaphore
+            .acquire()
+            .await
+            .expect("the limiter's semaphore is never closed");
+        Slot {
+            limiter: self,
+            permit: Some(permit),
+        }
+    }
+
+    /// Permits currently allowed.
+    pub fn target(&self) -> usize {
+        self.lock().target
+    }
+
+    /// Halves the allowed permits (at least 1). Idle permits are retired now, busy ones when
+    /// their request ends.
+    pub fn back_off(&self) {
+        let mut state = self.lock();
+        state.target = (state.target / 2).max(1);
+        state.successes = 0;
+        while self.max - state.removed > state.target {
+            match self.semaphore.try_acquire() {
+                Ok(permit) => {
+                    permit.forget();
+                    state.removed += 1;
+                }
+                Err(_) => break,
+            }
+        }
+    }
+
+    /// Counts a success; every few successes one permit comes back, up to `max`.
+    pub fn record_success(&self) {
+        let mut state = self.lock();
+        if state.target == self.max {
+            return;
+        }
+        state.successes += 1;
+        if state.successes < RECOVER_AFTER_SUCCESSES {
+            return;
+        }
+        state.successes = 0;
+        state.target += 1;
+        if self.max - state.removed < state.target {
+            state.removed -= 1;
+            self.semaphore.add_permits(1);
+        }
+    }
+
+    fn release(&self, permit: SemaphorePermit<'_>) {
+        let mut state = self.lock();
+        if self.max - state.removed > state.target {
+            permit.forget();
+            state.removed += 1;
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, LimiterState> {
+        // Plain counters updated under the lock: still consistent after a panic elsewhere.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        if let Some(permit) = self.permit.take() {
+            self.limiter.release(permit);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: WaitPolicy = WaitPolicy {
+        secondary_min_wait: Duration::from_secs(60),
+        reset_margin: Duration::from_secs(1),
+    };
+
+    fn secondary(seconds: u64) -> Limit {
+        Limit::Secondary {
+            retry_after: Some(Duration::from_secs(seconds)),
+        }
+    }
+
+    const NO_RETRY_AFTER: Limit = Limit::Secondary { retry_after: None };
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_holds_every_waiter_until_it_ends() {
+        let gate = Gate::new(POLICY, Duration::from_secs(600));
+        let start = Instant::now();
+        gate.pause_for(&secondary(30)).unwrap();
+        assert!(gate.is_closed());
+        let waiters = (0..3).map(|_| async {
+            gate.wait_open().await.unwrap();
+            Instant::now()
+        });
+        for opened in futures::future::join_all(waiters).await {
+            assert_eq!(opened - start, Duration::from_secs(30));
+        }
+        assert!(!gate.is_closed());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn overlapping_pauses_are_counted_once() {
+        let gate = Gate::new(POLICY, Duration::from_secs(600));
+        let first = gate.pause_for(&secondary(30)).unwrap();
+        tokio::time::advance(Duration::from_secs(10)).await;
+        let second = gate.pause_for(&secondary(30)).unwrap();
+        let shorter = gate.pause_for(&secondary(5)).unwrap();
+        assert_eq!(first.added, Duration::from_secs(30));
+        assert_eq!(second.added, Duration::from_secs(10));
+        assert_eq!(shorter.added, Duration::ZERO);
+        assert_eq!(gate.lock().waited, Duration::from_secs(40));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn repeated_limits_grow_the_wait_until_an_answer() {
+        let gate = Gate::new(POLICY, Duration::from_secs(3600));
+        let mut waits = Vec::new();
+        for _ in 0..3 {
+            let pause = gate.pause_for(&NO_RETRY_AFTER).unwrap();
+            // A second refusal of the same burst does not grow the streak.
+            assert_eq!(
+                gate.pause_for(&NO_RETRY_AFTER).unwrap().added,
+                Duration::ZERO
+            );
+            waits.push(pause.wait.as_secs());
+            gate.wait_open().await.unwrap();
+        }
+        assert_eq!(waits, [60, 120, 240]);
+        gate.record_answer();
+        assert_eq!(gate.pause_for(&NO_RETRY_AFTER).unwrap().wait.as_secs(), 60);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn gives_up_past_max_wait_until_the_limit_lifts() {
+        let gate = Gate::new(POLICY, Duration::from_secs(100));
+        gate.pause_for(&secondary(60)).unwrap();
+        gate.wait_open().await.unwrap();
+        let refused = gate.pause_for(&secondary(50));
+        assert!(matches!(refused, Err(ApiError::RateLimited { .. })));
+        assert!(matches!(
+            gate.wait_open().await,
+            Err(ApiError::RateLimited { .. })
+        ));
+        tokio::time::advance(Duration::from_secs(50)).await;
+        assert!(gate.wait_open().await.is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn zero_max_wait_gives_up_at_the_first_limit() {
+        let gate = Gate::new(POLICY, Duration::ZERO);
+        let error = gate.pause_for(&secondary(1)).unwrap_err();
+        assert!(error.to_string().starts_with("rate limited until "));
+    }
+
+    #[tokio::test]
+    async fn limiter_halves_then_recovers() {
+        let limiter = Limiter::new(8);
+        limiter.back_off();
+        assert_eq!(limiter.target(), 4);
+        assert_eq!(limiter.semaphore.available_permits(), 4);
+        limiter.back_off();
+        limiter.back_off();
+        limiter.back_off();
+        assert_eq!(limiter.target(), 1, "never below one");
+        for _ in 0..RECOVER_AFTER_SUCCESSES * 2 {
+            limiter.record_success();
+        }
+        assert_eq!(limiter.target(), 3);
+        assert_eq!(limiter.semaphore.available_permits(), 3);
+        for _ in 0..RECOVER_AFTER_SUCCESSES * 20 {
+            limiter.record_success();
+        }
+        assert_eq!(limiter.target(), 8, "never above the maximum");
+        assert_eq!(limiter.semaphore.available_permits(), 8);
+    }
+
+    #[tokio::test]
+    async fn busy_permits_are_retired_when_their_request_ends() {
+        let limiter = Limiter::new(4);
+        let busy: Vec<Slot<'_>> =
+            futures::future::join_all((0..4).map(|_| limiter.acquire())).await;
+        limiter.back_off();
+        assert_eq!(limiter.semaphore.available_permits(), 0);
+        drop(busy);
+        assert_eq!(limiter.semaphore.available_permits(), 2);
+        let held: Vec<Slot<'_>> =
+            futures::future::join_all((0..2).map(|_| limiter.acquire())).await;
+        assert!(
+            limiter.semaphore.try_acquire().is_err(),
+            "only two in flight"
+        );
+        drop(held);
+    }
+}

@@ -1,0 +1,179 @@
+//! Getting one GraphQL request to GitHub and its answer back: HTTPS (rustls, HTTP/2 when
+//! offered) or plain HTTP for a local fake, timeouts, `User-Agent`, `Authorization: Bearer`.
+//!
+//! Behind the `Transport` trait so the client's retry and pause logic can be tested on paused
+//! time with scripted answers. Nothing here retries or interprets an answer.
+
+use futures::future::BoxFuture;
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+
+use super::client::{ApiError, ClientConfig, Secret, TokenRole};
+use super::ratelimit::RateHeaders;
+
+/// An answer, whatever its status.
+#[derive(Debug, Clone)]
+pub(crate) struct RawResponse {
+    pub status: u16,
+    pub headers: RateHeaders,
+    pub body: Vec<u8>,
+}
+
+/// No (complete) answer.
+#[derive(Debug, Clone)]
+pub(crate) struct TransportError {
+    pub message: String,
+    /// Whether the request may have reached GitHub (false only when connecting failed).
+    pub sent: bool,
+}
+
+/// Sends a serialized GraphQL request with the token of `role`.
+pub(crate) trait Transport: Send + Sync {
+    fn send<'a>(
+        &'a self,
+        body: &'a str,
+        role: TokenRole,
+    ) -> BoxFuture<'a, Result<RawResponse, TransportError>>;
+}
+
+/// The real transport: one `reqwest` client (one connection pool) for the process.
+pub(crate) struct HttpTransport {
+    http: reqwest::Client,
+    url: reqwest::Url,
+    issues_auth: Option<HeaderValue>,
+    project_auth: Option<HeaderValue>,
+}
+
+impl HttpTransport {
+    pub fn new(config: &ClientConfig) -> Result<HttpTransport, ApiError> {
+        let url = parse_url(&config.graphql_url)?;
+        let http = reqwest::Client::builder()
+            .user_agent(config.user_agent.as_str())
+            .connect_timeout(config.connect_timeout)
+            .read_timeout(config.read_timeout)
+            .timeout(config.request_timeout)
+            .build()
+            .map_err(|error| ApiError::Invalid {
+                message: format!("cannot set up the HTTP client: {error}"),
+            })?;
+        let issues_auth = config.token.as_ref().map(bearer).transpose()?;
+        let project_auth = match &config.project_token {
+            Some(token) => Some(bearer(token)?),
+            None => issues_auth.clone(),
+        };
+        Ok(HttpTransport {
+            http,
+            url,
+            issues_auth,
+            project_auth,
+        })
+    }
+
+    async fn send_now(&self, body: String, role: TokenRole) -> Result<RawResponse, TransportError> {
+        let mut request = self
+            .http
+            .post(self.url.clone())
+            .header(CONTENT_TYPE, "application/json")
+            .body(body);
+        let auth = match role {
+            TokenRole::Issues => &self.issues_auth,
+            TokenRole::Project => &self.project_auth,
+        };
+        if let Some(auth) = auth {
+            request = request.header(AUTHORIZATION, auth.clone());
+        }
+        let response = request.send().await.map_err(|error| TransportError {
+            sent: !error.is_connect(),
+            message: describe(&error),
+        })?;
+        let status = response.status().as_u16();
+        let headers = response.headers();
+        let headers =
+            RateHeaders::from_lookup(|name| headers.get(name).and_then(|v| v.to_str().ok()));
+        let body = response.bytes().await.map_err(|error| TransportError {
+            sent: true,
+            message: format!("the answer broke off: {}", describe(&error)),
+        })?;
+        Ok(RawResponse {
+            status,
+            headers,
+            body: body.to_vec(),
+        })
+    }
+}
+
+impl Transport for HttpTransport {
+    fn send<'a>(
+        &'a self,
+        body: &'a str,
+        role: TokenRole,
+    ) -> BoxFuture<'a, Result<RawResponse, TransportError>> {
+        Box::pin(self.send_now(body.to_string(), role))
+    }
+}
+
+/// The GraphQL endpoint; `http://` is allowed so tests and benchmarks can use a local fake.
+fn parse_url(text: &str) -> Result<reqwest::Url, ApiError> {
+    let url = reqwest::Url::parse(text).map_err(|error| ApiError::Invalid {
+        message: format!("the GraphQL URL {text:?} is not a URL ({error})"),
+    })?;
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(ApiError::Invalid {
+            message: format!("the GraphQL URL {text:?} must start with https:// or http://"),
+        });
+    }
+    Ok(url)
+}
+
+/// `Bearer <token>`, marked sensitive so it is never printed.
+fn bearer(token: &Secret) -> Result<HeaderValue, ApiError> {
+    let mut value =
+        HeaderValue::from_str(&format!("Bearer {}", token.expose().trim())).map_err(|_| {
+            ApiError::Invalid {
+                message: "the token contains characters that cannot be sent in an HTTP header"
+                    .to_string(),
+            }
+        })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// The error and its causes, e.g. "error sending request …: connection closed before message
+/// completed". reqwest's messages hold the URL but never headers, so no token.
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    if error.is_timeout() {
+        text.push_str(" (timed out)");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_http_and_https_only() {
+        assert!(parse_url("https://api.github.com/graphql").is_ok());
+        assert!(parse_url("http://127.0.0.1:8080/graphql").is_ok());
+        assert!(parse_url("ftp://example.com/graphql").is_err());
+        assert!(parse_url("api.github.com/graphql").is_err());
+    }
+
+    #[test]
+    fn a_bad_token_is_refused_without_showing_it() {
+        let error = bearer(&Secret::new("ghp_secret\nvalue")).unwrap_err();
+        assert!(!error.to_string().contains("ghp_secret"));
+        let value = bearer(&Secret::new("ghp_ok")).unwrap();
+        assert!(value.is_sensitive());
+        assert!(!format!("{value:?}").contains("ghp_ok"));
+    }
+}
