@@ -43,6 +43,19 @@ pub fn render_summary(report: &Report) -> String {
     bound(md, SUMMARY_LIMIT)
 }
 
+/// The summary of a run that stopped before syncing: what went wrong, one bullet per problem.
+pub fn render_failure(heading: &str, problems: &[String]) -> String {
+    let mut md = format!("## planpilot: {}\n\n", one_line(heading));
+    md.push_str("Nothing was changed on GitHub.\n\n");
+    for problem in problems.iter().take(MAX_LIST_LINES) {
+        let _ = writeln!(md, "- {}", one_line(problem));
+    }
+    if problems.len() > MAX_LIST_LINES {
+        let _ = writeln!(md, "- …and {} more", problems.len() - MAX_LIST_LINES);
+    }
+    bound(md, SUMMARY_LIMIT)
+}
+
 /// Appends `markdown` to the summary file at `path`.
 pub fn append_summary(path: &Path, markdown: &str) -> std::io::Result<()> {
     let mut file = OpenOptions::new().create(true).append(true).open(path)?;
@@ -510,6 +523,19 @@ mod tests {
         );
         assert!(!md.contains("```mermaid"));
         assert!(md.len() <= SUMMARY_LIMIT);
+    }
+
+    #[test]
+    fn failures_list_every_problem_on_one_line_each() {
+        let md = render_failure(
+            "invalid plan",
+            &["plan.yaml:3:5: bad\nthing".to_string(), "other".to_string()],
+        );
+        assert_eq!(
+            md,
+            "## planpilot: invalid plan\n\nNothing was changed on GitHub.\n\n\
+             - plan.yaml:3:5: bad thing\n- other\n"
+        );
     }
 
     #[test]

@@ -242,6 +242,15 @@ fn bad_inputs_exit_2_naming_the_input_before_any_request() {
             run.stdout
         );
         assert!(step.outputs().is_empty(), "no outputs on bad input");
+        let summary = summary_of(&step);
+        assert!(
+            summary.starts_with("## planpilot: invalid input\n"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains(&format!("- input `{input}`: ")),
+            "{summary}"
+        );
         assert_no_token(&run, &[&step.output_path(), &step.summary_path()]);
     }
 }
@@ -301,6 +310,15 @@ fn a_bad_plan_fails_a_sync_with_exit_2_and_annotations() {
         .lines()
         .any(|l| l.starts_with("::error file=tests/fixtures/plans/bad/cycle.yaml,line=")));
     assert!(step.outputs().is_empty());
+    let summary = summary_of(&step);
+    assert!(
+        summary.starts_with("## planpilot: invalid plan\n"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("- tests/fixtures/plans/bad/cycle.yaml:11:26: dependency cycle: "),
+        "{summary}"
+    );
     assert_no_token(&run, &[]);
 }
 
@@ -524,6 +542,12 @@ fn a_plan_that_does_not_fit_the_board_exits_2_before_writing() {
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("Mood"), "{}", run.stdout);
     assert_eq!(fake.mutations(), 0);
+    let summary = summary_of(&step);
+    assert!(
+        summary.starts_with("## planpilot: the plan does not fit GitHub\n"),
+        "{summary}"
+    );
+    assert!(summary.contains("Mood"), "{summary}");
 }
 
 #[test]
