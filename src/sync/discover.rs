@@ -56,6 +56,8 @@ pub struct Discovered {
     /// Issues carrying this plan's marker, oldest first.
     pub issues: Vec<ManagedIssue>,
     pub warnings: Vec<String>,
+    /// Labelled issues without any marker (a human deleted it or emptied the body).
+    pub unmarked: Vec<IssueNode>,
     /// Requests discovery made.
     pub requests: u32,
 }
@@ -173,7 +175,44 @@ pub async fn discover(
     for node in nodes {
         absorb(&mut discovered, plan, node, board_id.as_deref());
     }
+    adopt_unmarked(&mut discovered, plan, board_id.as_deref());
     Ok(discovered)
+}
+
+/// An item without an issue adopts the one labelled issue without a marker that has its exact
+/// title: the marker was deleted by hand, and creating a second issue would duplicate it.
+fn adopt_unmarked(discovered: &mut Discovered, plan: &Plan, board_id: Option<&str>) {
+    let claimed: BTreeSet<String> = discovered.issues.iter().map(|i| i.item_id().to_string()).collect();
+    for item in plan.items.iter().filter(|i| !claimed.contains(&i.id)) {
+        let mut matching = discovered.unmarked.iter().filter(|n| n.title == item.title);
+        let (Some(node), None) = (matching.next(), matching.next()) else { continue };
+        let number = node.number;
+        let Some(index) = discovered.unmarked.iter().position(|n| n.number == number) else { continue };
+        let node = discovered.unmarked.remove(index);
+        discovered.warnings.push(format!(
+            "#{number} has no planpilot marker but carries the label and the title of {}; it is adopted",
+            item.id
+        ));
+        let marker = Marker {
+            plan_key: plan.key.clone(),
+            item_id: item.id.clone(),
+            ..Marker::default()
+        };
+        let card = card_of(&node, board_id);
+        discovered.issues.push(ManagedIssue { node, marker, card });
+    }
+}
+
+fn card_of(node: &IssueNode, board_id: Option<&str>) -> Option<Card> {
+    let board = board_id?;
+    node.project_items
+        .iter()
+        .flat_map(|items| items.iter())
+        .find(|item| item.project.as_ref().is_some_and(|p| p.id == board))
+        .map(|item| Card {
+            id: item.id.clone(),
+            values: current_values(&item.field_values.iter().cloned().collect::<Vec<_>>()),
+        })
 }
 
 fn first_error(errors: &[String]) -> String {
@@ -195,20 +234,12 @@ fn absorb(discovered: &mut Discovered, plan: &Plan, node: IssueNode, board_id: O
         ));
     }
     let Some(marker) = find_marker(&node.body) else {
+        discovered.unmarked.push(node);
         return;
     };
     if marker.plan_key != plan.key {
         return;
     }
-    let card = board_id.and_then(|board| {
-        node.project_items
-            .iter()
-            .flat_map(|items| items.iter())
-            .find(|item| item.project.as_ref().is_some_and(|p| p.id == board))
-            .map(|item| Card {
-                id: item.id.clone(),
-                values: current_values(&item.field_values.iter().cloned().collect::<Vec<_>>()),
-            })
-    });
+    let card = card_of(&node, board_id);
     discovered.issues.push(ManagedIssue { node, marker, card });
 }

@@ -28,7 +28,10 @@ fn schema() -> Option<Schema> {
 fn every_document_validates_against_githubs_schema() {
     let Some(schema) = schema() else { return };
     let samples = sample_documents();
-    assert!(samples.len() >= 12, "samples cover discovery and every mutation");
+    assert!(
+        samples.len() >= 12,
+        "samples cover discovery and every mutation"
+    );
     let failures: Vec<String> = samples
         .iter()
         .filter_map(|(name, document)| {
@@ -38,7 +41,11 @@ fn every_document_validates_against_githubs_schema() {
                 .map(|errors| format!("{name}: {}\n{document}", errors.join("; ")))
         })
         .collect();
-    assert!(failures.is_empty(), "invalid documents:\n{}", failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "invalid documents:\n{}",
+        failures.join("\n\n")
+    );
 }
 
 #[test]

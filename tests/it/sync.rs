@@ -28,9 +28,13 @@ fn example_path() -> PathBuf {
 fn example_text() -> Option<String> {
     match std::fs::read_to_string(example_path()) {
         Ok(text) => Some(text),
-        Err(_) if std::env::var_os("CI").is_some() => panic!("../shared/plans/example.yaml is missing"),
+        Err(_) if std::env::var_os("CI").is_some() => {
+            panic!("../shared/plans/example.yaml is missing")
+        }
         Err(_) => {
-            eprintln!("WARNING: ../shared/plans/example.yaml not found; example-plan sync tests skipped");
+            eprintln!(
+                "WARNING: ../shared/plans/example.yaml not found; example-plan sync tests skipped"
+            );
             None
         }
     }
@@ -41,6 +45,17 @@ fn load_yaml(text: &str) -> Plan {
         .unwrap_or_else(|e| panic!("plan loads: {:?}", e.diagnostics))
 }
 
+/// A client as a fresh process would have it, with waits cut to milliseconds.
+fn new_client(fake: &FakeGithub) -> Client {
+    let mut config = ClientConfig::new(fake.graphql_url(), Secret::new("test-token"));
+    config.max_concurrency = 5;
+    config.backoff_base = Duration::from_millis(1);
+    config.backoff_max = Duration::from_millis(5);
+    config.secondary_min_wait = Duration::from_millis(5);
+    config.max_wait = Duration::from_millis(50);
+    Client::new(config).expect("client builds")
+}
+
 struct Env {
     fake: FakeGithub,
     client: Client,
@@ -49,17 +64,20 @@ struct Env {
 
 impl Env {
     async fn start(config: Config, board: Option<&str>) -> Env {
-        let fake = FakeGithub::start(config.clone()).await.expect("fake starts");
-        let mut client_config = ClientConfig::new(fake.graphql_url(), Secret::new("test-token"));
-        client_config.max_concurrency = 5;
-        client_config.backoff_base = Duration::from_millis(1);
-        client_config.backoff_max = Duration::from_millis(5);
-        client_config.secondary_min_wait = Duration::from_millis(5);
-        let client = Client::new(client_config).expect("client builds");
-        let repository = format!("{}/{}", config.owner, config.repo).parse().expect("repo ref");
+        let fake = FakeGithub::start(config.clone())
+            .await
+            .expect("fake starts");
+        let client = new_client(&fake);
+        let repository = format!("{}/{}", config.owner, config.repo)
+            .parse()
+            .expect("repo ref");
         let mut options = SyncOptions::new(repository);
         options.project = board.map(|b| b.parse().expect("board url"));
-        Env { fake, client, options }
+        Env {
+            fake,
+            client,
+            options,
+        }
     }
 
     async fn org() -> Env {
@@ -90,7 +108,10 @@ impl Env {
     }
 
     fn issues(&self) -> Vec<Value> {
-        self.fake.state()["issues"].as_array().cloned().unwrap_or_default()
+        self.fake.state()["issues"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Sends a document like a human's tool would.
@@ -111,7 +132,10 @@ fn claims(issues: &[Value], plan: &Plan) -> BTreeMap<String, Vec<Value>> {
     for issue in issues {
         if let Some(marker) = find_marker(issue["body"].as_str().unwrap_or_default()) {
             if marker.plan_key == plan.key {
-                by_item.entry(marker.item_id).or_default().push(issue.clone());
+                by_item
+                    .entry(marker.item_id)
+                    .or_default()
+                    .push(issue.clone());
             }
         }
     }
@@ -137,16 +161,37 @@ fn assert_state(issues: &[Value], expect: &Expect) -> BTreeMap<String, u64> {
     for item in &plan.items {
         let found = claims.get(&item.id).cloned().unwrap_or_default();
         let open: Vec<&Value> = found.iter().filter(|i| i["state"] == "OPEN").collect();
-        assert_eq!(open.len(), 1, "{}: exactly one open issue, got {found:#?}", item.id);
+        assert_eq!(
+            open.len(),
+            1,
+            "{}: exactly one open issue, got {found:#?}",
+            item.id
+        );
         numbers.insert(item.id.clone(), open[0]["number"].as_u64().unwrap());
     }
     for item in &plan.items {
-        let issue = claims[&item.id].iter().find(|i| i["state"] == "OPEN").unwrap();
+        let issue = claims[&item.id]
+            .iter()
+            .find(|i| i["state"] == "OPEN")
+            .unwrap();
         assert_eq!(issue["title"], item.title.as_str(), "{} title", item.id);
-        let labels: Vec<&str> = issue["labels"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
-        assert!(labels.contains(&"planpilot"), "{} labels {labels:?}", item.id);
+        let labels: Vec<&str> = issue["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(
+            labels.contains(&"planpilot"),
+            "{} labels {labels:?}",
+            item.id
+        );
         for label in &item.labels {
-            assert!(labels.contains(&label.as_str()), "{} lacks label {label}", item.id);
+            assert!(
+                labels.contains(&label.as_str()),
+                "{} lacks label {label}",
+                item.id
+            );
         }
         let kind_name = match item.kind {
             plan::ItemKind::Epic => "Epic",
@@ -158,7 +203,11 @@ fn assert_state(issues: &[Value], expect: &Expect) -> BTreeMap<String, u64> {
         } else {
             assert!(issue["issue_type"].is_null());
             let type_label = format!("type:{}", kind_name.to_lowercase());
-            assert!(labels.contains(&type_label.as_str()), "{} lacks {type_label}", item.id);
+            assert!(
+                labels.contains(&type_label.as_str()),
+                "{} lacks {type_label}",
+                item.id
+            );
         }
         let parent = item.parent.as_ref().map(|p| numbers[p]);
         assert_eq!(issue["parent"].as_u64(), parent, "{} parent", item.id);
@@ -181,7 +230,9 @@ fn assert_state(issues: &[Value], expect: &Expect) -> BTreeMap<String, u64> {
             for (name, value) in &item.fields {
                 let shown = &fields[name.as_str()];
                 match value {
-                    plan::FieldValue::Number(n) => assert_eq!(shown.as_f64(), Some(*n), "{} {name}", item.id),
+                    plan::FieldValue::Number(n) => {
+                        assert_eq!(shown.as_f64(), Some(*n), "{} {name}", item.id)
+                    }
                     plan::FieldValue::Text(t) if t.starts_with('@') => {
                         assert!(shown.is_string(), "{} {name} set", item.id)
                     }
@@ -192,7 +243,10 @@ fn assert_state(issues: &[Value], expect: &Expect) -> BTreeMap<String, u64> {
             }
             for (name, value) in &plan.defaults.fields {
                 if !item.fields.contains_key(name) {
-                    assert_eq!(fields[name.as_str()].as_str(), Some(value.to_string().as_str()));
+                    assert_eq!(
+                        fields[name.as_str()].as_str(),
+                        Some(value.to_string().as_str())
+                    );
                 }
             }
         }
@@ -201,10 +255,16 @@ fn assert_state(issues: &[Value], expect: &Expect) -> BTreeMap<String, u64> {
 }
 
 fn example_links() -> BTreeSet<(String, String)> {
-    [("T-2", "T-1"), ("S-2", "S-1"), ("T-4", "T-3"), ("E-2", "E-1"), ("T-6", "T-5")]
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect()
+    [
+        ("T-2", "T-1"),
+        ("S-2", "S-1"),
+        ("T-4", "T-3"),
+        ("E-2", "E-1"),
+        ("T-6", "T-5"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect()
 }
 
 #[tokio::test]
@@ -214,7 +274,11 @@ async fn example_first_sync_builds_the_plan_and_a_rerun_writes_nothing() {
     let env = Env::org().await;
     let (report, mutations, _) = env.measured(&plan).await;
     assert_eq!(report.counts().created, plan.items.len());
-    assert_eq!(mutations as usize, report.changes.len(), "one change line per mutation");
+    assert_eq!(
+        mutations as usize,
+        report.changes.len(),
+        "one change line per mutation"
+    );
     let expect = Expect {
         plan: &plan,
         links: example_links(),
@@ -232,10 +296,13 @@ async fn example_first_sync_builds_the_plan_and_a_rerun_writes_nothing() {
 
 /// A generated plan: epics → stories → tasks, each task depending on the previous one, so
 /// dependencies cross stories and epics (and roll up).
+/// A story id and its task ids.
+type StoryShape = (String, Vec<String>);
+
 #[derive(Clone)]
 struct Shape {
     /// `(epic id, [(story id, [task id])])`.
-    epics: Vec<(String, Vec<(String, Vec<String>)>)>,
+    epics: Vec<(String, Vec<StoryShape>)>,
     /// `(task, depends on)` pairs.
     deps: Vec<(String, String)>,
 }
@@ -398,7 +465,11 @@ async fn a_hundred_item_plan_syncs_in_full_and_a_rerun_is_two_requests() {
 async fn a_user_owned_repository_gets_type_labels_and_a_user_board() {
     let shape = Shape::new(2, 2, 2);
     let plan = shape.plan();
-    let env = Env::start(Config::user_owned(), Some("https://github.com/users/octocat/projects/1")).await;
+    let env = Env::start(
+        Config::user_owned(),
+        Some("https://github.com/users/octocat/projects/1"),
+    )
+    .await;
     env.sync_ok(&plan).await;
     let expect = Expect {
         types: false,
@@ -414,7 +485,10 @@ async fn editing_one_title_is_one_mutation() {
     let Some(text) = example_text() else { return };
     let env = Env::org().await;
     env.sync_ok(&load_yaml(&text)).await;
-    let edited = load_yaml(&text.replace("Address form with validation", "Address form with live validation"));
+    let edited = load_yaml(&text.replace(
+        "Address form with validation",
+        "Address form with live validation",
+    ));
     let (report, mutations, _) = env.measured(&edited).await;
     assert_eq!(mutations, 1, "{:#?}", report.changes);
     assert_eq!(report.counts().updated, 1);
@@ -439,9 +513,19 @@ async fn moving_a_task_moves_its_issue() {
     let plan = shape.plan();
     let report = env.sync_ok(&plan).await;
     let after = assert_state(&env.issues(), &expect_generated(&plan, &shape));
-    assert_eq!(before["E1-S1-T1"], after["E1-S1-T1"], "the same issue moved");
+    assert_eq!(
+        before["E1-S1-T1"], after["E1-S1-T1"],
+        "the same issue moved"
+    );
     assert_eq!(env.issues().len(), plan.items.len(), "no new issue");
-    assert!(report.changes.iter().any(|c| c == "move E1-S1-T1 under E2-S2"), "{:#?}", report.changes);
+    assert!(
+        report
+            .changes
+            .iter()
+            .any(|c| c == "move E1-S1-T1 under E2-S2"),
+        "{:#?}",
+        report.changes
+    );
     let (_, mutations, _) = env.measured(&plan).await;
     assert_eq!(mutations, 0);
 }
@@ -455,14 +539,21 @@ async fn removing_an_item_closes_it_and_restoring_reopens_it() {
     let mut reduced = full.clone();
     reduced.remove_task("E2-S1-T2");
     let report = env.sync_ok(&reduced.plan()).await;
-    let closed = report.items.iter().find(|i| i.id == "E2-S1-T2").expect("reported");
+    let closed = report
+        .items
+        .iter()
+        .find(|i| i.id == "E2-S1-T2")
+        .expect("reported");
     assert_eq!(closed.action, ItemAction::Closed);
     let issue = env
         .issues()
         .into_iter()
         .find(|i| i["number"] == numbers["E2-S1-T2"])
         .unwrap();
-    assert_eq!((issue["state"].as_str(), issue["state_reason"].as_str()), (Some("CLOSED"), Some("NOT_PLANNED")));
+    assert_eq!(
+        (issue["state"].as_str(), issue["state_reason"].as_str()),
+        (Some("CLOSED"), Some("NOT_PLANNED"))
+    );
     assert_state(&env.issues(), &expect_generated(&reduced.plan(), &reduced));
 
     let report = env.sync_ok(&full.plan()).await;
@@ -478,8 +569,15 @@ async fn human_text_and_a_human_moved_status_survive() {
     let plan = shape.plan();
     let env = Env::org().await;
     env.sync_ok(&plan).await;
-    let issue = env.issues().into_iter().find(|i| i["title"] == "Task E1-S1-T2").unwrap();
-    let body = format!("Notes from the team.\n\n{}\n\nMore human text.", issue["body"].as_str().unwrap());
+    let issue = env
+        .issues()
+        .into_iter()
+        .find(|i| i["title"] == "Task E1-S1-T2")
+        .unwrap();
+    let body = format!(
+        "Notes from the team.\n\n{}\n\nMore human text.",
+        issue["body"].as_str().unwrap()
+    );
     env.human(
         "mutation($id: ID!, $body: String!) { updateIssue(input: {id: $id, body: $body}) { issue { id } } }",
         json!({ "id": issue["id"], "body": body }),
@@ -487,8 +585,18 @@ async fn human_text_and_a_human_moved_status_survive() {
     .await;
     let state = env.fake.state();
     let project = &state["project"];
-    let status = project["fields"].as_array().unwrap().iter().find(|f| f["name"] == "Status").unwrap();
-    let in_progress = status["options"].as_array().unwrap().iter().find(|o| o["name"] == "In Progress").unwrap();
+    let status = project["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Status")
+        .unwrap();
+    let in_progress = status["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "In Progress")
+        .unwrap();
     env.human(
         "mutation($p: ID!, $i: ID!, $f: ID!, $o: String!) { updateProjectV2ItemFieldValue(input: \
          {projectId: $p, itemId: $i, fieldId: $f, value: {singleSelectOptionId: $o}}) { projectV2Item { id } } }",
@@ -497,7 +605,10 @@ async fn human_text_and_a_human_moved_status_survive() {
     .await;
 
     let (_, mutations, _) = env.measured(&plan).await;
-    assert_eq!(mutations, 0, "human text and a moved card are not the plan's to undo");
+    assert_eq!(
+        mutations, 0,
+        "human text and a moved card are not the plan's to undo"
+    );
 
     let edited = load_yaml(&shape.yaml().replace(
         "          - id: E1-S1-T2\n",
@@ -505,10 +616,256 @@ async fn human_text_and_a_human_moved_status_survive() {
     ));
     let (_, mutations, _) = env.measured(&edited).await;
     assert_eq!(mutations, 1);
-    let issue = env.issues().into_iter().find(|i| i["id"] == issue["id"]).unwrap();
+    let issue = env
+        .issues()
+        .into_iter()
+        .find(|i| i["id"] == issue["id"])
+        .unwrap();
     let body = issue["body"].as_str().unwrap();
     assert!(body.starts_with("Notes from the team.\n\n"), "{body}");
     assert!(body.ends_with("\n\nMore human text."), "{body}");
     assert!(body.contains("Now with a description."));
     assert_eq!(issue["project_item"]["fields"]["Status"], "In Progress");
+}
+
+#[tokio::test]
+async fn dropped_answers_on_creates_never_duplicate_and_a_rerun_converges() {
+    let shape = Shape::new(2, 3, 3);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    env.fake.set_faults(Faults {
+        drop_after_apply_rate: 0.3,
+        ..Faults::default()
+    });
+    // The first run may stop short (lost answers); it must not leave two issues for one item.
+    let first = env.sync(&plan).await;
+    env.fake.set_faults(Faults::default());
+    assert!(env.fake.stats().dropped_after_apply > 0, "the fault fired");
+    for (item, issues) in claims(&env.issues(), &plan) {
+        assert_eq!(
+            issues.len(),
+            1,
+            "{item} has {} issues after {first:?}",
+            issues.len()
+        );
+    }
+    env.sync_ok(&plan).await;
+    assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    assert_eq!(env.issues().len(), plan.items.len(), "no duplicates");
+    let (_, mutations, _) = env.measured(&plan).await;
+    assert_eq!(mutations, 0);
+}
+
+#[tokio::test]
+async fn a_run_cut_short_is_finished_by_the_next_one() {
+    let shape = Shape::new(2, 2, 3);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    // Every 7th document is rate limited: the run stops early, as a killed run would.
+    env.fake.set_faults(Faults {
+        rate_limited_every: Some(7),
+        ..Faults::default()
+    });
+    let stopped = env.sync(&plan).await;
+    assert!(
+        stopped.as_ref().map_or(true, |r| !r.errors.is_empty()),
+        "the limited run reports that it stopped: {stopped:?}"
+    );
+    env.fake.set_faults(Faults::default());
+    let mut env = env;
+    env.client = new_client(&env.fake);
+    env.sync_ok(&plan).await;
+    assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    assert_eq!(env.issues().len(), plan.items.len());
+}
+
+#[tokio::test]
+async fn a_dry_run_writes_nothing_and_predicts_exactly_what_apply_does() {
+    let Some(text) = example_text() else { return };
+    let env = Env::org().await;
+    let plan = load_yaml(&text);
+    let mut dry = env.options.clone();
+    dry.dry_run = true;
+    let dry_run = |plan: Plan| {
+        let env = &env;
+        let dry = dry.clone();
+        async move {
+            let before = env.fake.stats().mutations.total;
+            let report = sync::run(&plan, &env.client, &dry, &Silent)
+                .await
+                .expect("dry run");
+            assert_eq!(
+                env.fake.stats().mutations.total,
+                before,
+                "a dry run makes no mutation"
+            );
+            assert!(report.dry_run);
+            report
+        }
+    };
+    let predicted = dry_run(plan.clone()).await;
+    assert_eq!(predicted.counts().created, plan.items.len());
+    let (applied, mutations, _) = env.measured(&plan).await;
+    assert_eq!(applied.changes, predicted.changes);
+    assert_eq!(mutations as usize, predicted.changes.len());
+
+    // An edit touching titles, dependencies, fields and removal is predicted exactly too.
+    let edited = load_yaml(
+        &text
+            .replace("Tracking timeline UI", "Tracking timeline")
+            .replace("depends_on: [T-5, T-4]", "depends_on: [T-5]")
+            .replace(
+                "fields: { Size: S, Estimate: 3 }",
+                "fields: { Size: M, Estimate: 5 }",
+            )
+            .replace("          - id: T-4\n", "          - id: T-7\n"),
+    );
+    let predicted = dry_run(edited.clone()).await;
+    let (applied, mutations, _) = env.measured(&edited).await;
+    assert_eq!(applied.changes, predicted.changes);
+    assert_eq!(
+        mutations as usize,
+        predicted.changes.len(),
+        "{:#?}",
+        applied.changes
+    );
+    assert!(
+        predicted.changes.iter().any(|c| c.starts_with("close #")),
+        "{:#?}",
+        predicted.changes
+    );
+}
+
+#[tokio::test]
+async fn closing_most_issues_is_refused_without_allow_mass_close() {
+    let full = Shape::new(1, 2, 2);
+    let env = Env::org().await;
+    env.sync_ok(&full.plan()).await;
+    let mut truncated = full.clone();
+    for task in ["E1-S1-T1", "E1-S1-T2", "E1-S2-T1", "E1-S2-T2"] {
+        truncated.remove_task(task);
+    }
+    let before = env.fake.stats().mutations.total;
+    let error = env.sync(&truncated.plan()).await.expect_err("refused");
+    assert!(
+        matches!(
+            error,
+            SyncError::MassClose {
+                closing: 4,
+                managed: 7
+            }
+        ),
+        "{error}"
+    );
+    assert!(error.is_invalid_input());
+    assert_eq!(env.fake.stats().mutations.total, before);
+    let mut env = env;
+    env.options.allow_mass_close = true;
+    let report = env.sync_ok(&truncated.plan()).await;
+    assert_eq!(report.counts().closed, 4);
+}
+
+#[tokio::test]
+async fn unknown_board_fields_and_options_fail_before_any_write() {
+    let text = Shape::new(1, 1, 1)
+        .yaml()
+        .replace("Priority: P1", "Priority: P9")
+        .replace("Size: S", "Colour: S");
+    let env = Env::org().await;
+    let error = env.sync(&load_yaml(&text)).await.expect_err("invalid");
+    let message = error.to_string();
+    assert!(error.is_invalid_input());
+    assert!(
+        message.contains("no option \"P9\"") && message.contains("P0, P1, P2"),
+        "{message}"
+    );
+    assert!(
+        message.contains("no field \"Colour\"") && message.contains("Status"),
+        "{message}"
+    );
+    assert_eq!(env.fake.stats().mutations.total, 0);
+}
+
+#[tokio::test]
+async fn a_second_issue_claiming_an_item_is_closed_as_duplicate_not_multiplied() {
+    let shape = Shape::new(1, 1, 2);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    env.sync_ok(&plan).await;
+    let original = env
+        .issues()
+        .into_iter()
+        .find(|i| i["title"] == "Task E1-S1-T1")
+        .unwrap();
+    let state = env.fake.state();
+    let label = state["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "planpilot")
+        .unwrap();
+    // As a racing second run would have left it: another issue with the same marker.
+    env.human(
+        "mutation($r: ID!, $t: String!, $b: String!, $l: [ID!]) { createIssue(input: \
+         {repositoryId: $r, title: $t, body: $b, labelIds: $l}) { issue { id } } }",
+        json!({ "r": state["repository"]["id"], "t": original["title"], "b": original["body"], "l": [label["id"]] }),
+    )
+    .await;
+    let report = env.sync_ok(&plan).await;
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("both claim item E1-S1-T1")),
+        "{:?}",
+        report.warnings
+    );
+    let claims = claims(&env.issues(), &plan);
+    let copies = &claims["E1-S1-T1"];
+    assert_eq!(copies.len(), 2, "never a third");
+    let newer = copies.iter().max_by_key(|i| i["number"].as_u64()).unwrap();
+    assert_eq!(newer["state"], "CLOSED");
+    assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    let (_, mutations, _) = env.measured(&plan).await;
+    assert_eq!(mutations, 0);
+}
+
+#[test]
+fn an_offline_preview_creates_everything() {
+    let shape = Shape::new(1, 2, 2);
+    let plan = shape.plan();
+    let mut options = SyncOptions::new("acme/roadmap".parse().unwrap());
+    options.project = Some(ORG_BOARD.parse().unwrap());
+    let report = sync::preview_offline(&plan, &options);
+    assert!(report.dry_run);
+    assert_eq!(report.counts().created, plan.items.len());
+    assert!(report.warnings[0].contains("offline"));
+    assert!(
+        report
+            .changes
+            .contains(&"set E1-S1 Priority = P1".to_string()),
+        "{:#?}",
+        report.changes
+    );
+}
+
+#[tokio::test]
+async fn an_issue_whose_body_a_human_emptied_is_adopted_not_duplicated() {
+    let shape = Shape::new(1, 1, 2);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    env.sync_ok(&plan).await;
+    let issue = env.issues().into_iter().find(|i| i["title"] == "Task E1-S1-T2").unwrap();
+    env.human(
+        "mutation($id: ID!) { updateIssue(input: {id: $id, body: \"\"}) { issue { id } } }",
+        json!({ "id": issue["id"] }),
+    )
+    .await;
+    let report = env.sync_ok(&plan).await;
+    assert!(report.warnings.iter().any(|w| w.contains("adopted")), "{:?}", report.warnings);
+    assert_eq!(env.issues().len(), plan.items.len(), "no second issue");
+    let numbers = assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    assert_eq!(numbers["E1-S1-T2"], issue["number"].as_u64().unwrap());
+    let (_, mutations, _) = env.measured(&plan).await;
+    assert_eq!(mutations, 0);
 }
