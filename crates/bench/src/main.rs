@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use planpilot_bench::floor::Latency;
+use planpilot_bench::generate::{generate, Shape};
 use planpilot_bench::scenarios::{Bench, Binaries, Config};
 use planpilot_bench::table::{render_markdown, render_targets, render_text};
 
@@ -32,6 +33,26 @@ struct Args {
     /// Print Markdown tables (for BENCHMARKS.md) instead of aligned text.
     #[arg(long)]
     markdown: bool,
+    /// Only print the generated plan of this shape (EPICS,STORIES_PER_EPIC,TASKS_PER_STORY,
+    /// e.g. 5,4,4) with --seed, to sync or inspect by hand.
+    #[arg(long, value_name = "E,S,T", value_parser = parse_shape)]
+    emit_plan: Option<Shape>,
+}
+
+fn parse_shape(text: &str) -> Result<Shape, String> {
+    let numbers: Vec<usize> = text
+        .split(',')
+        .map(|n| n.trim().parse::<usize>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("expected three numbers like 5,4,4: {e}"))?;
+    match numbers.as_slice() {
+        &[epics, stories_per_epic, tasks_per_story] => Ok(Shape {
+            epics,
+            stories_per_epic,
+            tasks_per_story,
+        }),
+        _ => Err("expected three numbers like 5,4,4".to_string()),
+    }
 }
 
 impl Args {
@@ -55,6 +76,18 @@ impl Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if let Some(shape) = args.emit_plan {
+        return match generate(shape, args.seed).to_yaml() {
+            Ok(yaml) => {
+                print!("{yaml}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("planpilot-bench: {error:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let outcome = Binaries::beside_current_exe()
         .and_then(|binaries| Bench::new(binaries, args.config()))
         .and_then(|bench| bench.run_all());
