@@ -114,7 +114,7 @@ async fn run_engine(
     progress: &dyn Progress,
 ) -> Result<Report, (Exit, String)> {
     if inputs.github_token.is_none() {
-        eprintln!("No token: offline preview, nothing is read from GitHub.");
+        // The preview's report carries a warning saying it is offline.
         return Ok(sync::preview_offline(plan, options));
     }
     let client = Client::new(inputs.client_config()).map_err(|e| {

@@ -496,7 +496,12 @@ fn an_offline_dry_run_needs_no_token_and_no_network() {
         .env("INPUT_PLAN-FILE", "examples/plan.yaml")
         .env("INPUT_DRY-RUN", "true"));
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("offline preview"), "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("::warning title=planpilot::offline preview"),
+        "{}",
+        run.stdout
+    );
     let outputs = step.outputs();
     assert_eq!(outputs["created-count"], "15");
     assert_eq!(outputs["plan-key"], "offline-mode");
