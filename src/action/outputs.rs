@@ -327,6 +327,7 @@ mod tests {
             &[("a".into(), "1".into()), ("b".into(), "x\ny".into())],
         )
         .unwrap();
+        set_output(&path, "c", "3").unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(
             text.starts_with("earlier=1\na=1\nb<<ghadelimiter_"),
