@@ -62,6 +62,7 @@ pub async fn sync(flags: &Flags, json: bool, env: &Env) -> Exit {
             return Exit::Invalid;
         }
     };
+    log_inputs(&inputs);
     let plan = match load_plan(&inputs.plan_file, &inputs.root, env) {
         Ok(plan) => plan,
         Err(problems) => {
@@ -91,6 +92,24 @@ pub async fn sync(flags: &Flags, json: bool, env: &Env) -> Exit {
         }
     };
     publish(&report, json, env)
+}
+
+/// The checked inputs at debug level (`RUNNER_DEBUG=1`), tokens only as given or not.
+fn log_inputs(inputs: &Inputs) {
+    tracing::debug!(
+        plan_file = %inputs.plan_file.display(),
+        root = %inputs.root.display(),
+        repository = %inputs.repository,
+        label = %inputs.label,
+        dry_run = inputs.dry_run,
+        project = inputs.project.as_ref().map_or("none", |p| p.url.as_str()),
+        github_token = if inputs.github_token.is_some() { "given" } else { "none" },
+        max_concurrency = inputs.max_concurrency,
+        max_retries = inputs.max_retries,
+        max_wait_s = inputs.max_wait.as_secs(),
+        graphql_url = %inputs.graphql_url,
+        "inputs"
+    );
 }
 
 /// Prints the secret masks first, under Actions, so no later line can show a token.
