@@ -78,6 +78,9 @@ pub struct Faults {
     pub max_concurrent: Option<u64>,
     /// Secondary limit on content-creating mutations per window → 403.
     pub content_limit: Option<ContentLimit>,
+    /// Answer content-limit hits the other way GitHub does: HTTP 200, the creates that still fit
+    /// apply, each refused one gets an `UNPROCESSABLE` "was submitted too quickly" error.
+    pub content_limit_graphql: bool,
     /// `retry-after` seconds sent with secondary-limit answers.
     pub retry_after_secs: u64,
     /// Probability that a secondary-limit answer omits `retry-after`, as GitHub sometimes does.
@@ -96,6 +99,7 @@ impl Default for Faults {
             rate_limited_every: None,
             max_concurrent: None,
             content_limit: None,
+            content_limit_graphql: false,
             retry_after_secs: 60,
             retry_after_omit_rate: 0.0,
         }

@@ -81,6 +81,9 @@ struct Args {
     /// Secondary limit: content-creating mutations allowed per window.
     #[arg(long)]
     content_limit: Option<u64>,
+    /// Answer --content-limit hits as GraphQL errors "was submitted too quickly" (HTTP 200).
+    #[arg(long)]
+    content_limit_graphql: bool,
     /// Window of --content-limit, in seconds.
     #[arg(long, default_value_t = 60)]
     content_window_secs: u64,
@@ -142,6 +145,7 @@ fn config(args: Args) -> Config {
             max,
             window: Duration::from_secs(args.content_window_secs),
         }),
+        content_limit_graphql: args.content_limit_graphql,
         retry_after_secs: args.retry_after_secs,
         retry_after_omit_rate: args.retry_after_omit,
     };

@@ -25,6 +25,15 @@ pub const CONTENT_CREATING: &[&str] =
 /// Run one top-level mutation field.
 pub fn run(ctx: &mut Ctx, name: &str, args: &Map<String, Value>) -> Resolved {
     ctx.mutations_run.push(name.to_string());
+    if CONTENT_CREATING.contains(&name) {
+        if let Some(left) = ctx.content_allowance.as_mut() {
+            if *left == 0 {
+                ctx.too_quick += 1;
+                return Err(FieldError::unprocessable("was submitted too quickly"));
+            }
+            *left -= 1;
+        }
+    }
     let empty = Map::new();
     let input = args
         .get("input")

@@ -451,6 +451,7 @@ async fn run_document(
         .iter()
         .filter(|n| crate::mutate::CONTENT_CREATING.contains(&n.as_str()))
         .count();
+    let mut content_allowance = None;
     if let Some(limit) = faults.content_limit.filter(|_| creating > 0) {
         let mut window = lock(&shared.content_window);
         let now = Instant::now();
@@ -460,15 +461,22 @@ async fn run_document(
         {
             window.pop_front();
         }
-        if window.len() + creating > limit.max as usize {
+        let left = (limit.max as usize).saturating_sub(window.len());
+        if faults.content_limit_graphql {
+            // GitHub's other answer: the creates that still fit apply, the rest fail one by one
+            // with "was submitted too quickly".
+            window.extend(std::iter::repeat_n(now, creating.min(left)));
+            content_allowance = Some(left);
+        } else if creating > left {
             drop(window);
             return (
                 secondary_limited(shared, faults),
                 "secondary_content",
                 Vec::new(),
             );
+        } else {
+            window.extend(std::iter::repeat_n(now, creating));
         }
-        window.extend(std::iter::repeat_n(now, creating));
     }
     // Mutations of one document run one after another on GitHub, so their cost adds up.
     shared
@@ -476,7 +484,7 @@ async fn run_document(
         .await;
 
     let rate = shared.spend(analysis.cost);
-    let (body, applied) = {
+    let (body, applied, too_quick) = {
         let mut state = lock(&shared.state);
         let mut ctx = Ctx {
             state: &mut state,
@@ -486,6 +494,8 @@ async fn run_document(
             errors: Vec::new(),
             rate,
             mutations_run: Vec::new(),
+            content_allowance,
+            too_quick: 0,
         };
         let root = if is_mutation {
             Obj::Mutation
@@ -497,10 +507,11 @@ async fn run_document(
         if !ctx.errors.is_empty() {
             body["errors"] = Value::Array(std::mem::take(&mut ctx.errors));
         }
-        (body, ctx.mutations_run)
+        (body, ctx.mutations_run, ctx.too_quick)
     };
     {
         let mut stats = lock(&shared.stats);
+        stats.secondary_limited += too_quick;
         for name in &applied {
             stats.mutations.total += 1;
             *stats.mutations.by_name.entry(name.clone()).or_default() += 1;

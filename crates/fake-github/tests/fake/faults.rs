@@ -399,3 +399,29 @@ async fn secondary_limit_answers_carry_rate_headers() {
     assert_eq!(response.status(), 403);
     assert!(response.headers().get("x-ratelimit-remaining").is_some());
 }
+
+#[tokio::test]
+async fn content_limit_as_graphql_errors_applies_what_fits() {
+    let limit = ContentLimit {
+        max: 2,
+        window: Duration::from_secs(60),
+    };
+    let faults = Faults {
+        content_limit: Some(limit),
+        content_limit_graphql: true,
+        ..Faults::default()
+    };
+    let api = common::start(with_faults(faults)).await;
+    let repo = api.repo_id().await;
+    let doc = "mutation($r: ID!) { a: createIssue(input: {repositoryId: $r, title: \"a\"}) { issue { number } } b: createIssue(input: {repositoryId: $r, title: \"b\"}) { issue { number } } c: createIssue(input: {repositoryId: $r, title: \"c\"}) { issue { number } } }";
+    let response = api.post(doc, json!({"r": repo})).await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["data"]["b"]["issue"]["number"], 2);
+    assert_eq!(body["data"]["c"], Value::Null);
+    assert_eq!(body["errors"][0]["path"], json!(["c"]));
+    assert_eq!(body["errors"][0]["type"], "UNPROCESSABLE");
+    assert_eq!(body["errors"][0]["message"], "was submitted too quickly");
+    assert_eq!(issue_count(&api), 2);
+    assert_eq!(api.fake.stats().secondary_limited, 1);
+}
