@@ -335,6 +335,14 @@ impl State {
         let found = self.ids.get(id).copied()?;
         match found {
             NodeRef::Issue(i) if self.issues[i].deleted => None,
+            NodeRef::ProjectItem(i)
+                if self
+                    .project
+                    .as_ref()
+                    .is_some_and(|p| self.issues[p.items[i].issue].deleted) =>
+            {
+                None
+            }
             NodeRef::Project | NodeRef::ProjectField(_) | NodeRef::ProjectItem(_)
                 if self.project.is_none() =>
             {
@@ -491,7 +499,7 @@ impl State {
                 }
                 v
             }).collect();
-            json!({"id": p.id, "number": p.number, "title": p.title, "url": self.project_url(p.number), "fields": fields, "items": p.items.len()})
+            json!({"id": p.id, "number": p.number, "title": p.title, "url": self.project_url(p.number), "fields": fields, "items": p.items.iter().filter(|i| !self.issues[i.issue].deleted).count()})
         });
         json!({
             "owner": {"login": self.owner, "id": self.owner_id, "kind": match self.owner_kind { OwnerKind::Organization => "Organization", OwnerKind::User => "User" }},
