@@ -147,7 +147,8 @@ pub struct State {
     pub missing_project_scope: bool,
     ids: HashMap<String, NodeRef>,
     next_id: u64,
-    clock_start: u64,
+    /// Unix time at start, with sub-second precision so the fake clock ticks with the real one.
+    clock_start: std::time::Duration,
     started: Instant,
 }
 
@@ -221,12 +222,12 @@ pub fn timestamp(secs: u64) -> String {
 
 impl State {
     pub fn new(config: &Config) -> State {
-        let clock_start = config.now.unwrap_or_else(|| {
-            std::time::SystemTime::now()
+        let clock_start = match config.now {
+            Some(secs) => std::time::Duration::from_secs(secs),
+            None => std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0)
-        });
+                .unwrap_or_default(),
+        };
         let mut state = State {
             seed: config.seed,
             owner: config.owner.clone(),
@@ -354,7 +355,7 @@ impl State {
 
     /// The fake clock: start time plus real elapsed time.
     pub fn now_secs(&self) -> u64 {
-        self.clock_start + self.started.elapsed().as_secs()
+        (self.clock_start + self.started.elapsed()).as_secs()
     }
 
     pub fn now(&self) -> String {

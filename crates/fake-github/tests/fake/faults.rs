@@ -425,3 +425,50 @@ async fn content_limit_as_graphql_errors_applies_what_fits() {
     assert_eq!(issue_count(&api), 2);
     assert_eq!(api.fake.stats().secondary_limited, 1);
 }
+
+#[tokio::test]
+async fn secondary_points_per_minute_count_mutations_as_5() {
+    let api = common::start(with_faults(Faults {
+        secondary_points_per_minute: Some(7),
+        ..Faults::default()
+    }))
+    .await;
+    let repo = api.repo_id().await; // 1 point
+    assert_eq!(create(&api, &repo, "a").await.status(), 200); // 6 points
+    api.ok(VIEWER, json!({})).await; // 7 points
+    assert_eq!(api.post(VIEWER, json!({})).await.status(), 403);
+    assert_eq!(create(&api, &repo, "b").await.status(), 403);
+    assert_eq!(issue_count(&api), 1);
+    assert_eq!(api.fake.stats().secondary_limited, 2);
+}
+
+#[tokio::test]
+async fn primary_budget_resets_after_its_window() {
+    let config = Config {
+        primary_budget: 1,
+        primary_window: Duration::from_secs(1),
+        ..Config::default()
+    };
+    let api = common::start(config).await;
+    api.ok(VIEWER, json!({})).await;
+    let response = api.post(VIEWER, json!({})).await;
+    let reset: u64 = response.headers()["x-ratelimit-reset"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_type(&body), Some("RATE_LIMITED"));
+    // Wait until the fake's clock has passed the announced reset.
+    loop {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        if now > reset {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    api.ok(VIEWER, json!({})).await;
+}
