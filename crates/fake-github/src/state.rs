@@ -257,6 +257,14 @@ impl State {
         for login in &config.users {
             state.add_user(login);
         }
+        // The viewer is users[0] and a user owner must be resolvable: make sure both exist
+        // whatever the configuration says.
+        if state.users.is_empty() {
+            state.add_user("octocat");
+        }
+        if config.owner_kind == OwnerKind::User && state.user_by_login(&config.owner).is_none() {
+            state.add_user(&config.owner);
+        }
         if config.owner_kind == OwnerKind::Organization {
             for t in &config.issue_types {
                 let id = state.new_id("IT", NodeRef::IssueType(state.issue_types.len()));
