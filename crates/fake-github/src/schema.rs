@@ -110,10 +110,11 @@ impl Schema {
                             .iter()
                             .map(|l| serde_json::json!({"line": l.line, "column": l.column}))
                             .collect();
+                        let (message, extensions) = github_wording(&json.message, code);
                         serde_json::json!({
-                            "message": json.message,
+                            "message": message,
                             "locations": locations,
-                            "extensions": {"code": code},
+                            "extensions": extensions,
                         })
                     })
                     .collect(),
@@ -130,6 +131,49 @@ fn drop_knock_on_errors(errors: Vec<serde_json::Value>) -> Vec<serde_json::Value
         return errors;
     }
     errors.into_iter().filter(|e| !is_knock_on(e)).collect()
+}
+
+/// The text between the first two backticks after `prefix`, and the rest.
+fn quoted<'a>(text: &'a str, prefix: &str) -> Option<(&'a str, &'a str)> {
+    let rest = text.strip_prefix(prefix)?.strip_prefix('`')?;
+    let end = rest.find('`')?;
+    Some((&rest[..end], &rest[end + 1..]))
+}
+
+/// GitHub (graphql-ruby) words the common validation errors differently from apollo-compiler;
+/// use GitHub's wording and extensions for those, apollo's message for the rest.
+fn github_wording(message: &str, code: String) -> (String, serde_json::Value) {
+    use serde_json::json;
+    if let Some((type_name, rest)) = quoted(message, "type ") {
+        if let Some((field, _)) = quoted(rest, " does not have a field ") {
+            return (
+                format!("Field '{field}' doesn't exist on type '{type_name}'"),
+                json!({"code": "undefinedField", "typeName": type_name, "fieldName": field}),
+            );
+        }
+    }
+    if let Some((argument, rest)) = quoted(message, "the argument ") {
+        if let Some((coordinate, _)) = quoted(rest, " is not supported by ") {
+            let field = coordinate.rsplit('.').next().unwrap_or(coordinate);
+            return (
+                format!("Field '{field}' doesn't accept argument '{argument}'"),
+                json!({"code": "argumentNotAccepted", "name": field, "typeName": "Field", "argumentName": argument}),
+            );
+        }
+    }
+    if let Some((coordinate, _)) = quoted(message, "the required argument ") {
+        // `Type.field(argument:)`
+        let (path, argument) = coordinate
+            .trim_end_matches(":)")
+            .split_once('(')
+            .unwrap_or((coordinate, ""));
+        let field = path.rsplit('.').next().unwrap_or(path);
+        return (
+            format!("Field '{field}' is missing required arguments: {argument}"),
+            json!({"code": "missingRequiredArguments", "className": "Field", "name": field, "arguments": argument}),
+        );
+    }
+    (message.to_string(), json!({"code": code}))
 }
 
 /// `UndefinedField` → `undefinedField`, GitHub's spelling of error codes.
