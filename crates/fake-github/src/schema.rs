@@ -111,11 +111,19 @@ impl Schema {
                             .map(|l| serde_json::json!({"line": l.line, "column": l.column}))
                             .collect();
                         let (message, extensions) = github_wording(&json.message, code);
-                        serde_json::json!({
+                        let mut error = serde_json::json!({
                             "message": message,
                             "locations": locations,
                             "extensions": extensions,
-                        })
+                        });
+                        if let Some(path) = json
+                            .locations
+                            .first()
+                            .and_then(|l| validation_path(document, l.line, l.column))
+                        {
+                            error["path"] = serde_json::json!(path);
+                        }
+                        error
                     })
                     .collect(),
             )),
@@ -131,6 +139,64 @@ fn drop_knock_on_errors(errors: Vec<serde_json::Value>) -> Vec<serde_json::Value
         return errors;
     }
     errors.into_iter().filter(|e| !is_knock_on(e)).collect()
+}
+
+/// GitHub's `path` of a validation error: the operation (`"query"`, `"mutation Name"`) or
+/// fragment (`"fragment Name"`), then the fields leading to the one at `line:column`.
+fn validation_path(document: &str, line: usize, column: usize) -> Option<Vec<String>> {
+    use apollo_compiler::ast::{Definition, Selection};
+    let parsed = apollo_compiler::ast::Document::parse(document, "query.graphql").ok()?;
+    fn walk(
+        selections: &[Selection],
+        sources: &apollo_compiler::parser::SourceMap,
+        at: (usize, usize),
+        path: &mut Vec<String>,
+    ) -> bool {
+        for selection in selections {
+            let (inner, name) = match selection {
+                Selection::Field(field) => {
+                    let start = field
+                        .location()
+                        .and_then(|s| s.line_column_range(sources))
+                        .map(|r| (r.start.line, r.start.column));
+                    path.push(field.response_name().to_string());
+                    if start == Some(at) {
+                        return true;
+                    }
+                    (&field.selection_set, true)
+                }
+                Selection::InlineFragment(inline) => (&inline.selection_set, false),
+                Selection::FragmentSpread(_) => continue,
+            };
+            if walk(inner, sources, at, path) {
+                return true;
+            }
+            if name {
+                path.pop();
+            }
+        }
+        false
+    }
+    for definition in &parsed.definitions {
+        let (root, selections) = match definition {
+            Definition::OperationDefinition(op) => {
+                let kind = op.operation_type.name();
+                (
+                    op.name
+                        .as_ref()
+                        .map_or(kind.to_string(), |n| format!("{kind} {n}")),
+                    &op.selection_set,
+                )
+            }
+            Definition::FragmentDefinition(f) => (format!("fragment {}", f.name), &f.selection_set),
+            _ => continue,
+        };
+        let mut path = vec![root];
+        if walk(selections, &parsed.sources, (line, column), &mut path) {
+            return Some(path);
+        }
+    }
+    None
 }
 
 /// The text between the first two backticks after `prefix`, and the rest.
