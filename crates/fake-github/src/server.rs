@@ -287,8 +287,19 @@ async fn graphql(
 ) -> Response {
     let started = Instant::now();
     let (guard, in_flight) = InFlight::enter(&shared);
-    let (response, outcome, mutations) = handle(&shared, &headers, &body, in_flight).await;
+    let (mut response, outcome, mutations) = handle(&shared, &headers, &body, in_flight).await;
     drop(guard);
+    // GitHub sends the budget headers on every API answer that gets past authentication and
+    // its proxies; the paths above that know the document's cost have set them already.
+    let status = response.status();
+    let answered = response.extensions().get::<DropConnection>().is_none();
+    if answered
+        && status != StatusCode::UNAUTHORIZED
+        && status != StatusCode::BAD_GATEWAY
+        && !response.headers().contains_key("x-ratelimit-limit")
+    {
+        response = with_rate_headers(response, &shared.rate_info(0));
+    }
     shared.log(json!({
         "at_ms": shared.started.elapsed().as_millis() as u64,
         "status": response.status().as_u16(),
