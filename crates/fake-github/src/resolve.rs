@@ -191,7 +191,7 @@ fn rate_limit(ctx: &Ctx, name: &str) -> Option<Resolved> {
         "used" => leaf(r.used),
         "cost" => leaf(r.cost),
         "resetAt" => leaf(crate::state::timestamp(r.reset_at)),
-        "nodeCount" => leaf(0),
+        "nodeCount" => leaf(r.node_count),
         _ => None,
     }
 }

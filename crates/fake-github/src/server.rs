@@ -160,6 +160,7 @@ impl Shared {
             used: budget.used,
             reset_at: budget.reset_at,
             cost,
+            node_count: 0,
         }
     }
 
@@ -520,7 +521,10 @@ async fn run_document(
         .delay(faults.mutation_latency * mutation_names.len() as u32)
         .await;
 
-    let rate = shared.spend(analysis.cost);
+    let rate = RateInfo {
+        node_count: analysis.nodes,
+        ..shared.spend(analysis.cost)
+    };
     let (body, applied, too_quick) = {
         let mut state = lock(&shared.state);
         let mut ctx = Ctx {
