@@ -855,17 +855,97 @@ async fn an_issue_whose_body_a_human_emptied_is_adopted_not_duplicated() {
     let plan = shape.plan();
     let env = Env::org().await;
     env.sync_ok(&plan).await;
-    let issue = env.issues().into_iter().find(|i| i["title"] == "Task E1-S1-T2").unwrap();
+    let issue = env
+        .issues()
+        .into_iter()
+        .find(|i| i["title"] == "Task E1-S1-T2")
+        .unwrap();
     env.human(
         "mutation($id: ID!) { updateIssue(input: {id: $id, body: \"\"}) { issue { id } } }",
         json!({ "id": issue["id"] }),
     )
     .await;
     let report = env.sync_ok(&plan).await;
-    assert!(report.warnings.iter().any(|w| w.contains("adopted")), "{:?}", report.warnings);
+    assert!(
+        report.warnings.iter().any(|w| w.contains("adopted")),
+        "{:?}",
+        report.warnings
+    );
     assert_eq!(env.issues().len(), plan.items.len(), "no second issue");
     let numbers = assert_state(&env.issues(), &expect_generated(&plan, &shape));
     assert_eq!(numbers["E1-S1-T2"], issue["number"].as_u64().unwrap());
     let (_, mutations, _) = env.measured(&plan).await;
     assert_eq!(mutations, 0);
+}
+
+/// Data-driven diff cases: `tests/fixtures/sync/diff/<case>/` holds `plan.yaml`, the first
+/// discovery answer `discovery.json` (a body `{{render ID}}` stands for the item's block as
+/// planpilot renders it with the answer's numbers) and the expected change list `changes.txt`.
+#[test]
+fn diff_fixtures_produce_the_expected_change_lists() {
+    let dir = root().join("tests/fixtures/sync/diff");
+    let mut cases = 0;
+    for case in std::fs::read_dir(&dir).expect("fixture dir").flatten() {
+        let path = case.path();
+        let plan = load_yaml(&std::fs::read_to_string(path.join("plan.yaml")).unwrap());
+        let mut options = SyncOptions::new("acme/roadmap".parse().unwrap());
+        options.project = Some(ORG_BOARD.parse().unwrap());
+        let raw: Value =
+            serde_json::from_str(&std::fs::read_to_string(path.join("discovery.json")).unwrap())
+                .unwrap();
+        let data = render_placeholders(raw, &plan);
+        let query = sync::discover::first_query(&plan, &options);
+        let page =
+            planpilot::github::ops::parse_discovery(&query, &data, &[]).expect("answer parses");
+        let discovered = sync::discover::assemble(&plan, &options, vec![page]).expect("assembles");
+        let today = sync::fields::Date::parse("2026-11-20").unwrap();
+        let changes = sync::plan_changes_on(&plan, &discovered, &options, today).expect("diff");
+        let expected: Vec<String> = std::fs::read_to_string(path.join("changes.txt"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(String::from)
+            .collect();
+        assert_eq!(changes.lines(), expected, "case {}", path.display());
+        cases += 1;
+    }
+    assert!(cases > 0);
+}
+
+/// Replaces `{{render ID}}` in issue bodies with the block rendered from the plan.
+fn render_placeholders(mut data: Value, plan: &Plan) -> Value {
+    let placeholder = |body: &str| -> Option<String> {
+        let start = body.find("{{render ")?;
+        let end = body[start..].find("}}")? + start;
+        Some(body[start + 9..end].to_string())
+    };
+    let nodes = data["repository"]["issues"]["nodes"]
+        .as_array_mut()
+        .unwrap();
+    let numbers: BTreeMap<String, u64> = nodes
+        .iter()
+        .rev()
+        .filter_map(|n| Some((placeholder(n["body"].as_str()?)?, n["number"].as_u64()?)))
+        .collect();
+    for node in nodes.iter_mut() {
+        let body = node["body"].as_str().unwrap_or_default().to_string();
+        if let Some(id) = placeholder(&body) {
+            let block = match plan.get(&id) {
+                Some(item) => {
+                    planpilot::render::render_block(plan, item, &|i| numbers.get(i).copied())
+                }
+                None => format!(
+                    "{}\nRemoved item.\n<!-- planpilot:end -->",
+                    planpilot::render::Marker {
+                        plan_key: plan.key.clone(),
+                        item_id: id.clone(),
+                        ..Default::default()
+                    }
+                    .to_comment()
+                ),
+            };
+            node["body"] = json!(body.replace(&format!("{{{{render {id}}}}}"), &block));
+        }
+    }
+    data
 }
