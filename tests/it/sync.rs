@@ -949,3 +949,25 @@ fn render_placeholders(mut data: Value, plan: &Plan) -> Value {
     }
     data
 }
+
+#[tokio::test]
+#[ignore = "timing probe, run by hand"]
+async fn timing_probe() {
+    let shape = Shape::new(5, 4, 4);
+    let plan = shape.plan();
+    for concurrency in [5usize, 1] {
+        let mut env = Env::org().await;
+        env.fake.set_faults(Faults {
+            latency: Duration::from_millis(100),
+            mutation_latency: Duration::from_millis(100),
+            ..Faults::default()
+        });
+        let mut config = ClientConfig::new(env.fake.graphql_url(), Secret::new("test-token"));
+        config.max_concurrency = concurrency;
+        env.client = Client::new(config).unwrap();
+        env.options.concurrency = concurrency;
+        let start = std::time::Instant::now();
+        let (_, mutations, requests) = env.measured(&plan).await;
+        eprintln!("concurrency {concurrency}: {:?}, {mutations} mutations, {requests} requests, max in flight {}", start.elapsed(), env.fake.stats().max_in_flight);
+    }
+}
