@@ -971,3 +971,57 @@ async fn timing_probe() {
         eprintln!("concurrency {concurrency}: {:?}, {mutations} mutations, {requests} requests, max in flight {}", start.elapsed(), env.fake.stats().max_in_flight);
     }
 }
+
+#[tokio::test]
+async fn two_racing_runs_heal_on_the_next_run() {
+    let shape = Shape::new(1, 2, 2);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    let other = new_client(&env.fake);
+    let (first, second) = tokio::join!(
+        env.sync(&plan),
+        sync::run(&plan, &other, &env.options, &Silent)
+    );
+    assert!(first.is_ok() && second.is_ok());
+    let report = env.sync_ok(&plan).await;
+    assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    for (item, issues) in claims(&env.issues(), &plan) {
+        let open = issues.iter().filter(|i| i["state"] == "OPEN").count();
+        assert_eq!(open, 1, "{item}: one open issue; {:?}", report.warnings);
+    }
+    let (_, mutations, _) = env.measured(&plan).await;
+    assert_eq!(mutations, 0);
+}
+
+#[tokio::test]
+async fn an_item_closed_as_completed_stays_closed_and_keep_leaves_removed_items_open() {
+    let full = Shape::new(1, 1, 3);
+    let mut env = Env::org().await;
+    env.sync_ok(&full.plan()).await;
+    let done = env
+        .issues()
+        .into_iter()
+        .find(|i| i["title"] == "Task E1-S1-T1")
+        .unwrap();
+    env.human(
+        "mutation($id: ID!) { closeIssue(input: {issueId: $id, stateReason: COMPLETED}) { issue { id } } }",
+        json!({ "id": done["id"] }),
+    )
+    .await;
+    let (_, mutations, _) = env.measured(&full.plan()).await;
+    assert_eq!(mutations, 0, "a human finished it; it stays closed");
+
+    env.options.on_removed = sync::OnRemoved::Keep;
+    let mut reduced = full.clone();
+    reduced.remove_task("E1-S1-T3");
+    let (report, mutations, _) = env.measured(&reduced.plan()).await;
+    // Only the story's list of tasks changes; the removed task's issue is left alone.
+    assert_eq!(report.changes, vec!["update E1-S1 (#2): body".to_string()]);
+    assert_eq!(mutations, 1);
+    let kept = report.items.iter().find(|i| i.id == "E1-S1-T3").unwrap();
+    assert_eq!(kept.action, ItemAction::Unchanged);
+    assert!(env
+        .issues()
+        .iter()
+        .any(|i| i["title"] == "Task E1-S1-T3" && i["state"] == "OPEN"));
+}
