@@ -111,29 +111,35 @@ fn classify_refusal(status: u16, message: &str, headers: &RateHeaders, role: Tok
 /// A 200: GraphQL's answer, possibly with errors.
 fn classify_graphql(body: Body, headers: &RateHeaders, role: TokenRole) -> Verdict {
     let errors = body.errors.unwrap_or_default();
-    let retryable = errors
+    let cures: Vec<Option<Verdict>> = errors
         .iter()
         .map(|error| retryable_error(error, headers))
-        .collect::<Option<Vec<Verdict>>>();
+        .collect();
+    let all_retryable = cures.iter().all(Option::is_some);
+    // A limit comes first: it is a refusal, so nothing was applied.
+    let limit = cures.iter().flatten().find_map(|cure| match cure {
+        Verdict::Limit(limit) => Some(*limit),
+        _ => None,
+    });
     match body.data {
-        Some(data) if has_values(&data) || errors.is_empty() || retryable.is_none() => {
-            // Per-field errors go back to the caller, who maps them to items by alias.
-            let limit = errors
-                .iter()
-                .find_map(|error| match retryable_error(error, headers) {
-                    Some(Verdict::Limit(limit)) => Some(limit),
-                    _ => None,
-                });
-            Verdict::Answer {
-                response: Response { data, errors },
-                limit,
-            }
-        }
-        // No data at all (or only nulls refused by a limit): the errors are the answer.
-        _ => match retryable {
-            Some(verdicts) => first_by_priority(verdicts),
-            None => permanent_graphql_failure(&errors, role),
+        // Per-field errors go back to the caller, who maps them to items by alias.
+        Some(data) if has_values(&data) || errors.is_empty() || !all_retryable => Verdict::Answer {
+            response: Response { data, errors },
+            limit,
         },
+        // No data at all, or only nulls refused by a limit or a failure: the errors decide.
+        _ if all_retryable => match limit {
+            Some(limit) => Verdict::Limit(limit),
+            None => cures
+                .into_iter()
+                .flatten()
+                .next()
+                .unwrap_or_else(|| Verdict::Transient {
+                    message: "GitHub answered with neither data nor errors".to_string(),
+                    sent: true,
+                }),
+        },
+        _ => Verdict::Fail(permanent_error(&errors, role)),
     }
 }
 
@@ -172,23 +178,8 @@ fn retryable_error(error: &GraphqlError, headers: &RateHeaders) -> Option<Verdic
     None
 }
 
-/// Limits before transient failures: a limit is a refusal, so nothing was applied.
-/// With no errors at all (and no data), the answer is broken: transient.
-fn first_by_priority(verdicts: Vec<Verdict>) -> Verdict {
-    let mut transient = None;
-    for verdict in verdicts {
-        match verdict {
-            Verdict::Limit(_) => return verdict,
-            _ => transient = transient.or(Some(verdict)),
-        }
-    }
-    transient.unwrap_or(Verdict::Transient {
-        message: "GitHub answered with neither data nor errors".to_string(),
-        sent: true,
-    })
-}
-
-fn permanent_graphql_failure(errors: &[GraphqlError], role: TokenRole) -> Verdict {
+/// The error for GraphQL errors that no wait or retry cures.
+pub(crate) fn permanent_error(errors: &[GraphqlError], role: TokenRole) -> ApiError {
     let message = errors
         .iter()
         .map(|error| error.message.as_str())
@@ -202,13 +193,18 @@ fn permanent_graphql_failure(errors: &[GraphqlError], role: TokenRole) -> Verdic
                 .is_some_and(|kind| kinds.contains(&kind))
         })
     };
-    Verdict::Fail(if has_kind(&["FORBIDDEN", "INSUFFICIENT_SCOPES"]) {
+    if has_kind(&["FORBIDDEN", "INSUFFICIENT_SCOPES"]) {
         forbidden(&message, role)
     } else if has_kind(&["NOT_FOUND"]) {
         ApiError::NotFound { message }
     } else {
         ApiError::Invalid { message }
-    })
+    }
+}
+
+/// Whether waiting and sending again can cure this error (a rate limit, "Something went wrong").
+pub(crate) fn is_retryable(error: &GraphqlError) -> bool {
+    retryable_error(error, &RateHeaders::default()).is_some()
 }
 
 /// GitHub's wording for secondary limits.
@@ -572,5 +568,36 @@ mod tests {
             panic!("expected Invalid");
         };
         assert_eq!(message, "HTTP 418: no message in the answer");
+    }
+
+    #[test]
+    fn per_field_errors_map_to_client_errors() {
+        let error = |kind: Option<&str>, message: &str| GraphqlError {
+            message: message.to_string(),
+            kind: kind.map(str::to_string),
+            path: vec![json!("a3")],
+        };
+        let forbidden = error(Some("FORBIDDEN"), "Resource not accessible by integration");
+        assert!(!forbidden.is_retryable());
+        let text = forbidden.to_api_error(TokenRole::Project).to_string();
+        assert!(
+            text.contains("GITHUB_TOKEN cannot use Projects v2"),
+            "{text}"
+        );
+        assert!(matches!(
+            error(Some("NOT_FOUND"), "gone").to_api_error(TokenRole::Issues),
+            ApiError::NotFound { .. }
+        ));
+        let quick = error(Some("UNPROCESSABLE"), "was submitted too quickly");
+        assert!(quick.is_retryable());
+        assert!(matches!(
+            quick.to_api_error(TokenRole::Issues),
+            ApiError::Transient { .. }
+        ));
+        assert!(matches!(
+            error(Some("UNPROCESSABLE"), "Sub issue may only have one parent")
+                .to_api_error(TokenRole::Issues),
+            ApiError::Invalid { .. }
+        ));
     }
 }

@@ -11,8 +11,8 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::classify::{classify, Verdict};
-use super::gate::{Gate, Limiter, Pause};
+use super::classify::{classify, is_retryable, permanent_error, Verdict};
+use super::gate::{Gate, Limiter, Pause, Slot};
 use super::metrics::Recorder;
 use super::ratelimit::{format_utc, Limit, WaitPolicy};
 use super::retry::{Backoff, Breaker};
@@ -245,6 +245,25 @@ impl GraphqlError {
     pub fn alias(&self) -> Option<&str> {
         self.path.first().and_then(|p| p.as_str())
     }
+
+    /// Whether the item can be tried again later: a rate limit ("was submitted too quickly")
+    /// or "Something went wrong" refused this field, not the data.
+    pub fn is_retryable(&self) -> bool {
+        is_retryable(self)
+    }
+
+    /// This per-field error as the client's error for a request sent with `role`'s token:
+    /// `Forbidden` (with what to do about the token), `NotFound`, `Transient` for retryable
+    /// ones, else `Invalid`.
+    pub fn to_api_error(&self, role: TokenRole) -> ApiError {
+        if self.is_retryable() {
+            return ApiError::Transient {
+                attempts: 1,
+                message: self.message.clone(),
+            };
+        }
+        permanent_error(std::slice::from_ref(self), role)
+    }
 }
 
 /// A successful GraphQL answer: `data`, plus per-field errors when only part of it failed.
@@ -403,7 +422,10 @@ impl Client {
         let mut transient_retries = 0;
         let mut limit_retries = 0;
         loop {
-            match inner.attempt(&body, request.token).await? {
+            // The slot is given back only once a limit's pause and back-off are in place, so
+            // no queued worker slips a request in between a refusal and the pause.
+            let (verdict, slot) = inner.attempt(&body, request.token).await?;
+            match verdict {
                 Verdict::Answer { response, limit } => {
                     inner.record_answer();
                     if let Some(limit) = limit {
@@ -414,7 +436,9 @@ impl Client {
                     return Ok(response);
                 }
                 Verdict::Limit(limit) => {
-                    let pause = inner.pause_for(&limit)?;
+                    let pause = inner.pause_for(&limit);
+                    drop(slot);
+                    let pause = pause?;
                     limit_retries += 1;
                     if limit_retries > MAX_LIMIT_RETRIES {
                         return Err(ApiError::RateLimited {
@@ -424,6 +448,7 @@ impl Client {
                     inner.metrics.record_retry(limit.cause());
                 }
                 Verdict::Transient { message, sent } => {
+                    drop(slot);
                     inner.breaker.record_failure();
                     if sent && request.safety == Safety::Create {
                         return Err(ApiError::Ambiguous {
@@ -464,8 +489,9 @@ impl Client {
 }
 
 impl Inner {
-    /// One HTTP exchange: wait at the gate, hold a slot while the request is in flight.
-    async fn attempt(&self, body: &str, role: TokenRole) -> Result<Verdict, ApiError> {
+    /// One HTTP exchange: wait at the gate, take a slot, send, classify. The slot is returned
+    /// with the verdict for the caller to release.
+    async fn attempt(&self, body: &str, role: TokenRole) -> Result<(Verdict, Slot<'_>), ApiError> {
         let slot = loop {
             self.breaker.check()?;
             self.gate.wait_open().await?;
@@ -479,11 +505,11 @@ impl Inner {
         let in_flight = self.metrics.start_request();
         let outcome = self.transport.send(body, role).await;
         drop(in_flight);
-        drop(slot);
         if let Ok(raw) = &outcome {
             self.metrics.record_remaining(raw.headers.remaining);
         }
-        Ok(classify(outcome, role).map_messages(|text| self.redact(text)))
+        let verdict = classify(outcome, role).map_messages(|text| self.redact(text));
+        Ok((verdict, slot))
     }
 
     fn record_answer(&self) {
@@ -492,10 +518,13 @@ impl Inner {
         self.gate.record_answer();
     }
 
-    /// Pauses every worker for `limit` and halves the concurrency, announcing the wait.
+    /// Pauses every worker for `limit` and, once per burst of refusals, halves the concurrency;
+    /// announces the wait.
     fn pause_for(&self, limit: &Limit) -> Result<Pause, ApiError> {
-        self.limiter.back_off();
         let pause = self.gate.pause_for(limit);
+        if pause.as_ref().is_ok_and(|pause| pause.new_burst) {
+            self.limiter.back_off();
+        }
         let added = pause.as_ref().map_or(Duration::ZERO, |pause| pause.added);
         self.metrics.record_limit(added);
         match &pause {
@@ -826,16 +855,32 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_limit_halves_the_concurrency() {
-        let (client, _) = client_with(
-            ClientConfig {
-                max_concurrency: 4,
-                ..config()
-            },
-            vec![secondary(Some(1))],
+    async fn a_burst_of_refusals_halves_the_concurrency_once() {
+        let config = ClientConfig {
+            max_concurrency: 8,
+            ..config()
+        };
+        let (client, transport) = client_with(config, vec![secondary(Some(1)); 4]);
+        let calls = (0..4).map(|_| client.graphql(read()));
+        for result in futures::future::join_all(calls).await {
+            result.unwrap();
+        }
+        assert_eq!(
+            client.inner.limiter.target(),
+            4,
+            "8 halved once, not four times"
         );
+        transport
+            .script
+            .lock()
+            .unwrap()
+            .push_back(secondary(Some(1)));
         client.graphql(read()).await.unwrap();
-        assert_eq!(client.inner.limiter.target(), 2);
+        assert_eq!(
+            client.inner.limiter.target(),
+            2,
+            "a later burst halves again"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -47,6 +47,8 @@ pub(crate) struct Pause {
     pub wait: Duration,
     /// How much that lengthened the current pause (0 when another worker already paused longer).
     pub added: Duration,
+    /// Whether the gate was open: the first refusal of a burst, not a straggler of it.
+    pub new_burst: bool,
 }
 
 impl Gate {
@@ -79,11 +81,12 @@ impl Gate {
         }
     }
 
-    /// Whether the gate is closed right now.
+    /// Whether the gate is closed right now (paused, or given up on waiting).
     pub fn is_closed(&self) -> bool {
-        self.lock()
-            .paused_until
-            .is_some_and(|until| until > Instant::now())
+        let state = self.lock();
+        let now = Instant::now();
+        let ends = [state.paused_until, state.gave_up_until.map(|(end, _)| end)];
+        ends.into_iter().flatten().any(|end| end > now)
     }
 
     /// Closes the gate for as long as `limit` asks, or gives up (`Err(RateLimited)`) when that
@@ -111,7 +114,11 @@ impl Gate {
         }
         state.waited += added;
         state.paused_until = Some(current_end.map_or(new_end, |end| end.max(new_end)));
-        Ok(Pause { wait, added })
+        Ok(Pause {
+            wait,
+            added,
+            new_burst: current_end.is_none(),
+        })
     }
 
     /// A request got a real answer: the next limit starts a new streak.
@@ -289,6 +296,7 @@ mod tests {
         assert_eq!(first.added, Duration::from_secs(30));
         assert_eq!(second.added, Duration::from_secs(10));
         assert_eq!(shorter.added, Duration::ZERO);
+        assert!(first.new_burst && !second.new_burst && !shorter.new_burst);
         assert_eq!(gate.lock().waited, Duration::from_secs(40));
     }
 
@@ -318,6 +326,10 @@ mod tests {
         gate.wait_open().await.unwrap();
         let refused = gate.pause_for(&secondary(50));
         assert!(matches!(refused, Err(ApiError::RateLimited { .. })));
+        assert!(
+            gate.is_closed(),
+            "closed for those who queued for a slot meanwhile"
+        );
         assert!(matches!(
             gate.wait_open().await,
             Err(ApiError::RateLimited { .. })

@@ -3,7 +3,7 @@
 //!
 //! Rules that need the whole plan (ids, parents, dependencies) are in `validate`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use super::fields::field_value;
 use super::node::{Key, Node, Pos, Sink, Value};
@@ -41,6 +41,15 @@ pub(crate) struct RawItem {
     pub assignees: Option<Vec<String>>,
     pub milestone: Option<String>,
     pub fields: BTreeMap<String, FieldValue>,
+}
+
+/// An item being read: the parents it names (and how), its nested children, whether it has a
+/// title.
+struct Draft<'n> {
+    item: RawItem,
+    parents: Vec<(Spanned<String>, &'static str)>,
+    children: Option<&'n Node>,
+    has_title: bool,
 }
 
 /// Plan-wide settings of a single-file plan.
@@ -123,6 +132,9 @@ fn entries(node: &Node) -> &[(Key, Node)] {
 pub(crate) struct Reader<'s> {
     pub sink: &'s mut Sink,
     pub items: Vec<RawItem>,
+    /// Ids of items left out because their kind could not be told (already reported), so that
+    /// references to them are not reported a second time as unknown.
+    pub skipped: HashSet<String>,
     /// Work left for "did you mean" hints on unknown keys (see `suggest::Hints`).
     hint_budget: usize,
 }
@@ -132,6 +144,7 @@ impl<'s> Reader<'s> {
         Reader {
             sink,
             items: Vec::new(),
+            skipped: HashSet::new(),
             hint_budget: Hints::BUDGET,
         }
     }
@@ -211,11 +224,15 @@ impl<'s> Reader<'s> {
         whose: &str,
         item: Option<&str>,
     ) {
-        let message = format!(
-            "{whose}: unknown key `{}`{}",
-            key.text,
-            key_hint(&key.text, known, &mut self.hint_budget)
-        );
+        let message = if key.text == "<<" {
+            format!("{whose}: YAML merge keys (`<<`) are not supported; repeat the keys instead")
+        } else {
+            format!(
+                "{whose}: unknown key `{}`{}",
+                key.text,
+                key_hint(&key.text, known, &mut self.hint_budget)
+            )
+        };
         self.sink.error(key.pos, item, message);
     }
 
@@ -301,11 +318,12 @@ impl<'s> Reader<'s> {
             return;
         };
         let Some(kind) = self.item_kind(fields, listed, &id, node.pos) else {
+            self.skipped.insert(id);
             return;
         };
         let label = format!("{kind} {id}");
         let location = self.sink.location(node.pos);
-        let mut item = RawItem {
+        let item = RawItem {
             id: id.clone(),
             kind,
             location: location.clone(),
@@ -320,86 +338,92 @@ impl<'s> Reader<'s> {
             milestone: None,
             fields: BTreeMap::new(),
         };
-        let mut parents: Vec<(Spanned<String>, &str)> = Vec::new();
+        let mut draft = Draft {
+            item,
+            parents: Vec::new(),
+            children: None,
+            has_title: false,
+        };
         if let Some(p) = parent {
-            parents.push((p.clone(), "by nesting"));
+            draft.parents.push((p.clone(), "by nesting"));
         }
-        let mut children: Option<&Node> = None;
-        let mut has_title = false;
         for (key, value) in fields {
-            if value.value == Value::Null && !matches!(key.text.as_str(), "id" | "title") {
-                continue; // an explicit null is the same as leaving the key out
-            }
-            let what = format!("{label}: `{}`", key.text);
-            let who = Some(id.as_str());
-            let c = &mut item.content;
-            match key.text.as_str() {
-                "id" | "type" => {}
-                "title" => {
-                    has_title = true;
-                    item.title = self.title(value, &label, &id);
-                }
-                "goal" => c.goal = self.text(value, &what, who),
-                "motivation" => c.motivation = self.text(value, &what, who),
-                "description" => c.description = self.text(value, &what, who),
-                "requirements" => c.requirements = self.texts(value, &what, who),
-                "acceptance_criteria" => c.acceptance_criteria = self.texts(value, &what, who),
-                "success_metrics" => c.success_metrics = self.texts(value, &what, who),
-                "risks" => c.risks = self.texts(value, &what, who),
-                "assumptions" => c.assumptions = self.texts(value, &what, who),
-                "artifacts" => c.artifacts = self.texts(value, &what, who),
-                "scope" => c.scope = self.scope(value, &label, who),
-                "spec_ref" => c.spec_ref = self.spec_ref(value, &label, who),
-                "verification" => c.verification = self.verification(value, &label, who),
-                "estimate" => c.estimate = self.estimate(value, &label, who),
-                "depends_on" => item.depends_on = self.ids(value, &what, who),
-                "labels" => item.labels = self.names(value, &what, who),
-                "assignees" => item.assignees = Some(self.names(value, &what, who)),
-                "milestone" => item.milestone = self.text(value, &what, who),
-                "fields" => item.fields = self.fields(value, &label, who),
-                "parent_id" => {
-                    if let Some(p) = self.spanned_text(value, &what, who) {
-                        parents.push((p, "`parent_id`"));
-                    }
-                }
-                "epic" if kind == ItemKind::Story => {
-                    if let Some(p) = self.spanned_text(value, &what, who) {
-                        parents.push((p, "`epic`"));
-                    }
-                }
-                "story" if kind == ItemKind::Task => {
-                    if let Some(p) = self.spanned_text(value, &what, who) {
-                        parents.push((p, "`story`"));
-                    }
-                }
-                "sub_item_ids" => {
-                    let ids = self.ids(value, &what, who);
-                    item.sub_item_ids = Some((self.sink.location(key.pos), ids));
-                }
-                "stories" if kind == ItemKind::Epic => children = Some(value),
-                "tasks" if kind == ItemKind::Story => children = Some(value),
-                "epic" | "story" | "stories" | "tasks" => {
-                    let message = misplaced_key(&key.text, &label);
-                    self.sink.error(key.pos, who, message);
-                }
-                _ => {
-                    let known = ITEM_KEYS.iter().chain(kind_keys(kind)).copied();
-                    self.unknown_key(key, known, &label, who);
-                }
+            // An explicit null is the same as leaving the key out.
+            if value.value != Value::Null || matches!(key.text.as_str(), "id" | "title") {
+                self.item_key(&mut draft, key, value, &label);
             }
         }
-        if !has_title {
+        if !draft.has_title {
             self.sink
                 .error(node.pos, Some(&id), format!("{label} has no `title`"));
         }
-        item.parent = self.resolve_parent(parents, kind, &label, &id);
-        let as_parent = Spanned {
-            value: id,
-            location,
-        };
-        self.items.push(item);
-        if let (Some(children), Some(child_kind)) = (children, kind.child()) {
+        draft.item.parent = self.resolve_parent(draft.parents, kind, &label, &id);
+        self.items.push(draft.item);
+        if let (Some(children), Some(child_kind)) = (draft.children, kind.child()) {
+            let as_parent = Spanned {
+                value: id,
+                location,
+            };
             self.list(children, Some(child_kind), Some(&as_parent));
+        }
+    }
+
+    /// Reads one key of an item into the draft.
+    fn item_key<'n>(&mut self, draft: &mut Draft<'n>, key: &Key, value: &'n Node, label: &str) {
+        let what = format!("{label}: `{}`", key.text);
+        let id = draft.item.id.clone();
+        let who = Some(id.as_str());
+        let kind = draft.item.kind;
+        let item = &mut draft.item;
+        let c = &mut item.content;
+        match key.text.as_str() {
+            "id" | "type" => {}
+            "title" => {
+                draft.has_title = true;
+                item.title = self.title(value, label, &id);
+            }
+            "goal" => c.goal = self.text(value, &what, who),
+            "motivation" => c.motivation = self.text(value, &what, who),
+            "description" => c.description = self.text(value, &what, who),
+            "requirements" => c.requirements = self.texts(value, &what, who),
+            "acceptance_criteria" => c.acceptance_criteria = self.texts(value, &what, who),
+            "success_metrics" => c.success_metrics = self.texts(value, &what, who),
+            "risks" => c.risks = self.texts(value, &what, who),
+            "assumptions" => c.assumptions = self.texts(value, &what, who),
+            "artifacts" => c.artifacts = self.texts(value, &what, who),
+            "scope" => c.scope = self.scope(value, label, who),
+            "spec_ref" => c.spec_ref = self.spec_ref(value, label, who),
+            "verification" => c.verification = self.verification(value, label, who),
+            "estimate" => c.estimate = self.estimate(value, label, who),
+            "depends_on" => item.depends_on = self.ids(value, &what, who),
+            "labels" => item.labels = self.names(value, &what, who),
+            "assignees" => item.assignees = Some(self.names(value, &what, who)),
+            "milestone" => item.milestone = self.text(value, &what, who),
+            "fields" => item.fields = self.fields(value, label, who),
+            "sub_item_ids" => {
+                let ids = self.ids(value, &what, who);
+                item.sub_item_ids = Some((self.sink.location(key.pos), ids));
+            }
+            "parent_id" => self.named_parent(draft, value, &what, "`parent_id`"),
+            "epic" if kind == ItemKind::Story => self.named_parent(draft, value, &what, "`epic`"),
+            "story" if kind == ItemKind::Task => self.named_parent(draft, value, &what, "`story`"),
+            "stories" if kind == ItemKind::Epic => draft.children = Some(value),
+            "tasks" if kind == ItemKind::Story => draft.children = Some(value),
+            "epic" | "story" | "stories" | "tasks" => {
+                let message = misplaced_key(&key.text, label);
+                self.sink.error(key.pos, who, message);
+            }
+            _ => {
+                let known = ITEM_KEYS.iter().chain(kind_keys(kind)).copied();
+                self.unknown_key(key, known, label, who);
+            }
+        }
+    }
+
+    fn named_parent(&mut self, draft: &mut Draft, value: &Node, what: &str, how: &'static str) {
+        let id = draft.item.id.clone();
+        if let Some(p) = self.spanned_text(value, what, Some(&id)) {
+            draft.parents.push((p, how));
         }
     }
 
@@ -532,7 +556,7 @@ impl<'s> Reader<'s> {
                 "{label} cannot have a parent (found {} via {how}); epics are top-level",
                 first.value
             );
-            self.sink.error(first.location.pos(), Some(id), message);
+            self.sink.error_at(&first.location, Some(id), message);
             return None;
         }
         for (other, other_how) in parents {
@@ -541,7 +565,7 @@ impl<'s> Reader<'s> {
                     "{label} names two parents: {} ({how}) and {} ({other_how})",
                     first.value, other.value
                 );
-                self.sink.error(other.location.pos(), Some(id), message);
+                self.sink.error_at(&other.location, Some(id), message);
             }
         }
         Some(first)
@@ -600,7 +624,7 @@ impl<'s> Reader<'s> {
         for name in self.ids(node, what, item) {
             if name.value.trim().is_empty() {
                 let message = format!("{what} has an empty entry");
-                self.sink.error(name.location.pos(), item, message);
+                self.sink.error_at(&name.location, item, message);
             } else {
                 names.push(name.value);
             }
@@ -778,15 +802,5 @@ impl<'s> Reader<'s> {
             }
         }
         Some(estimate)
-    }
-}
-
-impl Location {
-    /// Line and column only (for reporting at an already-resolved location in the same file).
-    pub(crate) fn pos(&self) -> Pos {
-        Pos {
-            line: self.line,
-            col: self.col,
-        }
     }
 }

@@ -15,6 +15,7 @@ mod yaml;
 
 pub use model::*;
 
+use std::collections::HashSet;
 use std::fmt;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -87,10 +88,19 @@ pub fn load_str(source: &str, file: &Path, options: &LoadOptions) -> Result<Plan
     let mut reader = items::Reader::new(&mut sink);
     let settings = reader.document(&root);
     let raw = std::mem::take(&mut reader.items);
+    let skipped = std::mem::take(&mut reader.skipped);
     let key = settings
         .key
         .unwrap_or_else(|| default_key(file, options.root.as_deref()));
-    assemble(key, file, settings.defaults, raw, sink.diagnostics, &[file])
+    let read = ReadItems { raw, skipped };
+    assemble(
+        key,
+        file,
+        settings.defaults,
+        read,
+        sink.diagnostics,
+        &[file],
+    )
 }
 
 fn load_directory(dir: &Path, options: &LoadOptions) -> Result<Plan, PlanError> {
@@ -100,7 +110,7 @@ fn load_directory(dir: &Path, options: &LoadOptions) -> Result<Plan, PlanError> 
         .collect();
     let order: Vec<&Path> = files.iter().map(|(p, _)| p.as_path()).collect();
     let mut diagnostics = Vec::new();
-    let mut raw = Vec::new();
+    let mut read = ReadItems::default();
     for (file, kind) in &files {
         let source = match read_source(file) {
             Ok(source) => source,
@@ -113,24 +123,33 @@ fn load_directory(dir: &Path, options: &LoadOptions) -> Result<Plan, PlanError> 
         if let Some(root) = parse_text(&source, file, &mut sink) {
             let mut reader = items::Reader::new(&mut sink);
             reader.split_file(&root, *kind);
-            raw.append(&mut reader.items);
+            read.raw.append(&mut reader.items);
+            read.skipped.extend(reader.skipped.drain());
         }
         diagnostics.append(&mut sink.diagnostics);
     }
     let key = default_key(dir, options.root.as_deref());
-    assemble(key, dir, Defaults::default(), raw, diagnostics, &order)
+    assemble(key, dir, Defaults::default(), read, diagnostics, &order)
 }
 
-/// Runs the plan-wide checks unless reading already failed, and sorts problems into file order.
+/// What the readers produced: the items, and the ids of items left out (see `Reader::skipped`).
+#[derive(Default)]
+struct ReadItems {
+    raw: Vec<items::RawItem>,
+    skipped: HashSet<String>,
+}
+
+/// Runs the plan-wide checks on the items read (also after reading problems, so one run reports
+/// everything) and sorts all problems into file order.
 fn assemble(
     key: String,
     source: &Path,
     defaults: Defaults,
-    raw: Vec<items::RawItem>,
+    read: ReadItems,
     mut diagnostics: Vec<Diagnostic>,
     files: &[&Path],
 ) -> Result<Plan, PlanError> {
-    match validate::build(key, source.to_path_buf(), defaults, raw) {
+    match validate::build(key, source.to_path_buf(), defaults, read.raw, &read.skipped) {
         Ok(plan) if diagnostics.is_empty() => Ok(plan),
         Ok(_) => Err(finish_errors(diagnostics, files)),
         Err(mut more) => {

@@ -108,8 +108,18 @@ impl Sink {
 
     pub fn error(&mut self, pos: Pos, item: Option<&str>, message: impl Into<String>) {
         let location = self.location(pos);
+        self.error_at(&location, item, message);
+    }
+
+    /// Reports at a location resolved earlier.
+    pub fn error_at(
+        &mut self,
+        location: &Location,
+        item: Option<&str>,
+        message: impl Into<String>,
+    ) {
         self.diagnostics.push(Diagnostic {
-            location,
+            location: location.clone(),
             item: item.map(str::to_owned),
             message: message.into(),
         });

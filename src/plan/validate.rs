@@ -14,6 +14,13 @@ use super::{Defaults, Diagnostic, Item, ItemKind, Location, Plan};
 /// GitHub's cap on sub-issues under one issue.
 pub(crate) const MAX_CHILDREN: usize = 100;
 
+/// The ids of the plan, and of items left out after a reported problem (references to those
+/// are not reported again).
+struct Known<'a> {
+    index: &'a HashMap<&'a str, usize>,
+    skipped: &'a HashSet<String>,
+}
+
 fn error(diagnostics: &mut Vec<Diagnostic>, location: &Location, item: &str, message: String) {
     diagnostics.push(Diagnostic {
         location: location.clone(),
@@ -29,6 +36,7 @@ pub(crate) fn build(
     source: PathBuf,
     defaults: Defaults,
     raw: Vec<RawItem>,
+    skipped: &HashSet<String>,
 ) -> Result<Plan, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
     let raw = drop_duplicates(raw, &mut diagnostics);
@@ -39,10 +47,14 @@ pub(crate) fn build(
         .collect();
     let mut hints = Hints::new(raw.iter().map(|item| item.id.as_str()));
 
-    check_parents(&raw, &index, &mut hints, &mut diagnostics);
+    let known = Known {
+        index: &index,
+        skipped,
+    };
+    check_parents(&raw, &known, &mut hints, &mut diagnostics);
     let children = children_of(&raw, &index);
-    check_children(&raw, &children, &index, &mut diagnostics);
-    let edges = check_dependencies(&raw, &index, &mut hints, &mut diagnostics);
+    check_children(&raw, &children, &known, &mut diagnostics);
+    let edges = check_dependencies(&raw, &known, &mut hints, &mut diagnostics);
     check_cycles(&raw, &edges, &mut diagnostics);
     check_body_sizes(&raw, &children, &key, &defaults, &mut diagnostics);
 
@@ -76,7 +88,7 @@ fn drop_duplicates(raw: Vec<RawItem>, diagnostics: &mut Vec<Diagnostic>) -> Vec<
 
 fn check_parents(
     raw: &[RawItem],
-    index: &HashMap<&str, usize>,
+    known: &Known,
     hints: &mut Hints,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
@@ -99,7 +111,8 @@ fn check_parents(
             error(diagnostics, &item.location, &item.id, message);
             continue;
         };
-        match index.get(parent.value.as_str()) {
+        match known.index.get(parent.value.as_str()) {
+            None if known.skipped.contains(&parent.value) => {}
             None => {
                 let message = format!(
                     "{label}: parent {} is not in the plan{}",
@@ -152,7 +165,7 @@ fn children_of(raw: &[RawItem], index: &HashMap<&str, usize>) -> Vec<Vec<usize>>
 fn check_children(
     raw: &[RawItem],
     children: &[Vec<usize>],
-    index: &HashMap<&str, usize>,
+    known: &Known,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for (i, item) in raw.iter().enumerate() {
@@ -176,7 +189,7 @@ fn check_children(
                 listed,
                 &children[i],
                 raw,
-                index,
+                known,
                 diagnostics,
             );
         }
@@ -192,16 +205,16 @@ fn check_sub_item_ids(
     listed: &[Spanned<String>],
     children: &[usize],
     raw: &[RawItem],
-    index: &HashMap<&str, usize>,
+    known: &Known,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let actual: HashSet<&str> = children.iter().map(|&c| raw[c].id.as_str()).collect();
     let named: HashSet<&str> = listed.iter().map(|s| s.value.as_str()).collect();
     for entry in listed {
-        if actual.contains(entry.value.as_str()) {
+        if actual.contains(entry.value.as_str()) || known.skipped.contains(&entry.value) {
             continue;
         }
-        let why = match index.get(entry.value.as_str()) {
+        let why = match known.index.get(entry.value.as_str()) {
             None => "which is not in the plan".to_owned(),
             Some(&c) => match &raw[c].parent {
                 Some(p) => format!("whose parent is {}", p.value),
@@ -225,7 +238,7 @@ fn check_sub_item_ids(
 /// Validated dependency edges per item (indexes, deduplicated, file order).
 fn check_dependencies(
     raw: &[RawItem],
-    index: &HashMap<&str, usize>,
+    known: &Known,
     hints: &mut Hints,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Vec<(usize, Location)>> {
@@ -235,7 +248,8 @@ fn check_dependencies(
         let mut out: Vec<(usize, Location)> = Vec::new();
         let mut seen = HashSet::new();
         for dep in &item.depends_on {
-            match index.get(dep.value.as_str()) {
+            match known.index.get(dep.value.as_str()) {
+                None if known.skipped.contains(&dep.value) => {}
                 None => {
                     let message = format!(
                         "{label} depends on {}, which is not in the plan{}",
@@ -338,6 +352,7 @@ fn cycle_through(
             if next == start {
                 let mut path = vec![node];
                 let mut at = node;
+                // Every node reached, except `start`, was given a predecessor when queued.
                 while at != start {
                     at = previous[&at];
                     path.push(at);

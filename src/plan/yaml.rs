@@ -78,7 +78,14 @@ pub(crate) fn parse(source: &str, sink: &mut Sink) -> Option<Node> {
                 }
                 Ok(())
             }
-            Event::Scalar(text, style, anchor, _tag) => {
+            Event::Scalar(text, style, anchor, tag) => {
+                // `!!str 123` is the text "123"; other tags do not change how a value is read.
+                let as_text = tag.is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
+                let style = if as_text {
+                    ScalarStyle::SingleQuoted
+                } else {
+                    style
+                };
                 let node = Node::new(scalar_value(&text, style), pos);
                 builder.remember(anchor, &node);
                 builder.push(node)

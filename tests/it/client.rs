@@ -9,6 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use fake_github::{Config, FakeGithub, Faults};
 use planpilot::github::{ApiError, Client, ClientConfig, Request, Safety, Secret, TokenRole};
 use serde_json::json;
 
@@ -338,4 +339,291 @@ async fn the_token_never_appears_in_errors_or_logs() {
     assert!(logged.contains("you sent Bearer ***"), "{logged}");
     assert!(!shown.contains("test-token"), "{shown}");
     assert!(!logged.contains("test-token"), "{logged}");
+}
+
+// ---- Against the fake GitHub ----
+
+async fn fake(config: Config) -> FakeGithub {
+    FakeGithub::start(config).await.unwrap()
+}
+
+async fn fake_with(faults: Faults) -> FakeGithub {
+    fake(Config {
+        faults,
+        ..Config::default()
+    })
+    .await
+}
+
+fn client_for(fake: &FakeGithub, tune: impl FnOnce(&mut ClientConfig)) -> Client {
+    let mut config = quick(&fake.graphql_url());
+    tune(&mut config);
+    Client::new(config).unwrap()
+}
+
+async fn repository_id(client: &Client) -> String {
+    let document = r#"query { repository(owner: "acme", name: "roadmap") { id } }"#;
+    let response = client
+        .graphql(Request::query(document, json!({})))
+        .await
+        .unwrap();
+    response.data["repository"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Runs `count` reads at once through clones of `client`.
+async fn reads(client: &Client, count: usize) {
+    let calls = (0..count).map(|_| {
+        let client = client.clone();
+        async move { client.graphql(read()).await }
+    });
+    for result in futures::future::join_all(calls).await {
+        result.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn fake_502s_and_something_went_wrong_are_retried_until_success() {
+    let fake = fake_with(Faults {
+        error_502_rate: 0.3,
+        something_went_wrong_rate: 0.2,
+        ..Faults::default()
+    })
+    .await;
+    let client = client_for(&fake, |c| c.max_retries = 8);
+    reads(&client, 20).await;
+    let (stats, metrics) = (fake.stats(), client.metrics());
+    assert!(stats.faults_injected > 0, "the seeded fake injected faults");
+    assert_eq!(
+        metrics.retries.get("transient"),
+        Some(&stats.faults_injected)
+    );
+    assert_eq!(metrics.requests, 20 + stats.faults_injected);
+    assert_eq!(stats.requests, metrics.requests);
+}
+
+#[tokio::test]
+async fn fake_max_retries_zero_sends_once() {
+    let fake = fake_with(Faults {
+        error_502_rate: 1.0,
+        ..Faults::default()
+    })
+    .await;
+    let client = client_for(&fake, |c| c.max_retries = 0);
+    let error = client.graphql(read()).await.unwrap_err();
+    assert!(
+        matches!(error, ApiError::Transient { attempts: 1, .. }),
+        "{error}"
+    );
+    assert_eq!(fake.stats().requests, 1);
+}
+
+/// Four reads at once against a fake that refuses more than one request in flight.
+async fn secondary_limit_run(
+    omit_retry_after: bool,
+) -> (fake_github::Stats, planpilot::github::Metrics) {
+    let fake = fake_with(Faults {
+        max_concurrent: Some(1),
+        latency: Duration::from_millis(200),
+        retry_after_secs: 1,
+        retry_after_omit_rate: if omit_retry_after { 1.0 } else { 0.0 },
+        ..Faults::default()
+    })
+    .await;
+    let client = client_for(&fake, |c| c.max_concurrency = 3);
+    reads(&client, 4).await;
+    (fake.stats(), client.metrics())
+}
+
+#[tokio::test]
+async fn fake_403_secondary_limit_with_retry_after() {
+    let (stats, metrics) = secondary_limit_run(false).await;
+    assert!(stats.secondary_limited >= 1);
+    // Refused only in the first burst: after the pause the concurrency is halved (3 → 1).
+    assert!(stats.secondary_limited <= 2, "{stats:?}");
+    assert_eq!(
+        metrics.retries.get("secondary"),
+        Some(&stats.secondary_limited)
+    );
+    assert_eq!(metrics.rate_limit_hits, stats.secondary_limited);
+    assert_eq!(
+        metrics.rate_limit_wait_ms, 1_000,
+        "one shared pause of retry-after"
+    );
+}
+
+#[tokio::test]
+async fn fake_403_secondary_limit_without_retry_after() {
+    let (stats, metrics) = secondary_limit_run(true).await;
+    assert!((1..=2).contains(&stats.secondary_limited), "{stats:?}");
+    assert_eq!(
+        metrics.retries.get("secondary"),
+        Some(&stats.secondary_limited)
+    );
+    assert_eq!(
+        metrics.rate_limit_wait_ms, 5,
+        "one shared pause of the minimum wait"
+    );
+}
+
+#[tokio::test]
+async fn fake_rate_limited_in_a_200_waits_for_the_reset() {
+    // The fake's clock an hour behind: its budget window resets now.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let fake = fake(Config {
+        now: Some(now - 3600),
+        faults: Faults {
+            rate_limited_every: Some(2),
+            ..Faults::default()
+        },
+        ..Config::default()
+    })
+    .await;
+    let client = client_for(&fake, |c| c.max_concurrency = 1);
+    for _ in 0..4 {
+        client.graphql(read()).await.unwrap();
+    }
+    let (stats, metrics) = (fake.stats(), client.metrics());
+    assert!(stats.rate_limited >= 2, "{stats:?}");
+    assert_eq!(metrics.retries.get("primary"), Some(&stats.rate_limited));
+    assert!(metrics.ratelimit_remaining.is_some_and(|left| left > 0));
+}
+
+#[tokio::test]
+async fn fake_primary_limit_beyond_max_wait_stops_cleanly() {
+    let fake = fake_with(Faults {
+        rate_limited_every: Some(1),
+        ..Faults::default()
+    })
+    .await;
+    let client = client_for(&fake, |c| c.max_wait = Duration::from_secs(60));
+    let error = client.graphql(read()).await.unwrap_err();
+    let ApiError::RateLimited { until } = &error else {
+        panic!("expected RateLimited, got {error}");
+    };
+    assert!(until.ends_with('Z'), "{until}");
+    assert!(client.graphql(read()).await.is_err());
+    assert_eq!(fake.stats().requests, 1, "nothing sent after giving up");
+}
+
+#[tokio::test]
+async fn fake_401_fails_fast() {
+    let fake = fake(Config::default()).await;
+    let client = Client::new(ClientConfig::new(fake.graphql_url(), "wrong-token")).unwrap();
+    let error = client.graphql(read()).await.unwrap_err();
+    assert!(matches!(error, ApiError::Unauthorized), "{error}");
+    let stats = fake.stats();
+    assert_eq!((stats.requests, stats.unauthorized), (1, 1));
+    assert_eq!(client.metrics().requests, 1);
+}
+
+#[tokio::test]
+async fn fake_404_fails_fast() {
+    let fake = fake(Config::default()).await;
+    let url = format!("{}/no-such-endpoint", fake.url());
+    let client = Client::new(quick(&url)).unwrap();
+    let error = client.graphql(read()).await.unwrap_err();
+    assert!(matches!(error, ApiError::NotFound { .. }), "{error}");
+    assert_eq!(client.metrics().requests, 1);
+}
+
+#[tokio::test]
+async fn fake_in_flight_bound_holds_with_more_work_than_the_bound() {
+    for bound in [1, 3, 5] {
+        let fake = fake_with(Faults {
+            latency: Duration::from_millis(50),
+            ..Faults::default()
+        })
+        .await;
+        let client = client_for(&fake, |c| c.max_concurrency = bound);
+        reads(&client, bound * 4 + 3).await;
+        assert_eq!(fake.stats().max_in_flight, bound as u64, "bound {bound}");
+        assert_eq!(
+            client.metrics().max_in_flight,
+            bound as u64,
+            "bound {bound}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn fake_ambiguous_create_is_surfaced_not_resent() {
+    let fake = fake(Config::default()).await;
+    let client = client_for(&fake, |_| {});
+    let repository = repository_id(&client).await;
+    fake.set_faults(Faults {
+        drop_after_apply_rate: 1.0,
+        ..Faults::default()
+    });
+    let create = Request::mutation(
+        "mutation($r: ID!) { createIssue(input: {repositoryId: $r, title: \"Once\"}) { issue { id } } }",
+        json!({"r": repository}),
+        Safety::Create,
+    );
+    let error = client.graphql(create).await.unwrap_err();
+    assert!(matches!(error, ApiError::Ambiguous { .. }), "{error}");
+    let stats = fake.stats();
+    assert_eq!(stats.dropped_after_apply, 1);
+    assert_eq!(stats.mutations.total, 1, "applied once, never resent");
+    assert_eq!(
+        client.metrics().requests,
+        2,
+        "the lookup and the one create"
+    );
+}
+
+#[tokio::test]
+async fn fake_counts_aliased_mutations_like_the_client() {
+    let fake = fake(Config::default()).await;
+    let client = client_for(&fake, |_| {});
+    let repository = repository_id(&client).await;
+    let document = "mutation($r: ID!) {
+        a0: createIssue(input: {repositoryId: $r, title: \"One\"}) { issue { id } }
+        a1: createIssue(input: {repositoryId: $r, title: \"Two\"}) { issue { id } }
+    }";
+    let response = client
+        .graphql(Request::mutation(
+            document,
+            json!({"r": repository}),
+            Safety::Create,
+        ))
+        .await
+        .unwrap();
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    let metrics = client.metrics();
+    assert_eq!((metrics.mutations, metrics.mutation_fields), (1, 2));
+    let stats = fake.stats();
+    assert_eq!(stats.mutations.total, metrics.mutation_fields);
+    assert!(stats.schema_validation && stats.validation_failures == 0);
+}
+
+#[tokio::test]
+async fn fake_forbidden_project_access_says_what_token_to_pass() {
+    let fake = fake(Config::github_token_like()).await;
+    let client = client_for(&fake, |_| {});
+    let document = r#"query { organization(login: "acme") { projectV2(number: 1) { id } } }"#;
+    let request = Request::query(document, json!({})).with_token(TokenRole::Project);
+    let text = match client.graphql(request).await {
+        // Real GitHub answers `organization` with a null `projectV2` and a per-field error.
+        Ok(response) => {
+            let error = response.errors.first().expect("a FORBIDDEN error");
+            assert_eq!(error.kind.as_deref(), Some("FORBIDDEN"));
+            error.to_api_error(TokenRole::Project).to_string()
+        }
+        Err(error) => error.to_string(),
+    };
+    assert!(
+        text.contains("Resource not accessible by integration"),
+        "{text}"
+    );
+    assert!(
+        text.contains("GITHUB_TOKEN cannot use Projects v2"),
+        "{text}"
+    );
+    assert!(text.contains("`project-token`"), "{text}");
 }

@@ -250,7 +250,8 @@ fn shared_planpilot_directories_load() {
 // ---- bad files: exact diagnostics ---------------------------------------------------------
 
 /// Every `bad/NAME` has `bad/NAME.expected`: one `LINE:COL: message` line per diagnostic, in
-/// order, where the message part must be contained in the actual message.
+/// order, where the message part must be contained in the actual message. For a directory the
+/// lines are `FILE:LINE:COL: message`, naming the file inside it.
 #[test]
 fn bad_fixtures_report_exact_diagnostics() {
     let dir = fixtures().join("bad");
@@ -278,9 +279,15 @@ fn bad_fixtures_report_exact_diagnostics() {
             file.display()
         );
         for (diagnostic, want) in diagnostics.iter().zip(&expected) {
+            let (want_file, want) = if file.is_dir() {
+                let (name, rest) = want.split_once(':').unwrap();
+                (file.join(name), rest)
+            } else {
+                (file.clone(), *want)
+            };
             let (line, rest) = want.split_once(':').unwrap();
             let (col, message) = rest.split_once(": ").unwrap();
-            assert_eq!(diagnostic.location.file, file);
+            assert_eq!(diagnostic.location.file, want_file);
             assert_eq!(
                 (diagnostic.location.line, diagnostic.location.col),
                 (line.parse().unwrap(), col.parse().unwrap()),
@@ -626,4 +633,34 @@ fn documented_examples_load() {
     let unified = load_str(&json[0], Path::new("plan.json"), &LoadOptions::default()).unwrap();
     assert_eq!(unified.key, "billing");
     assert_eq!(unified.get("S-1").unwrap().children, ["T-1"]);
+}
+
+#[test]
+fn yaml_tags_and_merge_keys() {
+    let tagged = "epics:\n  - id: !!str 7\n    title: !!str 2026\n    fields: { Code: !!str 12 }\n";
+    let plan = load_str(tagged, Path::new("p.yaml"), &LoadOptions::default()).unwrap();
+    assert_eq!(plan.items[0].id, "7");
+    assert_eq!(plan.items[0].fields["Code"], FieldValue::Text("12".into()));
+    let merged = "base: &b { title: Shared }\nepics:\n  - id: E-1\n    <<: *b\n";
+    let messages = errors(merged, "p.yaml");
+    assert!(messages
+        .iter()
+        .any(|m| m.starts_with("p.yaml:1:1: plan: unknown key `base`")));
+    assert!(messages
+        .iter()
+        .any(|m| m.starts_with("p.yaml:4:5: epic E-1: YAML merge keys (`<<`) are not supported")));
+}
+
+#[test]
+fn crlf_line_endings_and_byte_order_marks_keep_positions() {
+    let yaml = "\u{feff}epics:\r\n  - id: E-1\r\n    title: One\r\n    depends_on: [E-2]\r\n";
+    assert_eq!(
+        errors(yaml, "p.yaml"),
+        ["p.yaml:4:18: epic E-1 depends on E-2, which is not in the plan (did you mean E-1?)"]
+    );
+    let json = "\u{feff}{\r\n \"epics\": [\r\n  {\"id\": \"E-1\", \"title\": \"One\", \"depends_on\": [\"E-2\"]}\r\n ]\r\n}\r\n";
+    assert_eq!(
+        errors(json, "p.json"),
+        ["p.json:3:48: epic E-1 depends on E-2, which is not in the plan (did you mean E-1?)"]
+    );
 }

@@ -119,6 +119,9 @@ pub struct Config {
     pub github_token_like: bool,
     /// Schema file; `None` = `Schema::locate()`.
     pub schema_path: Option<PathBuf>,
+    /// Check documents against the fake's built-in subset of the API even when GitHub's schema
+    /// file exists (what happens automatically when it is missing).
+    pub builtin_schema: bool,
     /// Seeds node ids and every random fault decision.
     pub seed: u64,
     /// Primary GraphQL budget per hour (points).
@@ -150,6 +153,7 @@ impl Default for Config {
             project: Some(ProjectConfig::default()),
             github_token_like: false,
             schema_path: None,
+            builtin_schema: false,
             seed: 1,
             primary_budget: 5000,
             users: vec!["octocat".to_string(), "hubot".to_string()],

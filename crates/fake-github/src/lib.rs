@@ -62,7 +62,8 @@ fn warn_no_schema() {
     WARNED.call_once(|| {
         eprintln!(
             "fake-github: WARNING: GitHub's GraphQL schema was not found (set GITHUB_GRAPHQL_SCHEMA or place it at \
-             ../shared/github/schema.graphql); documents are NOT validated and cannot be executed"
+             ../shared/github/schema.graphql); documents are NOT validated against it, only against the fake's \
+             own subset"
         );
     });
 }
@@ -75,15 +76,21 @@ impl FakeGithub {
 
     /// Like `start`, on a given port (0 = any free port).
     pub async fn start_on(config: Config, port: u16) -> anyhow::Result<FakeGithub> {
-        let schema_path = config.schema_path.clone().or_else(Schema::locate);
-        let schema = match schema_path {
-            Some(path) => Some(Schema::load(&path)?),
+        let schema_path = if config.builtin_schema {
+            None
+        } else {
+            config.schema_path.clone().or_else(Schema::locate)
+        };
+        let (schema, real) = match schema_path {
+            Some(path) => (Schema::load(&path)?, true),
             None => {
-                warn_no_schema();
-                None
+                if !config.builtin_schema {
+                    warn_no_schema();
+                }
+                (Schema::fallback(), false)
             }
         };
-        let shared = Arc::new(Shared::new(&config, schema)?);
+        let shared = Arc::new(Shared::new(&config, schema, real)?);
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .context("binding the fake's port")?;

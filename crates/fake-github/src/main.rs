@@ -39,6 +39,12 @@ struct Args {
     /// GraphQL schema file (default: $GITHUB_GRAPHQL_SCHEMA, then ../shared/github/schema.graphql).
     #[arg(long)]
     schema: Option<PathBuf>,
+    /// Check documents against the fake's built-in API subset instead of GitHub's schema file.
+    #[arg(long)]
+    builtin_schema: bool,
+    /// Fake clock start, as Unix seconds (default: now); iterations are laid out from it.
+    #[arg(long)]
+    now: Option<u64>,
     /// Seed for node ids and every random fault decision.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -114,6 +120,8 @@ fn config(args: Args) -> Config {
         );
     }
     config.schema_path = args.schema;
+    config.builtin_schema = args.builtin_schema;
+    config.now = args.now;
     config.seed = args.seed;
     config.primary_budget = args.primary_budget;
     config.log_path = args.log;

@@ -34,6 +34,7 @@ pub fn resolve(ctx: &mut Ctx, obj: &Obj, name: &str, args: &Args) -> Resolved {
         Obj::Item(i) => item(state, *i, name, args),
         Obj::ItemValue(i, f) => item_value(state, *i, *f, name),
         Obj::SubIssuesSummary(i) => sub_issues_summary(state, *i, name),
+        Obj::DependenciesSummary(i) => dependencies_summary(state, *i, name),
         Obj::RateLimit => rate_limit(ctx, name),
         Obj::Payload(_, fields) => Some(Ok(fields
             .iter()
@@ -230,13 +231,21 @@ fn repository(state: &State, name: &str, args: &Args) -> Option<Resolved> {
         "label" => ok(state
             .label_by_name(str_arg(args, "name"))
             .map_or(Out::Null, |l| Out::Obj(Obj::Label(l)))),
-        "milestones" => page(
-            "MilestoneConnection",
-            (0..state.milestones.len())
+        "milestones" => {
+            let query = args
+                .get("query")
+                .and_then(Value::as_str)
+                .map(str::to_lowercase);
+            let milestones = (0..state.milestones.len())
+                .filter(|m| {
+                    query
+                        .as_ref()
+                        .is_none_or(|q| state.milestones[*m].title.to_lowercase().contains(q))
+                })
                 .map(|m| Out::Obj(Obj::Milestone(m)))
-                .collect(),
-            args,
-        ),
+                .collect();
+            page("MilestoneConnection", milestones, args)
+        }
         "milestone" => {
             let number = args.get("number").and_then(Value::as_u64).unwrap_or(0);
             ok(state
@@ -429,6 +438,8 @@ fn issue(state: &State, i: usize, name: &str, args: &Args) -> Option<Resolved> {
         "parent" => ok(issue.parent.map_or(Out::Null, |p| Out::Obj(Obj::Issue(p)))),
         "subIssues" => page("IssueConnection", issues_out(&issue.sub_issues), args),
         "subIssuesSummary" => ok(Out::Obj(Obj::SubIssuesSummary(i))),
+        "issueDependenciesSummary" => ok(Out::Obj(Obj::DependenciesSummary(i))),
+        "viewerCanLabel" => leaf(true),
         "blockedBy" => page("IssueConnection", issues_out(&issue.blocked_by), args),
         "blocking" => page("IssueConnection", issues_out(&state.blocking(i)), args),
         "repository" => ok(Out::Obj(Obj::Repository)),
@@ -464,6 +475,23 @@ fn sub_issues_summary(state: &State, i: usize, name: &str) -> Option<Resolved> {
         "total" => leaf(total),
         "completed" => leaf(completed),
         "percentCompleted" => leaf((completed * 100).checked_div(total).unwrap_or(0)),
+        _ => None,
+    }
+}
+
+fn dependencies_summary(state: &State, i: usize, name: &str) -> Option<Resolved> {
+    let blocked_by = &state.issues[i].blocked_by;
+    let blocking = state.blocking(i);
+    let open = |list: &[usize]| {
+        list.iter()
+            .filter(|b| state.issues[**b].state == "OPEN")
+            .count()
+    };
+    match name {
+        "blockedBy" => leaf(open(blocked_by)),
+        "blocking" => leaf(open(&blocking)),
+        "totalBlockedBy" => leaf(blocked_by.len()),
+        "totalBlocking" => leaf(blocking.len()),
         _ => None,
     }
 }
@@ -551,6 +579,8 @@ fn project_field(state: &State, f: usize, name: &str, args: &Args) -> Option<Res
     let field = &state.project.as_ref()?.fields[f];
     match (name, &field.kind) {
         ("id", _) => leaf(field.id.clone()),
+        ("databaseId", _) => leaf(f + 1),
+        ("createdAt" | "updatedAt", _) => leaf(crate::state::timestamp(0)),
         ("name", _) => leaf(field.name.clone()),
         ("dataType", _) => leaf(field.data_type),
         ("project", _) => ok(Out::Obj(Obj::Project)),
@@ -673,6 +703,7 @@ fn item_value(state: &State, i: usize, f: usize, name: &str) -> Option<Resolved>
     let field = &project.fields[f];
     let value = item.values.get(&f);
     match (name, value) {
+        ("id", _) => leaf(format!("{}_{}", item.id.replacen("PVTI_", "PVTFV_", 1), f)),
         ("field", _) => ok(Out::Obj(Obj::ProjectField(f))),
         ("item", _) => ok(Out::Obj(Obj::Item(i))),
         ("createdAt" | "updatedAt", _) => leaf(item.created_at.clone()),

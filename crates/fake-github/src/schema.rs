@@ -19,6 +19,8 @@ pub(crate) struct ValidDocument {
     pub document: Valid<ExecutableDocument>,
 }
 
+const FALLBACK_SDL: &str = include_str!("fallback.graphql");
+
 /// Parsed schemas by path: the 500 KB file is parsed once however many fakes a test starts.
 fn cache() -> &'static Mutex<HashMap<PathBuf, Schema>> {
     static CACHE: OnceLock<Mutex<HashMap<PathBuf, Schema>>> = OnceLock::new();
@@ -44,6 +46,23 @@ impl Schema {
             .unwrap_or_else(|e| e.into_inner())
             .insert(key, schema.clone());
         Ok(schema)
+    }
+
+    /// The subset of GitHub's API the fake emulates, built into the crate. Used when GitHub's
+    /// schema file is missing, so the fake still runs (e.g. `planpilot demo` anywhere).
+    pub fn fallback() -> Schema {
+        static FALLBACK: OnceLock<Schema> = OnceLock::new();
+        FALLBACK
+            .get_or_init(|| {
+                let parsed =
+                    apollo_compiler::Schema::parse_and_validate(FALLBACK_SDL, "fallback.graphql")
+                        // The embedded SDL is fixed at build time and covered by tests.
+                        .expect("the built-in fallback schema is valid");
+                Schema {
+                    inner: Arc::new(parsed),
+                }
+            })
+            .clone()
     }
 
     /// Where the schema is: env `GITHUB_GRAPHQL_SCHEMA`, else `<workspace root>/../shared/github/schema.graphql`.
@@ -119,5 +138,88 @@ fn lower_camel(name: &str) -> String {
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use apollo_compiler::schema::ExtendedType;
+
+    use super::*;
+
+    /// The built-in subset must say exactly what GitHub's schema says for every type, field,
+    /// argument and enum value it declares, or documents valid here could fail on GitHub.
+    #[test]
+    fn fallback_agrees_with_githubs_schema() {
+        let Some(path) = Schema::locate() else { return };
+        let real = Schema::load(&path).unwrap();
+        let (real, fallback) = (real.raw(), Schema::fallback());
+        let mut problems = Vec::new();
+        for (name, ty) in &fallback.raw().types {
+            if ty.is_built_in() {
+                continue;
+            }
+            let Some(real_ty) = real.types.get(name) else {
+                problems.push(format!("{name} is not a GitHub type"));
+                continue;
+            };
+            match (ty, real_ty) {
+                (ExtendedType::Object(_) | ExtendedType::Interface(_), _) => {
+                    let fields = match ty {
+                        ExtendedType::Object(o) => &o.fields,
+                        ExtendedType::Interface(i) => &i.fields,
+                        _ => unreachable!(),
+                    };
+                    for (field_name, field) in fields {
+                        let Ok(real_field) = real.type_field(name, field_name) else {
+                            problems.push(format!("{name}.{field_name} is not in GitHub's schema"));
+                            continue;
+                        };
+                        if field.ty != real_field.ty {
+                            problems.push(format!(
+                                "{name}.{field_name}: {} here, {} on GitHub",
+                                field.ty, real_field.ty
+                            ));
+                        }
+                        for arg in &field.arguments {
+                            match real_field.argument_by_name(&arg.name) {
+                                Some(real_arg) if real_arg.ty == arg.ty => {}
+                                _ => problems
+                                    .push(format!("{name}.{field_name}({}) differs", arg.name)),
+                            }
+                        }
+                    }
+                }
+                (ExtendedType::InputObject(input), ExtendedType::InputObject(real_input)) => {
+                    for (field_name, field) in &input.fields {
+                        match real_input.fields.get(field_name) {
+                            Some(real_field) if real_field.ty == field.ty => {}
+                            _ => problems.push(format!("input {name}.{field_name} differs")),
+                        }
+                    }
+                }
+                (ExtendedType::Enum(e), ExtendedType::Enum(real_enum)) => {
+                    for value in e.values.keys() {
+                        if !real_enum.values.contains_key(value) {
+                            problems.push(format!("enum {name}.{value} is not on GitHub"));
+                        }
+                    }
+                }
+                (ExtendedType::Union(u), ExtendedType::Union(real_union)) => {
+                    for member in &u.members {
+                        if !real_union.members.contains(member) {
+                            problems.push(format!("union {name} member {member} is not on GitHub"));
+                        }
+                    }
+                }
+                (ExtendedType::Scalar(_), ExtendedType::Scalar(_)) => {}
+                _ => problems.push(format!("{name} is a different kind of type on GitHub")),
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "fallback schema disagrees with GitHub's:\n{}",
+            problems.join("\n")
+        );
     }
 }

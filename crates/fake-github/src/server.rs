@@ -39,7 +39,7 @@ pub struct DropConnection;
 
 pub struct Shared {
     pub token: String,
-    pub schema: Option<Schema>,
+    pub schema: Schema,
     pub primary_limit: u64,
     pub state: Mutex<State>,
     pub faults: Mutex<Faults>,
@@ -65,7 +65,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub fn new(config: &Config, schema: Option<Schema>) -> anyhow::Result<Shared> {
+    pub fn new(config: &Config, schema: Schema, real_schema: bool) -> anyhow::Result<Shared> {
         let state = State::new(config);
         let reset_at = state.now_secs() + WINDOW_SECS;
         let log = match &config.log_path {
@@ -79,7 +79,7 @@ impl Shared {
             None => None,
         };
         let stats = Stats {
-            schema_validation: schema.is_some(),
+            schema_validation: real_schema,
             ..Stats::default()
         };
         Ok(Shared {
@@ -123,6 +123,15 @@ impl Shared {
         }
         let ms = max.as_micros() as u64;
         Duration::from_micros(lock(&self.rng).gen_range(0..=ms))
+    }
+
+    /// Sleep for an injected delay and account for it in the stats.
+    async fn delay(&self, delay: Duration) {
+        if delay.is_zero() {
+            return;
+        }
+        lock(&self.stats).injected_delay_us += delay.as_micros() as u64;
+        tokio::time::sleep(delay).await;
     }
 
     fn log(&self, entry: Value) {
@@ -227,6 +236,7 @@ fn with_rate_headers(mut response: Response, rate: &RateInfo) -> Response {
 
 fn secondary_limited(shared: &Shared, faults: &Faults) -> Response {
     lock(&shared.stats).secondary_limited += 1;
+    let rate = shared.rate_info(0);
     let body = json!({
         "documentation_url": SECONDARY_DOCS_URL,
         "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:FAKE:0000.",
@@ -237,7 +247,7 @@ fn secondary_limited(shared: &Shared, faults: &Faults) -> Response {
             response.headers_mut().insert("retry-after", v);
         }
     }
-    response
+    with_rate_headers(response, &rate)
 }
 
 async fn rest_rate_limit(
@@ -309,10 +319,9 @@ async fn handle(
             Vec::new(),
         );
     }
-    let delay = faults.latency + shared.jitter(faults.jitter);
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
+    shared
+        .delay(faults.latency + shared.jitter(faults.jitter))
+        .await;
     if shared.chance(faults.error_502_rate) {
         lock(&shared.stats).faults_injected += 1;
         let body = "<html><body><h1>502 Bad Gateway</h1></body></html>";
@@ -338,14 +347,9 @@ async fn handle(
         return (graphql_errors(vec![body]), "no_query", Vec::new());
     };
     lock(&shared.stats).graphql_documents += 1;
-    let Some(schema) = &shared.schema else {
-        let error =
-            json!({"message": "fake-github has no GraphQL schema; set GITHUB_GRAPHQL_SCHEMA"});
-        return (graphql_errors(vec![error]), "no_schema", Vec::new());
-    };
     run_document(
         shared,
-        schema,
+        &shared.schema,
         &faults,
         &query,
         request.variables,
@@ -466,10 +470,10 @@ async fn run_document(
         }
         window.extend(std::iter::repeat_n(now, creating));
     }
-    let mutation_delay = faults.mutation_latency * mutation_names.len() as u32;
-    if !mutation_delay.is_zero() {
-        tokio::time::sleep(mutation_delay).await;
-    }
+    // Mutations of one document run one after another on GitHub, so their cost adds up.
+    shared
+        .delay(faults.mutation_latency * mutation_names.len() as u32)
+        .await;
 
     let rate = shared.spend(analysis.cost);
     let (body, applied) = {

@@ -32,6 +32,8 @@ pub struct Stats {
     pub secondary_limited: u64,
     /// 401 answers.
     pub unauthorized: u64,
+    /// Total latency injected (request latency, jitter, per-mutation latency), in microseconds.
+    pub injected_delay_us: u64,
     /// Primary points used in the current window.
     pub primary_used: u64,
     /// Whether documents are validated against GitHub's schema (false only if it was not found).

@@ -273,3 +273,28 @@ async fn unemulated_fields_say_so() {
         "fake-github does not emulate Repository.stargazerCount"
     );
 }
+
+#[tokio::test]
+async fn nodes_resolves_each_id_and_caps_at_100() {
+    let api = common::default().await;
+    let (a, _) = api.create_issue("a").await;
+    let body = api
+        .gql(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Issue { title } } }",
+            json!({"ids": [a, "I_gone"]}),
+        )
+        .await;
+    assert_eq!(body["data"]["nodes"][0]["title"], "a");
+    assert_eq!(body["data"]["nodes"][1], serde_json::Value::Null);
+    assert_eq!(body["errors"][0]["path"], json!(["nodes", 1]));
+    assert_eq!(error_type(&body), Some("NOT_FOUND"));
+    let ids: Vec<String> = (0..101).map(|_| a.clone()).collect();
+    let body = api
+        .gql(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            json!({"ids": ids}),
+        )
+        .await;
+    assert!(body.get("data").is_none(), "{body}");
+    assert_eq!(error_type(&body), Some("EXCESSIVE_PAGINATION"));
+}

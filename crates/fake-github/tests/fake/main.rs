@@ -3,5 +3,9 @@
 mod common;
 
 mod auth;
+mod binary;
+mod faults;
 mod issues;
+mod project;
+mod relations;
 mod schema;

@@ -89,3 +89,20 @@ async fn validation_runs_in_ci() {
         Schema::locate().is_some()
     );
 }
+
+/// Without GitHub's schema file the fake still serves, checking documents against its own
+/// subset of the API (and says so in its stats).
+#[tokio::test]
+async fn builtin_schema_serves_and_still_rejects_unknown_fields() {
+    let api = common::start(fake_github::Config {
+        builtin_schema: true,
+        ..fake_github::Config::default()
+    })
+    .await;
+    assert!(!api.fake.stats().schema_validation);
+    let (id, _) = api.create_issue("works").await;
+    let data = api.ok("query($i: ID!) { node(id: $i) { ... on Issue { title labels(first: 5) { totalCount } } } }", json!({"i": id})).await;
+    assert_eq!(data["node"]["title"], "works");
+    let body = api.gql("{ viewer { loginz } }", json!({})).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "undefinedField");
+}
