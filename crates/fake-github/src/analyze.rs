@@ -127,6 +127,12 @@ impl Walk<'_> {
                 format!("You must provide a `first` or `last` value to properly paginate the `{name}` connection."),
             ));
         }
+        if first.is_some() && last.is_some() {
+            return Err((
+                "EXCESSIVE_PAGINATION",
+                format!("Passing both `first` and `last` to paginate the `{name}` connection is not supported."),
+            ));
+        }
         let mut size = 0;
         for (arg, value) in [("first", first), ("last", last)] {
             let Some(n) = value else { continue };

@@ -25,6 +25,15 @@ pub const CONTENT_CREATING: &[&str] =
 /// Run one top-level mutation field.
 pub fn run(ctx: &mut Ctx, name: &str, args: &Map<String, Value>) -> Resolved {
     ctx.mutations_run.push(name.to_string());
+    if CONTENT_CREATING.contains(&name) {
+        if let Some(left) = ctx.content_allowance.as_mut() {
+            if *left == 0 {
+                ctx.too_quick += 1;
+                return Err(FieldError::unprocessable("was submitted too quickly"));
+            }
+            *left -= 1;
+        }
+    }
     let empty = Map::new();
     let input = args
         .get("input")
@@ -281,14 +290,12 @@ fn close_issue(state: &mut State, input: &Input) -> Resolved {
         .get("stateReason")
         .and_then(Value::as_str)
         .unwrap_or("COMPLETED");
-    if reason == "DUPLICATE" {
-        let duplicate_of = id_arg(input, "duplicateIssueId");
-        issue_id(state, duplicate_of)?;
-    }
-    if reason == "REOPENED" {
-        return Err(FieldError::unprocessable(
-            "A closed issue cannot have the state reason REOPENED",
-        ));
+    if let Some(duplicate_of) = input.get("duplicateIssueId").and_then(Value::as_str) {
+        if issue_id(state, duplicate_of)? == i {
+            return Err(FieldError::unprocessable(
+                "An issue cannot be a duplicate of itself",
+            ));
+        }
     }
     state.issues[i].state = "CLOSED";
     state.issues[i].state_reason = Some(reason.to_string());
@@ -318,9 +325,7 @@ fn delete_issue(state: &mut State, input: &Input) -> Resolved {
     for issue in &mut state.issues {
         issue.blocked_by.retain(|b| *b != i);
     }
-    if let Some(project) = &mut state.project {
-        project.items.retain(|item| item.issue != i);
-    }
+    // The issue's board item goes with it: items of deleted issues are skipped everywhere.
     payload(
         "DeleteIssuePayload",
         vec![("repository", Out::Obj(Obj::Repository))],

@@ -69,10 +69,17 @@ fn page(typename: &str, items: Vec<Out>, args: &Args) -> Option<Resolved> {
 /// Projects v2 access, refused to `GITHUB_TOKEN`-like tokens as GitHub does.
 pub fn project_access(state: &State) -> Result<(), FieldError> {
     if state.github_token_like {
-        Err(FieldError::forbidden())
-    } else {
-        Ok(())
+        return Err(FieldError::forbidden());
     }
+    if state.missing_project_scope {
+        return Err(FieldError::new(
+            "INSUFFICIENT_SCOPES",
+            "Your token has not been granted the required scopes to execute this query. The 'projectV2' field requires \
+             one of the following scopes: ['read:project'], but your token has only been granted the: ['repo'] scopes. \
+             Please modify your token's scopes at: https://github.com/settings/tokens.",
+        ));
+    }
+    Ok(())
 }
 
 /// The object a global id names, with the checks GitHub applies on the way.
@@ -407,7 +414,18 @@ fn issue(state: &State, i: usize, name: &str, args: &Args) -> Option<Resolved> {
         "body" | "bodyText" => leaf(issue.body.clone()),
         "url" => leaf(format!("{}/issues/{}", state.repo_url(), issue.number)),
         "state" => leaf(issue.state),
-        "stateReason" => opt_leaf(issue.state_reason.clone()),
+        "stateReason" => {
+            // Without `enableDuplicate: true` GitHub reports DUPLICATE as NOT_PLANNED.
+            let enable_duplicate = args
+                .get("enableDuplicate")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let reason = issue.state_reason.as_deref().map(|r| match r {
+                "DUPLICATE" if !enable_duplicate => "NOT_PLANNED",
+                other => other,
+            });
+            opt_leaf(reason)
+        }
         "closed" => leaf(issue.state == "CLOSED"),
         "createdAt" => leaf(issue.created_at.clone()),
         "updatedAt" => leaf(issue.updated_at.clone()),
@@ -567,6 +585,7 @@ fn project(state: &State, name: &str, args: &Args) -> Option<Resolved> {
         "items" => page(
             "ProjectV2ItemConnection",
             (0..project.items.len())
+                .filter(|i| !state.issues[project.items[*i].issue].deleted)
                 .map(|i| Out::Obj(Obj::Item(i)))
                 .collect(),
             args,

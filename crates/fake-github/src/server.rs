@@ -28,7 +28,6 @@ use crate::schema::Schema;
 use crate::state::State;
 use crate::stats::Stats;
 
-const WINDOW_SECS: u64 = 3600;
 const DOCS_URL: &str = "https://docs.github.com/graphql";
 const SECONDARY_DOCS_URL: &str =
     "https://docs.github.com/graphql/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits";
@@ -41,6 +40,7 @@ pub struct Shared {
     pub token: String,
     pub schema: Schema,
     pub primary_limit: u64,
+    primary_window_secs: u64,
     pub state: Mutex<State>,
     pub faults: Mutex<Faults>,
     pub stats: Mutex<Stats>,
@@ -48,6 +48,7 @@ pub struct Shared {
     in_flight: AtomicU64,
     budget: Mutex<Budget>,
     content_window: Mutex<VecDeque<Instant>>,
+    points_window: Mutex<VecDeque<(Instant, u64)>>,
     documents: AtomicU64,
     log: Option<Mutex<std::fs::File>>,
     started: Instant,
@@ -67,7 +68,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     pub fn new(config: &Config, schema: Schema, real_schema: bool) -> anyhow::Result<Shared> {
         let state = State::new(config);
-        let reset_at = state.now_secs() + WINDOW_SECS;
+        let primary_window_secs = config.primary_window.as_secs().max(1);
+        let reset_at = state.now_secs() + primary_window_secs;
         let log = match &config.log_path {
             Some(path) => Some(Mutex::new(
                 std::fs::OpenOptions::new()
@@ -86,6 +88,7 @@ impl Shared {
             token: config.token.clone(),
             schema,
             primary_limit: config.primary_budget,
+            primary_window_secs,
             state: Mutex::new(state),
             faults: Mutex::new(config.faults.clone()),
             stats: Mutex::new(stats),
@@ -93,6 +96,7 @@ impl Shared {
             in_flight: AtomicU64::new(0),
             budget: Mutex::new(Budget { used: 0, reset_at }),
             content_window: Mutex::new(VecDeque::new()),
+            points_window: Mutex::new(VecDeque::new()),
             documents: AtomicU64::new(0),
             log,
             started: Instant::now(),
@@ -148,7 +152,7 @@ impl Shared {
         let mut budget = lock(&self.budget);
         if now >= budget.reset_at {
             budget.used = 0;
-            budget.reset_at = now + WINDOW_SECS;
+            budget.reset_at = now + self.primary_window_secs;
         }
         RateInfo {
             limit: self.primary_limit,
@@ -451,6 +455,29 @@ async fn run_document(
         .iter()
         .filter(|n| crate::mutate::CONTENT_CREATING.contains(&n.as_str()))
         .count();
+    if let Some(max) = faults.secondary_points_per_minute {
+        // FACTS: a document with mutations costs 5 secondary points, a read 1.
+        let points = if is_mutation { 5 } else { 1 };
+        let mut window = lock(&shared.points_window);
+        let now = Instant::now();
+        while window
+            .front()
+            .is_some_and(|(t, _)| now.duration_since(*t) >= Duration::from_secs(60))
+        {
+            window.pop_front();
+        }
+        let used: u64 = window.iter().map(|(_, p)| p).sum();
+        if used + points > max {
+            drop(window);
+            return (
+                secondary_limited(shared, faults),
+                "secondary_points",
+                Vec::new(),
+            );
+        }
+        window.push_back((now, points));
+    }
+    let mut content_allowance = None;
     if let Some(limit) = faults.content_limit.filter(|_| creating > 0) {
         let mut window = lock(&shared.content_window);
         let now = Instant::now();
@@ -460,15 +487,22 @@ async fn run_document(
         {
             window.pop_front();
         }
-        if window.len() + creating > limit.max as usize {
+        let left = (limit.max as usize).saturating_sub(window.len());
+        if faults.content_limit_graphql {
+            // GitHub's other answer: the creates that still fit apply, the rest fail one by one
+            // with "was submitted too quickly".
+            window.extend(std::iter::repeat_n(now, creating.min(left)));
+            content_allowance = Some(left);
+        } else if creating > left {
             drop(window);
             return (
                 secondary_limited(shared, faults),
                 "secondary_content",
                 Vec::new(),
             );
+        } else {
+            window.extend(std::iter::repeat_n(now, creating));
         }
-        window.extend(std::iter::repeat_n(now, creating));
     }
     // Mutations of one document run one after another on GitHub, so their cost adds up.
     shared
@@ -476,7 +510,7 @@ async fn run_document(
         .await;
 
     let rate = shared.spend(analysis.cost);
-    let (body, applied) = {
+    let (body, applied, too_quick) = {
         let mut state = lock(&shared.state);
         let mut ctx = Ctx {
             state: &mut state,
@@ -486,6 +520,8 @@ async fn run_document(
             errors: Vec::new(),
             rate,
             mutations_run: Vec::new(),
+            content_allowance,
+            too_quick: 0,
         };
         let root = if is_mutation {
             Obj::Mutation
@@ -497,10 +533,11 @@ async fn run_document(
         if !ctx.errors.is_empty() {
             body["errors"] = Value::Array(std::mem::take(&mut ctx.errors));
         }
-        (body, ctx.mutations_run)
+        (body, ctx.mutations_run, ctx.too_quick)
     };
     {
         let mut stats = lock(&shared.stats);
+        stats.secondary_limited += too_quick;
         for name in &applied {
             stats.mutations.total += 1;
             *stats.mutations.by_name.entry(name.clone()).or_default() += 1;

@@ -144,9 +144,11 @@ pub struct State {
     pub issues: Vec<Issue>,
     pub project: Option<Project>,
     pub github_token_like: bool,
+    pub missing_project_scope: bool,
     ids: HashMap<String, NodeRef>,
     next_id: u64,
-    clock_start: u64,
+    /// Unix time at start, with sub-second precision so the fake clock ticks with the real one.
+    clock_start: std::time::Duration,
     started: Instant,
 }
 
@@ -220,12 +222,12 @@ pub fn timestamp(secs: u64) -> String {
 
 impl State {
     pub fn new(config: &Config) -> State {
-        let clock_start = config.now.unwrap_or_else(|| {
-            std::time::SystemTime::now()
+        let clock_start = match config.now {
+            Some(secs) => std::time::Duration::from_secs(secs),
+            None => std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0)
-        });
+                .unwrap_or_default(),
+        };
         let mut state = State {
             seed: config.seed,
             owner: config.owner.clone(),
@@ -240,6 +242,7 @@ impl State {
             issues: Vec::new(),
             project: None,
             github_token_like: config.github_token_like,
+            missing_project_scope: config.missing_project_scope,
             ids: HashMap::new(),
             next_id: 0,
             clock_start,
@@ -333,6 +336,14 @@ impl State {
         let found = self.ids.get(id).copied()?;
         match found {
             NodeRef::Issue(i) if self.issues[i].deleted => None,
+            NodeRef::ProjectItem(i)
+                if self
+                    .project
+                    .as_ref()
+                    .is_some_and(|p| self.issues[p.items[i].issue].deleted) =>
+            {
+                None
+            }
             NodeRef::Project | NodeRef::ProjectField(_) | NodeRef::ProjectItem(_)
                 if self.project.is_none() =>
             {
@@ -344,7 +355,7 @@ impl State {
 
     /// The fake clock: start time plus real elapsed time.
     pub fn now_secs(&self) -> u64 {
-        self.clock_start + self.started.elapsed().as_secs()
+        (self.clock_start + self.started.elapsed()).as_secs()
     }
 
     pub fn now(&self) -> String {
@@ -489,7 +500,7 @@ impl State {
                 }
                 v
             }).collect();
-            json!({"id": p.id, "number": p.number, "title": p.title, "url": self.project_url(p.number), "fields": fields, "items": p.items.len()})
+            json!({"id": p.id, "number": p.number, "title": p.title, "url": self.project_url(p.number), "fields": fields, "items": p.items.iter().filter(|i| !self.issues[i.issue].deleted).count()})
         });
         json!({
             "owner": {"login": self.owner, "id": self.owner_id, "kind": match self.owner_kind { OwnerKind::Organization => "Organization", OwnerKind::User => "User" }},
