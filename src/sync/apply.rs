@@ -63,7 +63,15 @@ struct Op {
     token: TokenRole,
 }
 
-enum Result_ {
+/// Why a create could not be sent.
+enum NotReady {
+    /// Something it depends on failed.
+    Skip(String),
+    Fail(String),
+}
+
+/// The answer for one op.
+enum Answer {
     Done(Value),
     Failed(String),
     Ambiguous(String),
@@ -188,7 +196,7 @@ impl Applier<'_> {
     }
 
     fn label_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
-        let repository_id = self.changes_repository_id();
+        let repository_id = &self.changes.repository_id;
         self.changes
             .label_creates
             .iter()
@@ -197,15 +205,11 @@ impl Applier<'_> {
                 item: String::new(),
                 line: diff::line_label(name),
                 detail: format!("create label {name}"),
-                mutation: Mutation::create_label(&repository_id, name, label_color(name)),
+                mutation: Mutation::create_label(repository_id, name, label_color(name)),
                 tolerate_existing: true,
                 token: TokenRole::Issues,
             })
             .collect()
-    }
-
-    fn changes_repository_id(&self) -> String {
-        self.changes.repository_id.clone()
     }
 
     async fn create_phase(&mut self, name: &str, creates: Vec<(usize, &Create)>) {
@@ -218,16 +222,26 @@ impl Applier<'_> {
             for (seq, create) in &pending {
                 match self.create_op(*seq, create) {
                     Ok(op) => ops.push(op),
-                    Err(why) => self.skip(&create.item, why),
+                    Err(NotReady::Skip(why)) => self.skip(&create.item, why),
+                    Err(NotReady::Fail(why)) => {
+                        self.out
+                            .errors
+                            .push(format!("{}: create: {why}", create.item));
+                        self.out
+                            .failed
+                            .entry(create.item.clone())
+                            .or_default()
+                            .push(why);
+                    }
                 }
             }
             let results = self.execute(name, ops, Safety::Create).await;
             let mut lost = Vec::new();
             for (op, result) in results {
                 match result {
-                    Result_::Done(payload) => self.record_created(&op, &payload["issue"], None),
-                    Result_::Ambiguous(_) => lost.push(op),
-                    Result_::Failed(message) => self.fail(&op, &message),
+                    Answer::Done(payload) => self.record_created(&op, &payload["issue"], None),
+                    Answer::Ambiguous(_) => lost.push(op),
+                    Answer::Failed(message) => self.fail(&op, &message),
                 }
             }
             if lost.is_empty() {
@@ -280,20 +294,20 @@ impl Applier<'_> {
         }
     }
 
-    fn create_op(&self, seq: usize, create: &Create) -> Result<Op, String> {
+    fn create_op(&self, seq: usize, create: &Create) -> Result<Op, NotReady> {
         let item = self
             .plan
             .get(&create.item)
-            .ok_or_else(|| format!("{} is not in the plan", create.item))?;
+            .ok_or_else(|| NotReady::Fail(format!("{} is not in the plan", create.item)))?;
         let mut input = json!({
             "repositoryId": self.changes.repository_id,
             "title": create.title,
-            "labelIds": self.label_ids(&create.labels)?,
+            "labelIds": self.label_ids(&create.labels).map_err(NotReady::Fail)?,
         });
         if let Some(parent) = &item.parent {
-            let parent_id = self
-                .issue_id(parent)
-                .ok_or_else(|| format!("skipped: its parent {parent} has no issue"))?;
+            let parent_id = self.issue_id(parent).ok_or_else(|| {
+                NotReady::Skip(format!("not created: its parent {parent} has no issue"))
+            })?;
             input["parentIssueId"] = json!(parent_id);
         }
         let numbers = |id: &str| self.number(id);
@@ -573,7 +587,7 @@ impl Applier<'_> {
     async fn phase(&mut self, name: &str, ops: Vec<Op>, safety: Safety) {
         for (op, result) in self.execute(name, ops, safety).await {
             match result {
-                Result_::Done(payload) => {
+                Answer::Done(payload) => {
                     if let Some(card) = payload["item"]["id"].as_str() {
                         self.cards.insert(op.item.clone(), card.to_string());
                     }
@@ -585,13 +599,13 @@ impl Applier<'_> {
                     }
                     self.succeed(&op);
                 }
-                Result_::Failed(message) if op.tolerate_existing && already_exists(&message) => {
+                Answer::Failed(message) if op.tolerate_existing && already_exists(&message) => {
                     if op.item.is_empty() {
                         self.refresh_label(&op).await;
                     }
                     self.succeed(&op);
                 }
-                Result_::Failed(message) | Result_::Ambiguous(message) => self.fail(&op, &message),
+                Answer::Failed(message) | Answer::Ambiguous(message) => self.fail(&op, &message),
             }
         }
     }
@@ -647,7 +661,7 @@ impl Applier<'_> {
     }
 
     /// Sends `ops` as aliased batches, all in flight at once (bounded by the client).
-    async fn execute(&mut self, name: &str, ops: Vec<Op>, safety: Safety) -> Vec<(Op, Result_)> {
+    async fn execute(&mut self, name: &str, ops: Vec<Op>, safety: Safety) -> Vec<(Op, Answer)> {
         if ops.is_empty() {
             return Vec::new();
         }
@@ -698,8 +712,8 @@ impl Applier<'_> {
                 Ok(per_alias) => {
                     for (op, result) in chunk.into_iter().zip(per_alias) {
                         let result = match result {
-                            Ok(value) => Result_::Done(value),
-                            Err(message) => Result_::Failed(message),
+                            Ok(value) => Answer::Done(value),
+                            Err(message) => Answer::Failed(message),
                         };
                         results.push((op, result));
                     }
@@ -712,9 +726,9 @@ impl Applier<'_> {
                     for op in chunk {
                         let message = error.to_string();
                         let result = if ambiguous {
-                            Result_::Ambiguous(message)
+                            Answer::Ambiguous(message)
                         } else {
-                            Result_::Failed(message)
+                            Answer::Failed(message)
                         };
                         results.push((op, result));
                     }

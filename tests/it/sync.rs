@@ -953,3 +953,36 @@ fn render_placeholders(mut data: Value, plan: &Plan) -> Value {
     }
     data
 }
+
+#[tokio::test]
+async fn a_failed_create_is_reported_with_githubs_message_and_its_dependents_skipped() {
+    let mut shape = Shape::new(1, 2, 1);
+    let env = Env::org().await;
+    env.sync_ok(&shape.plan()).await;
+    // A human fills story E1-S1 up to GitHub's 100 sub-issues.
+    let state = env.fake.state();
+    let story = env.issues().into_iter().find(|i| i["title"] == "Story E1-S1").unwrap();
+    let fields: String = (1..100)
+        .map(|n| {
+            format!("c{n}: createIssue(input: {{repositoryId: $r, title: \"Human {n}\", parentIssueId: $p}}) {{ issue {{ id }} }}\n")
+        })
+        .collect();
+    env.human(
+        &format!("mutation($r: ID!, $p: ID!) {{\n{fields}}}"),
+        json!({ "r": state["repository"]["id"], "p": story["id"] }),
+    )
+    .await;
+    shape.epics[0].1[0].1.push("E1-S1-T9".into());
+    let plan = shape.plan();
+    let report = env.sync(&plan).await.expect("the run itself completes");
+    let failed = report.items.iter().find(|i| i.id == "E1-S1-T9").unwrap();
+    assert_eq!(failed.action, ItemAction::Failed, "{failed:?}");
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert!(report.errors[0].starts_with("E1-S1-T9: create: "), "{:?}", report.errors);
+    assert!(failed.details.iter().any(|d| d.contains("not attempted") || d.contains("skipped")), "{failed:?}");
+    assert!(!report.is_complete());
+    // Everything else is in place, and nothing was written for the failed item's card.
+    let claims = claims(&env.issues(), &plan);
+    assert!(!claims.contains_key("E1-S1-T9"));
+    assert!(!report.changes.iter().any(|c| c.contains("E1-S1-T9")), "{:#?}", report.changes);
+}
