@@ -986,3 +986,21 @@ async fn a_failed_create_is_reported_with_githubs_message_and_its_dependents_ski
     assert!(!claims.contains_key("E1-S1-T9"));
     assert!(!report.changes.iter().any(|c| c.contains("E1-S1-T9")), "{:#?}", report.changes);
 }
+
+#[tokio::test]
+async fn unknown_assignees_milestones_and_issue_types_fail_before_any_write() {
+    let text = Shape::new(1, 1, 1).yaml().replace(
+        "    goal: Deliver E1.\n",
+        "    goal: Deliver E1.\n    assignees: [octocat, nobody-here]\n    milestone: v9\n",
+    );
+    let plan = load_yaml(&text);
+    let mut env = Env::org().await;
+    let message = env.sync(&plan).await.expect_err("invalid").to_string();
+    assert!(message.contains("unknown assignee \"nobody-here\""), "{message}");
+    assert!(message.contains("no milestone \"v9\""), "{message}");
+    assert!(!message.contains("octocat"), "{message}");
+    env.options.type_names.story = "Feature".into();
+    let message = env.sync(&Shape::new(1, 1, 1).plan()).await.expect_err("invalid").to_string();
+    assert!(message.contains("no issue type \"Feature\"") && message.contains("Epic, Story, Task, Bug"), "{message}");
+    assert_eq!(env.fake.stats().mutations.total, 0);
+}
