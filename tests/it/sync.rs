@@ -961,7 +961,11 @@ async fn a_failed_create_is_reported_with_githubs_message_and_its_dependents_ski
     env.sync_ok(&shape.plan()).await;
     // A human fills story E1-S1 up to GitHub's 100 sub-issues.
     let state = env.fake.state();
-    let story = env.issues().into_iter().find(|i| i["title"] == "Story E1-S1").unwrap();
+    let story = env
+        .issues()
+        .into_iter()
+        .find(|i| i["title"] == "Story E1-S1")
+        .unwrap();
     let fields: String = (1..100)
         .map(|n| {
             format!("c{n}: createIssue(input: {{repositoryId: $r, title: \"Human {n}\", parentIssueId: $p}}) {{ issue {{ id }} }}\n")
@@ -978,13 +982,27 @@ async fn a_failed_create_is_reported_with_githubs_message_and_its_dependents_ski
     let failed = report.items.iter().find(|i| i.id == "E1-S1-T9").unwrap();
     assert_eq!(failed.action, ItemAction::Failed, "{failed:?}");
     assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
-    assert!(report.errors[0].starts_with("E1-S1-T9: create: "), "{:?}", report.errors);
-    assert!(failed.details.iter().any(|d| d.contains("not attempted") || d.contains("skipped")), "{failed:?}");
+    assert!(
+        report.errors[0].starts_with("E1-S1-T9: create: "),
+        "{:?}",
+        report.errors
+    );
+    assert!(
+        failed
+            .details
+            .iter()
+            .any(|d| d.contains("not attempted") || d.contains("skipped")),
+        "{failed:?}"
+    );
     assert!(!report.is_complete());
     // Everything else is in place, and nothing was written for the failed item's card.
     let claims = claims(&env.issues(), &plan);
     assert!(!claims.contains_key("E1-S1-T9"));
-    assert!(!report.changes.iter().any(|c| c.contains("E1-S1-T9")), "{:#?}", report.changes);
+    assert!(
+        !report.changes.iter().any(|c| c.contains("E1-S1-T9")),
+        "{:#?}",
+        report.changes
+    );
 }
 
 #[tokio::test]
@@ -996,11 +1014,59 @@ async fn unknown_assignees_milestones_and_issue_types_fail_before_any_write() {
     let plan = load_yaml(&text);
     let mut env = Env::org().await;
     let message = env.sync(&plan).await.expect_err("invalid").to_string();
-    assert!(message.contains("unknown assignee \"nobody-here\""), "{message}");
+    assert!(
+        message.contains("unknown assignee \"nobody-here\""),
+        "{message}"
+    );
     assert!(message.contains("no milestone \"v9\""), "{message}");
     assert!(!message.contains("octocat"), "{message}");
     env.options.type_names.story = "Feature".into();
-    let message = env.sync(&Shape::new(1, 1, 1).plan()).await.expect_err("invalid").to_string();
-    assert!(message.contains("no issue type \"Feature\"") && message.contains("Epic, Story, Task, Bug"), "{message}");
+    let message = env
+        .sync(&Shape::new(1, 1, 1).plan())
+        .await
+        .expect_err("invalid")
+        .to_string();
+    assert!(
+        message.contains("no issue type \"Feature\"") && message.contains("Epic, Story, Task, Bug"),
+        "{message}"
+    );
     assert_eq!(env.fake.stats().mutations.total, 0);
+}
+
+#[tokio::test]
+async fn an_issue_whose_label_a_human_removed_is_found_again_not_duplicated() {
+    let shape = Shape::new(1, 1, 2);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    env.sync_ok(&plan).await;
+    let state = env.fake.state();
+    let label = state["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "planpilot")
+        .unwrap();
+    let issue = env
+        .issues()
+        .into_iter()
+        .find(|i| i["title"] == "Task E1-S1-T2")
+        .unwrap();
+    env.human(
+        "mutation($id: ID!, $l: [ID!]!) { removeLabelsFromLabelable(input: {labelableId: $id, labelIds: $l}) \
+         { clientMutationId } }",
+        json!({ "id": issue["id"], "l": [label["id"]] }),
+    )
+    .await;
+    let report = env.sync_ok(&plan).await;
+    assert!(
+        report.warnings.iter().any(|w| w.contains("lost the label")),
+        "{:?}",
+        report.warnings
+    );
+    assert_eq!(env.issues().len(), plan.items.len(), "no second issue");
+    let numbers = assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    assert_eq!(numbers["E1-S1-T2"], issue["number"].as_u64().unwrap());
+    let (_, mutations, requests) = env.measured(&plan).await;
+    assert_eq!(mutations, 0);
+    assert!(requests <= 3);
 }
