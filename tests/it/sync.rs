@@ -1074,9 +1074,15 @@ async fn an_issue_whose_label_a_human_removed_is_found_again_not_duplicated() {
 #[tokio::test]
 async fn a_token_without_board_access_fails_clearly_before_any_write() {
     let env = Env::start(Config::github_token_like(), Some(ORG_BOARD)).await;
-    let error = env.sync(&Shape::new(1, 1, 1).plan()).await.expect_err("no board access");
+    let error = env
+        .sync(&Shape::new(1, 1, 1).plan())
+        .await
+        .expect_err("no board access");
     let message = error.to_string();
     assert!(message.contains(ORG_BOARD), "{message}");
-    assert!(message.to_lowercase().contains("not accessible"), "{message}");
+    assert!(
+        message.to_lowercase().contains("not accessible"),
+        "{message}"
+    );
     assert_eq!(env.fake.stats().mutations.total, 0);
 }
