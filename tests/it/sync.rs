@@ -456,6 +456,7 @@ async fn a_hundred_item_plan_syncs_in_full_and_a_rerun_is_two_requests() {
     assert_state(&env.issues(), &expect_generated(&plan, &shape));
 
     let (again, mutations, requests) = env.measured(&plan).await;
+    eprintln!("100-item re-run: {mutations} mutations, {requests} requests");
     assert_eq!(mutations, 0, "{:#?}", again.changes);
     assert!(requests <= 3, "re-run used {requests} requests");
     assert_eq!(env.issues().len(), 105);
