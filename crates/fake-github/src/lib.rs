@@ -8,7 +8,8 @@
 //! - `exec`: a small executor over validated documents (aliases, fragments, null propagation).
 //! - `resolve`: what each emulated field returns; `mutate`: mutations and GitHub's rules.
 //! - `state`: the repository, issues, labels, issue types and board, plus the JSON state dump.
-//! - `server`: HTTP, auth, rate limits, injected faults, `/_fake/*` endpoints.
+//! - `server`: HTTP, auth, rate limits, injected faults, `/_fake/*` endpoints;
+//!   `faults_api`: the fault knobs as JSON for `/_fake/faults`.
 //!
 //! A `FakeGithub` owns one background accept loop; the state lives as long as that loop or any
 //! open connection. `shutdown` (or dropping the `FakeGithub`) stops accepting and closes open
@@ -17,6 +18,7 @@
 pub mod analyze;
 pub mod config;
 pub mod exec;
+pub mod faults_api;
 pub mod mutate;
 pub mod resolve;
 pub mod schema;

@@ -24,6 +24,7 @@ use serde_json::{json, Map, Value};
 use crate::analyze::analyze;
 use crate::config::{Config, Faults};
 use crate::exec::{Ctx, Obj, RateInfo};
+use crate::faults_api::FaultsJson;
 use crate::schema::Schema;
 use crate::state::State;
 use crate::stats::Stats;
@@ -196,11 +197,48 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/rate_limit", get(rest_rate_limit))
         .route("/_fake/stats", get(stats))
         .route("/_fake/state", get(state))
+        .route("/_fake/faults", get(get_faults).post(post_faults))
+        .route("/_fake/reset_stats", post(reset_stats))
         .with_state(shared)
 }
 
 async fn stats(AxumState(shared): AxumState<Arc<Shared>>) -> Json<Stats> {
     Json(shared.stats())
+}
+
+async fn get_faults(AxumState(shared): AxumState<Arc<Shared>>) -> Json<FaultsJson> {
+    Json(FaultsJson::from_faults(&lock(&shared.faults)))
+}
+
+async fn post_faults(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    body: axum::body::Bytes,
+) -> Response {
+    let patch: FaultsJson = match serde_json::from_slice(&body) {
+        Ok(p) => p,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"message": e.to_string()})),
+            )
+                .into_response()
+        }
+    };
+    let mut faults = lock(&shared.faults);
+    match patch.apply(&faults) {
+        Ok(next) => {
+            *faults = next;
+            Json(FaultsJson::from_faults(&faults)).into_response()
+        }
+        Err(message) => {
+            (StatusCode::BAD_REQUEST, Json(json!({"message": message}))).into_response()
+        }
+    }
+}
+
+async fn reset_stats(AxumState(shared): AxumState<Arc<Shared>>) -> StatusCode {
+    shared.reset_stats();
+    StatusCode::NO_CONTENT
 }
 
 async fn state(AxumState(shared): AxumState<Arc<Shared>>) -> Json<Value> {
