@@ -4,6 +4,7 @@
 //! Layout:
 //! - `config`: `Config` (owner, repository, board, token, seed) and `Faults` (realism knobs).
 //! - `schema`: GitHub's real schema, parsed once per process; validates every document.
+//!   `fallback.graphql` is the emulated subset, used when the schema file is missing.
 //! - `analyze`: checks before execution (pagination bounds, `nodes` limit, rate-limit cost).
 //! - `exec`: a small executor over validated documents (aliases, fragments, null propagation).
 //! - `resolve`: what each emulated field returns; `mutate`: mutations and GitHub's rules.
@@ -15,15 +16,15 @@
 //! open connection. `shutdown` (or dropping the `FakeGithub`) stops accepting and closes open
 //! connections.
 
-pub mod analyze;
+mod analyze;
 pub mod config;
-pub mod exec;
+mod exec;
 pub mod faults_api;
-pub mod mutate;
-pub mod resolve;
+mod mutate;
+mod resolve;
 pub mod schema;
-pub mod server;
-pub mod state;
+mod server;
+mod state;
 pub mod stats;
 
 use std::net::SocketAddr;
