@@ -29,6 +29,8 @@ use crate::schema::Schema;
 use crate::state::State;
 use crate::stats::Stats;
 
+/// Largest request body accepted.
+const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 const DOCS_URL: &str = "https://docs.github.com/graphql";
 const SECONDARY_DOCS_URL: &str =
     "https://docs.github.com/graphql/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits";
@@ -199,6 +201,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/_fake/state", get(state))
         .route("/_fake/faults", get(get_faults).post(post_faults))
         .route("/_fake/reset_stats", post(reset_stats))
+        // Batches of long issue bodies exceed axum's 2 MB default; GitHub accepts them.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(shared)
 }
 
