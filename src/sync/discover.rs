@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::github::ops::{
-    self, BoardOwner, BoardQuery, DiscoveryQuery, FieldValueNode, IssueNode, IssueTypeNode,
-    MetadataQuery,
+    self, BoardOwner, BoardQuery, DiscoveryPage, DiscoveryQuery, FieldValueNode, IssueNode,
+    IssueTypeNode, MetadataQuery,
 };
 use crate::github::{Client, TokenRole};
 use crate::plan::Plan;
@@ -99,6 +99,77 @@ pub async fn discover(
     } else {
         TokenRole::Issues
     };
+    let mut query = first_query(plan, options);
+    let mut pages = Vec::new();
+    loop {
+        let response = client
+            .graphql(ops::discovery_request(&query, token))
+            .await?;
+        let page = ops::parse_discovery(&query, &response.data, &response.errors)
+            .map_err(|e| SyncError::Discovery(e.to_string()))?;
+        let next = page.next.clone();
+        pages.push(page);
+        match next {
+            Some(cursor) => {
+                query.after = Some(cursor);
+                query.metadata = None;
+            }
+            None => break,
+        }
+    }
+    let strays = find_strays(client, plan, options, &pages, token).await?;
+    if !strays.is_empty() {
+        pages.push(DiscoveryPage {
+            issues: strays,
+            ..DiscoveryPage::default()
+        });
+    }
+    assemble(plan, options, pages)
+}
+
+/// Sub-issues of managed issues that lost the label (a human removed it) but still carry this
+/// plan's marker. Read only when some plan item has no issue, so that item is not created twice.
+async fn find_strays(
+    client: &Client,
+    plan: &Plan,
+    options: &SyncOptions,
+    pages: &[DiscoveryPage],
+    token: TokenRole,
+) -> Result<Vec<IssueNode>, SyncError> {
+    let issues: Vec<&IssueNode> = pages.iter().flat_map(|p| p.issues.iter()).collect();
+    let ours = |node: &IssueNode| find_marker(&node.body).filter(|m| m.plan_key == plan.key);
+    let claimed: BTreeSet<String> = issues
+        .iter()
+        .filter_map(|n| ours(n))
+        .map(|m| m.item_id)
+        .collect();
+    if plan.items.iter().all(|i| claimed.contains(&i.id)) {
+        return Ok(Vec::new());
+    }
+    let known: BTreeSet<&str> = issues.iter().map(|n| n.id.as_str()).collect();
+    let unknown: BTreeSet<String> = issues
+        .iter()
+        .filter(|n| ours(n).is_some())
+        .flat_map(|n| n.sub_issues.iter())
+        .filter(|child| !known.contains(child.id.as_str()))
+        .map(|child| child.id.clone())
+        .collect();
+    let unknown: Vec<String> = unknown.into_iter().collect();
+    let mut strays = Vec::new();
+    for ids in unknown.chunks(100) {
+        let request = ops::issues_by_id_request(ids, options.project.is_some(), token);
+        let response = client.graphql(request).await?;
+        strays.extend(
+            ops::parse_issues_by_id(&response.data)
+                .into_iter()
+                .filter(|n| ours(n).is_some()),
+        );
+    }
+    Ok(strays)
+}
+
+/// The first discovery request: the first page of issues plus all metadata.
+pub fn first_query(plan: &Plan, options: &SyncOptions) -> DiscoveryQuery {
     let logins: BTreeSet<String> = plan
         .items
         .iter()
@@ -122,23 +193,28 @@ pub async fn discover(
             number: p.number,
         }),
     };
-    let mut query = DiscoveryQuery {
+    DiscoveryQuery {
         owner: options.repository.owner.clone(),
         name: options.repository.name.clone(),
         label: options.label.clone(),
         after: None,
         metadata: Some(metadata),
         with_project_items: options.project.is_some(),
+    }
+}
+
+/// Builds the discovered state from the pages read (the first one carries the metadata).
+pub fn assemble(
+    plan: &Plan,
+    options: &SyncOptions,
+    pages: Vec<DiscoveryPage>,
+) -> Result<Discovered, SyncError> {
+    let mut discovered = Discovered {
+        requests: pages.len() as u32,
+        ..Discovered::default()
     };
-    let mut discovered = Discovered::default();
     let mut nodes = Vec::new();
-    loop {
-        let response = client
-            .graphql(ops::discovery_request(&query, token))
-            .await?;
-        discovered.requests += 1;
-        let page = ops::parse_discovery(&query, &response.data, &response.errors)
-            .map_err(|e| SyncError::Discovery(e.to_string()))?;
+    for page in pages {
         if let Some(meta) = page.metadata {
             discovered.repository_id = meta.repository_id;
             discovered.issue_types = meta.issue_types;
@@ -163,31 +239,48 @@ pub async fn discover(
             }
         }
         nodes.extend(page.issues);
-        match page.next {
-            Some(cursor) => {
-                query.after = Some(cursor);
-                query.metadata = None;
-            }
-            None => break,
-        }
     }
     let board_id = discovered.board.as_ref().map(|b| b.id.clone());
     for node in nodes {
         absorb(&mut discovered, plan, node, board_id.as_deref());
     }
     adopt_unmarked(&mut discovered, plan, board_id.as_deref());
+    for issue in &discovered.issues {
+        let labelled = issue
+            .node
+            .labels
+            .iter()
+            .flat_map(|l| l.iter())
+            .any(|l| l.name.eq_ignore_ascii_case(&options.label));
+        if !labelled {
+            discovered.warnings.push(format!(
+                "#{} ({}) had lost the label \"{}\"; it was found as a sub-issue and is labelled again",
+                issue.node.number,
+                issue.item_id(),
+                options.label
+            ));
+        }
+    }
     Ok(discovered)
 }
 
 /// An item without an issue adopts the one labelled issue without a marker that has its exact
 /// title: the marker was deleted by hand, and creating a second issue would duplicate it.
 fn adopt_unmarked(discovered: &mut Discovered, plan: &Plan, board_id: Option<&str>) {
-    let claimed: BTreeSet<String> = discovered.issues.iter().map(|i| i.item_id().to_string()).collect();
+    let claimed: BTreeSet<String> = discovered
+        .issues
+        .iter()
+        .map(|i| i.item_id().to_string())
+        .collect();
     for item in plan.items.iter().filter(|i| !claimed.contains(&i.id)) {
         let mut matching = discovered.unmarked.iter().filter(|n| n.title == item.title);
-        let (Some(node), None) = (matching.next(), matching.next()) else { continue };
+        let (Some(node), None) = (matching.next(), matching.next()) else {
+            continue;
+        };
         let number = node.number;
-        let Some(index) = discovered.unmarked.iter().position(|n| n.number == number) else { continue };
+        let Some(index) = discovered.unmarked.iter().position(|n| n.number == number) else {
+            continue;
+        };
         let node = discovered.unmarked.remove(index);
         discovered.warnings.push(format!(
             "#{number} has no planpilot marker but carries the label and the title of {}; it is adopted",

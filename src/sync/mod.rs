@@ -225,7 +225,7 @@ fn removed_reports<'c>(
         };
         ItemReport {
             id: removed.item.clone(),
-            kind: crate::plan::ItemKind::Task,
+            kind: removed.kind,
             title: removed.title.clone(),
             number: Some(removed.issue.number),
             url: Some(removed.url.clone()),

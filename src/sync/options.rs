@@ -148,8 +148,11 @@ pub struct SyncOptions {
 impl SyncOptions {
     pub const DEFAULT_LABEL: &'static str = "planpilot";
     pub const DEFAULT_CONCURRENCY: usize = 5;
-    /// Most mutations sent in one document.
-    pub const MAX_BATCH: usize = 20;
+    /// Most mutations sent in one document (GitHub times a request out after about ten
+    /// seconds; field and link writes are quick).
+    pub const MAX_BATCH: usize = 50;
+    /// Most `createIssue` mutations in one document (creates are GitHub's slowest writes).
+    pub const MAX_CREATE_BATCH: usize = 20;
 
     pub fn new(repository: RepoRef) -> SyncOptions {
         SyncOptions {

@@ -69,12 +69,12 @@ fn schema_validate_api_reports_messages() {
     assert!(errors[0].contains("loginz"), "{errors:?}");
 }
 
-/// In CI the schema always exists; validation silently switched off would make every other
+/// In CI (`.ci/run` sets PLANPILOT_REQUIRE_SHARED) the schema always exists; validation silently switched off would make every other
 /// test meaningless, so fail loudly there.
 #[tokio::test]
 async fn validation_runs_in_ci() {
     let api = common::default().await;
-    if std::env::var_os("CI").is_some() {
+    if std::env::var_os("PLANPILOT_REQUIRE_SHARED").is_some() {
         assert!(
             Schema::locate().is_some(),
             "GitHub's schema must be present in CI"
@@ -105,4 +105,40 @@ async fn builtin_schema_serves_and_still_rejects_unknown_fields() {
     assert_eq!(data["node"]["title"], "works");
     let body = api.gql("{ viewer { loginz } }", json!({})).await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "undefinedField");
+}
+
+#[tokio::test]
+async fn invalid_documents_still_carry_rate_limit_headers() {
+    let api = common::default().await;
+    let response = api.post("{ viewer { loginz } }", json!({})).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-ratelimit-limit"], "5000");
+}
+
+#[tokio::test]
+async fn introspection_answers_from_the_schema_next_to_data() {
+    let api = common::default().await;
+    let data = api
+        .ok(
+            r#"{ __type(name: "Issue") { name fields { name } } viewer { login } __typename }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["__type"]["name"], "Issue");
+    let fields: Vec<&str> = data["__type"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"subIssues") && fields.contains(&"issueType"),
+        "{fields:?}"
+    );
+    assert_eq!(data["viewer"]["login"], "octocat");
+    assert_eq!(data["__typename"], "Query");
+    let data = api
+        .ok("{ __schema { mutationType { name } } }", json!({}))
+        .await;
+    assert_eq!(data["__schema"]["mutationType"]["name"], "Mutation");
 }
