@@ -89,6 +89,11 @@ impl FakeServer {
         serde_json::from_str(&body).context("parsing /_fake/stats")
     }
 
+    /// Zeroes the counters (including `max_in_flight`), so the next run is measured alone.
+    pub fn reset_stats(&self) -> Result<()> {
+        http::post_empty(&self.url, "/_fake/reset_stats")
+    }
+
     pub fn state(&self) -> Result<serde_json::Value> {
         let body = http::get(&self.url, "/_fake/state")?;
         serde_json::from_str(&body).context("parsing /_fake/state")
@@ -132,7 +137,7 @@ pub struct FakeStats {
 
 impl FakeStats {
     /// What happened between `before` and `self`. `max_in_flight` is a high-water mark and
-    /// cannot be subtracted: it stays the fake's lifetime maximum.
+    /// cannot be subtracted: it is `self`'s (the bench resets the counters before each run).
     pub fn since(&self, before: &FakeStats) -> FakeStats {
         let by_name = self
             .mutations

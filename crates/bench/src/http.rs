@@ -12,6 +12,15 @@ use anyhow::{bail, Context, Result};
 
 /// `GET base_url + path`; returns the body of a 200 answer.
 pub fn get(base_url: &str, path: &str) -> Result<String> {
+    request(base_url, "GET", path)
+}
+
+/// `POST base_url + path` with an empty body; succeeds on any 2xx answer.
+pub fn post_empty(base_url: &str, path: &str) -> Result<()> {
+    request(base_url, "POST", path).map(|_| ())
+}
+
+fn request(base_url: &str, method: &str, path: &str) -> Result<String> {
     let authority = base_url
         .strip_prefix("http://")
         .with_context(|| format!("expected an http:// URL, got {base_url}"))?
@@ -21,24 +30,25 @@ pub fn get(base_url: &str, path: &str) -> Result<String> {
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     write!(
         stream,
-        "GET {path} HTTP/1.0\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.0\r\nHost: {authority}\r\nContent-Length: 0\r\n\
+         Connection: close\r\n\r\n"
     )?;
     let mut raw = Vec::new();
     stream
         .read_to_end(&mut raw)
         .with_context(|| format!("reading {path}"))?;
     let text = String::from_utf8(raw).with_context(|| format!("{path}: body is not UTF-8"))?;
-    parse_response(&text).with_context(|| format!("GET {path}"))
+    parse_response(&text).with_context(|| format!("{method} {path}"))
 }
 
-/// Splits a raw response into status and body; only 200 is accepted.
+/// Splits a raw response into status and body; only 2xx is accepted.
 fn parse_response(text: &str) -> Result<String> {
     let (head, body) = text
         .split_once("\r\n\r\n")
         .context("response has no header end")?;
     let status_line = head.lines().next().unwrap_or_default();
     let status = status_line.split_whitespace().nth(1).unwrap_or_default();
-    if status != "200" {
+    if !status.starts_with('2') || status.len() != 3 {
         bail!("answered {status_line:?}: {body}");
     }
     if head
@@ -55,9 +65,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_a_200_body() {
+    fn parses_a_2xx_body() {
         let raw = "HTTP/1.0 200 OK\r\ncontent-type: application/json\r\n\r\n{\"requests\":3}";
         assert_eq!(parse_response(raw).unwrap(), "{\"requests\":3}");
+        assert_eq!(
+            parse_response("HTTP/1.0 204 No Content\r\n\r\n").unwrap(),
+            ""
+        );
     }
 
     #[test]
