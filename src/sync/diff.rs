@@ -640,7 +640,8 @@ fn plan_update(
     if node.title != item.title {
         update.title = Some(item.title.clone());
     }
-    update.body = splice(&node.body, &render_block(plan, item, &numbers.all())) != node.body;
+    let body = splice(&node.body, &render_block(plan, item, &numbers.all()));
+    update.body = !same_text(&body, &node.body);
     update.labels = label_change(item, issue, options, type_mode);
     update.assignee_ids = assignee_change(item, issue, resolved);
     if let Some(title) = &item.milestone {
@@ -656,6 +657,13 @@ fn plan_update(
     }
     update.reopen = node.state == "CLOSED" && node.state_reason.as_deref() == Some("NOT_PLANNED");
     update
+}
+
+/// Bodies compare as GitHub keeps them: a human's edit in the web editor turns line ends into
+/// CRLF and trailing whitespace is not significant; neither is worth a write.
+fn same_text(a: &str, b: &str) -> bool {
+    let normal = |s: &str| s.replace("\r\n", "\n").trim_end().to_string();
+    normal(a) == normal(b)
 }
 
 /// The new label set when it differs: labels planpilot manages follow the plan, others stay.

@@ -627,6 +627,15 @@ async fn human_text_and_a_human_moved_status_survive() {
     assert!(body.ends_with("\n\nMore human text."), "{body}");
     assert!(body.contains("Now with a description."));
     assert_eq!(issue["project_item"]["fields"]["Status"], "In Progress");
+
+    // The web editor saves CRLF line ends: not a change worth a write.
+    env.human(
+        "mutation($id: ID!, $body: String!) { updateIssue(input: {id: $id, body: $body}) { issue { id } } }",
+        json!({ "id": issue["id"], "body": body.replace('\n', "\r\n") }),
+    )
+    .await;
+    let (_, mutations, _) = env.measured(&edited).await;
+    assert_eq!(mutations, 0);
 }
 
 #[tokio::test]
