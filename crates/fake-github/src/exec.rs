@@ -113,6 +113,7 @@ pub struct RateInfo {
     pub used: u64,
     pub reset_at: u64,
     pub cost: u64,
+    pub node_count: u64,
 }
 
 /// Everything a resolver may read or change while a document runs.

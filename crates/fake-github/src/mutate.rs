@@ -177,6 +177,10 @@ fn create_issue(state: &mut State, input: &Input) -> Resolved {
         .flatten()
         .map(|id| issue_id(state, &id))
         .transpose()?;
+    let projects = ids_arg(input, "projectV2Ids").unwrap_or_default();
+    for project in &projects {
+        project_id(state, project)?;
+    }
     if let Some(parent) = parent {
         check_capacity(state, parent)?;
         if level(state, parent) + 1 > MAX_DEPTH {
@@ -206,6 +210,9 @@ fn create_issue(state: &mut State, input: &Input) -> Resolved {
     });
     if let Some(parent) = parent {
         state.issues[parent].sub_issues.push(idx);
+    }
+    if !projects.is_empty() {
+        ensure_item(state, idx);
     }
     payload("CreateIssuePayload", vec![("issue", issue_out(idx))])
 }
@@ -589,8 +596,11 @@ fn remove_blocked_by(state: &mut State, input: &Input) -> Resolved {
 }
 
 fn project_arg(state: &State, input: &Input) -> Result<(), FieldError> {
+    project_id(state, id_arg(input, "projectId"))
+}
+
+fn project_id(state: &State, id: &str) -> Result<(), FieldError> {
     project_access(state)?;
-    let id = id_arg(input, "projectId");
     match state.resolve(id) {
         Some(NodeRef::Project) => Ok(()),
         _ => Err(FieldError::not_found(id)),
@@ -616,31 +626,34 @@ fn field_arg(state: &State, input: &Input) -> Result<usize, FieldError> {
 fn add_project_item(state: &mut State, input: &Input) -> Resolved {
     project_arg(state, input)?;
     let issue = issue_id(state, id_arg(input, "contentId"))?;
-    let existing = state
-        .project
-        .as_ref()
-        .and_then(|p| p.items.iter().position(|item| item.issue == issue));
-    let item = match existing {
-        Some(item) => item,
-        None => {
-            let idx = state.project.as_ref().map_or(0, |p| p.items.len());
-            let id = state.new_id("PVTI", NodeRef::ProjectItem(idx));
-            let created_at = state.now();
-            if let Some(project) = &mut state.project {
-                project.items.push(Item {
-                    id,
-                    issue,
-                    values: Default::default(),
-                    created_at,
-                });
-            }
-            idx
-        }
-    };
+    let item = ensure_item(state, issue);
     payload(
         "AddProjectV2ItemByIdPayload",
         vec![("item", Out::Obj(Obj::Item(item)))],
     )
+}
+
+/// The board item of an issue, created if it has none (adding is idempotent on GitHub).
+fn ensure_item(state: &mut State, issue: usize) -> usize {
+    let existing = state
+        .project
+        .as_ref()
+        .and_then(|p| p.items.iter().position(|item| item.issue == issue));
+    if let Some(item) = existing {
+        return item;
+    }
+    let idx = state.project.as_ref().map_or(0, |p| p.items.len());
+    let id = state.new_id("PVTI", NodeRef::ProjectItem(idx));
+    let created_at = state.now();
+    if let Some(project) = &mut state.project {
+        project.items.push(Item {
+            id,
+            issue,
+            values: Default::default(),
+            created_at,
+        });
+    }
+    idx
 }
 
 /// The one value given in `ProjectV2FieldValue`, checked against the field's type.

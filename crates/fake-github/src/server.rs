@@ -160,6 +160,7 @@ impl Shared {
             used: budget.used,
             reset_at: budget.reset_at,
             cost,
+            node_count: 0,
         }
     }
 
@@ -287,8 +288,19 @@ async fn graphql(
 ) -> Response {
     let started = Instant::now();
     let (guard, in_flight) = InFlight::enter(&shared);
-    let (response, outcome, mutations) = handle(&shared, &headers, &body, in_flight).await;
+    let (mut response, outcome, mutations) = handle(&shared, &headers, &body, in_flight).await;
     drop(guard);
+    // GitHub sends the budget headers on every API answer that gets past authentication and
+    // its proxies; the paths above that know the document's cost have set them already.
+    let status = response.status();
+    let answered = response.extensions().get::<DropConnection>().is_none();
+    if answered
+        && status != StatusCode::UNAUTHORIZED
+        && status != StatusCode::BAD_GATEWAY
+        && !response.headers().contains_key("x-ratelimit-limit")
+    {
+        response = with_rate_headers(response, &shared.rate_info(0));
+    }
     shared.log(json!({
         "at_ms": shared.started.elapsed().as_millis() as u64,
         "status": response.status().as_u16(),
@@ -509,7 +521,10 @@ async fn run_document(
         .delay(faults.mutation_latency * mutation_names.len() as u32)
         .await;
 
-    let rate = shared.spend(analysis.cost);
+    let rate = RateInfo {
+        node_count: analysis.nodes,
+        ..shared.spend(analysis.cost)
+    };
     let (body, applied, too_quick) = {
         let mut state = lock(&shared.state);
         let mut ctx = Ctx {

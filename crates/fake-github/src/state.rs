@@ -257,6 +257,14 @@ impl State {
         for login in &config.users {
             state.add_user(login);
         }
+        // The viewer is users[0] and a user owner must be resolvable: make sure both exist
+        // whatever the configuration says.
+        if state.users.is_empty() {
+            state.add_user("octocat");
+        }
+        if config.owner_kind == OwnerKind::User && state.user_by_login(&config.owner).is_none() {
+            state.add_user(&config.owner);
+        }
         if config.owner_kind == OwnerKind::Organization {
             for t in &config.issue_types {
                 let id = state.new_id("IT", NodeRef::IssueType(state.issue_types.len()));
@@ -591,5 +599,48 @@ impl State {
         self.labels
             .iter()
             .position(|l| l.name.eq_ignore_ascii_case(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip_and_reject_impossible_days() {
+        assert_eq!(date_from_days(0), "1970-01-01");
+        assert_eq!(date_from_days(20_516), "2026-03-04");
+        assert_eq!(days_from_date("2024-02-29"), Some(19_782));
+        assert_eq!(days_from_date("2026-02-29"), None);
+        assert_eq!(days_from_date("2026-13-01"), None);
+        assert_eq!(days_from_date("26-1-1"), None);
+        for days in [-1000, 0, 59, 365, 11_016, 20_516, 40_000] {
+            assert_eq!(days_from_date(&date_from_days(days)), Some(days));
+        }
+        assert_eq!(timestamp(1_772_582_461), "2026-03-04T00:01:01Z");
+    }
+
+    #[test]
+    fn node_ids_are_distinct_and_seeded() {
+        let config = Config::default();
+        let a = State::new(&config);
+        let b = State::new(&config);
+        let c = State::new(&Config {
+            seed: 2,
+            ..Config::default()
+        });
+        assert_eq!(a.repo_id, b.repo_id);
+        assert_ne!(a.repo_id, c.repo_id);
+        // Every object got its own entry: a collision would have overwritten one.
+        let fields = a.project.as_ref().map_or(0, |p| p.fields.len());
+        let objects = 2
+            + a.users.len()
+            + a.issue_types.len()
+            + a.labels.len()
+            + a.milestones.len()
+            + 1
+            + fields;
+        assert_eq!(a.ids.len(), objects);
+        assert!(a.repo_id.starts_with("R_kwDO"));
     }
 }

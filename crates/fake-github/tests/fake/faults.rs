@@ -472,3 +472,15 @@ async fn primary_budget_resets_after_its_window() {
     }
     api.ok(VIEWER, json!({})).await;
 }
+
+#[tokio::test]
+async fn node_limit_refuses_documents_over_500000_nodes() {
+    let api = common::default().await;
+    let nested = r#"{ repository(owner: "acme", name: "roadmap") { issues(first: 100) { nodes { subIssues(first: 100) { nodes { labels(first: 51) { totalCount } } } } } } }"#;
+    let body = api.gql(nested, json!({})).await;
+    assert_eq!(error_type(&body), Some("MAX_NODE_LIMIT_EXCEEDED"), "{body}");
+    assert!(body.get("data").is_none());
+    let within = r#"{ repository(owner: "acme", name: "roadmap") { issues(first: 100) { nodes { labels(first: 100) { totalCount } } } } rateLimit { nodeCount } }"#;
+    let data = api.ok(within, json!({})).await;
+    assert_eq!(data["rateLimit"]["nodeCount"], 100 + 100 * 100);
+}

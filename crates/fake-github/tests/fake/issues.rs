@@ -408,3 +408,22 @@ async fn deleted_issues_leave_lists_links_and_the_board() {
     // Numbers are never reused.
     assert_eq!(api.create_issue("c").await.1, 3);
 }
+
+#[tokio::test]
+async fn issue_labels_list_by_label_creation_or_name() {
+    let api = common::default().await;
+    let (id, _) = api.create_issue("labelled").await;
+    let bug = api.label_id("bug").await;
+    let enhancement = api.label_id("enhancement").await;
+    api.ok("mutation($i: ID!, $l: [ID!]) { updateIssue(input: {id: $i, labelIds: $l}) { clientMutationId } }", json!({"i": id, "l": [enhancement, bug]})).await;
+    let query = "query($i: ID!) { node(id: $i) { ... on Issue { created: labels(first: 5) { nodes { name } } named: labels(first: 5, orderBy: {field: NAME, direction: DESC}) { nodes { name } } } } }";
+    let data = api.ok(query, json!({"i": id})).await;
+    assert_eq!(
+        data["node"]["created"]["nodes"],
+        json!([{"name": "bug"}, {"name": "enhancement"}])
+    );
+    assert_eq!(
+        data["node"]["named"]["nodes"],
+        json!([{"name": "enhancement"}, {"name": "bug"}])
+    );
+}
