@@ -62,6 +62,7 @@ pub async fn sync(flags: &Flags, json: bool, env: &Env) -> Exit {
             return Exit::Invalid;
         }
     };
+    log_inputs(&inputs);
     let plan = match load_plan(&inputs.plan_file, &inputs.root, env) {
         Ok(plan) => plan,
         Err(problems) => {
@@ -93,6 +94,24 @@ pub async fn sync(flags: &Flags, json: bool, env: &Env) -> Exit {
     publish(&report, json, env)
 }
 
+/// The checked inputs at debug level (`RUNNER_DEBUG=1`), tokens only as given or not.
+fn log_inputs(inputs: &Inputs) {
+    tracing::debug!(
+        plan_file = %inputs.plan_file.display(),
+        root = %inputs.root.display(),
+        repository = %inputs.repository,
+        label = %inputs.label,
+        dry_run = inputs.dry_run,
+        project = inputs.project.as_ref().map_or("none", |p| p.url.as_str()),
+        github_token = if inputs.github_token.is_some() { "given" } else { "none" },
+        max_concurrency = inputs.max_concurrency,
+        max_retries = inputs.max_retries,
+        max_wait_s = inputs.max_wait.as_secs(),
+        graphql_url = %inputs.graphql_url,
+        "inputs"
+    );
+}
+
 /// Prints the secret masks first, under Actions, so no later line can show a token.
 pub fn mask_secrets(flags: &Flags, env: &Env) {
     if !env.is_actions() {
@@ -114,7 +133,7 @@ async fn run_engine(
     progress: &dyn Progress,
 ) -> Result<Report, (Exit, String)> {
     if inputs.github_token.is_none() {
-        eprintln!("No token: offline preview, nothing is read from GitHub.");
+        // The preview's report carries a warning saying it is offline.
         return Ok(sync::preview_offline(plan, options));
     }
     let client = Client::new(inputs.client_config()).map_err(|e| {

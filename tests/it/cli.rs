@@ -496,7 +496,12 @@ fn an_offline_dry_run_needs_no_token_and_no_network() {
         .env("INPUT_PLAN-FILE", "examples/plan.yaml")
         .env("INPUT_DRY-RUN", "true"));
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("offline preview"), "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("::warning title=planpilot::offline preview"),
+        "{}",
+        run.stdout
+    );
     let outputs = step.outputs();
     assert_eq!(outputs["created-count"], "15");
     assert_eq!(outputs["plan-key"], "offline-mode");
@@ -631,4 +636,29 @@ fn a_rate_limited_sync_exits_1_and_a_re_run_resumes_without_duplicates() {
     let outputs = resumed_step.outputs();
     assert_eq!(outputs["created-count"], (15 - partial).to_string());
     assert_no_token(&stopped, &[&step.output_path(), &step.summary_path()]);
+}
+
+#[test]
+fn runner_debug_turns_on_debug_logging_without_tokens() {
+    let step = Step::new();
+    let mut cmd = step.command();
+    cmd.env("INPUT_PLAN-FILE", "examples/plan.yaml")
+        .env("INPUT_GITHUB-TOKEN", "")
+        .env("INPUT_DRY-RUN", "true");
+    let quiet = run(&mut cmd);
+    assert_eq!(quiet.code, 0, "{}", quiet.stderr);
+    assert!(!quiet.stderr.contains("DEBUG"), "{}", quiet.stderr);
+
+    let debug = run(cmd
+        .env("RUNNER_DEBUG", "1")
+        .env("INPUT_PROJECT-TOKEN", TOKEN));
+    assert_eq!(debug.code, 0, "{}", debug.stderr);
+    let line = debug
+        .stderr
+        .lines()
+        .find(|l| l.contains("DEBUG") && l.contains("inputs"))
+        .unwrap_or_else(|| panic!("no debug line: {}", debug.stderr));
+    assert!(line.contains("repository=acme/roadmap"), "{line}");
+    assert!(line.contains("dry_run=true"), "{line}");
+    assert_no_token(&debug, &[&step.output_path(), &step.summary_path()]);
 }
