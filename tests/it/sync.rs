@@ -1096,3 +1096,32 @@ async fn a_token_without_board_access_fails_clearly_before_any_write() {
     );
     assert_eq!(env.fake.stats().mutations.total, 0);
 }
+
+#[tokio::test]
+async fn dry_runs_predict_apply_exactly_on_the_hundred_item_plan_and_its_edits() {
+    let mut shape = Shape::new(5, 4, 4);
+    let env = Env::org().await;
+    let mut dry = env.options.clone();
+    dry.dry_run = true;
+    for step in 0..3 {
+        match step {
+            1 => {
+                shape.move_task("E1-S1-T2", "E3-S2");
+                shape.remove_task("E5-S4-T4");
+                shape.deps.push(("E4-S3-T1".into(), "E2-S1-T3".into()));
+            }
+            2 => shape.epics[1].1[1].1.push("E2-S2-T9".into()),
+            _ => {}
+        }
+        let plan = shape.plan();
+        let before = env.fake.stats().mutations.total;
+        let predicted = sync::run(&plan, &env.client, &dry, &Silent)
+            .await
+            .expect("dry run");
+        assert_eq!(env.fake.stats().mutations.total, before);
+        let (applied, mutations, _) = env.measured(&plan).await;
+        assert_eq!(applied.changes, predicted.changes, "step {step}");
+        assert_eq!(mutations as usize, predicted.changes.len(), "step {step}");
+        assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    }
+}
