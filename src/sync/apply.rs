@@ -25,6 +25,9 @@ use super::progress::Progress;
 /// Rounds of "read again, then create what is still missing" after lost create answers.
 const CREATE_ROUNDS: usize = 3;
 
+/// Resends of writes GitHub refused as "submitted too quickly" (waits double each time).
+const THROTTLE_ROUNDS: usize = 6;
+
 /// An issue planpilot knows the id and number of.
 #[derive(Debug, Clone)]
 pub struct Known {
@@ -48,6 +51,8 @@ pub struct Outcome {
     pub issues: HashMap<String, Known>,
     /// Set when the run stopped early (rate limit, circuit breaker, bad credentials).
     pub stopped: Option<String>,
+    /// Writes refused as too quick and sent again.
+    pub throttled: usize,
 }
 
 /// One mutation with what it is for.
@@ -676,6 +681,38 @@ impl Applier<'_> {
         }
         let total = ops.len();
         self.progress.phase_started(name, total);
+        let mut results = Vec::with_capacity(total);
+        let mut pending = ops;
+        let mut wait = self.options.throttle_backoff;
+        for round in 0..=THROTTLE_ROUNDS {
+            let answers = self.send_all(name, pending, safety, total).await;
+            let (throttled, settled): (Vec<_>, Vec<_>) = answers
+                .into_iter()
+                .partition(|(_, answer)| matches!(answer, Answer::Failed(m) if is_throttled(m)));
+            results.extend(settled);
+            if throttled.is_empty() || round == THROTTLE_ROUNDS || self.out.stopped.is_some() {
+                results.extend(throttled);
+                break;
+            }
+            // GitHub refused some writes of a document as too quick (the others applied):
+            // nothing of those happened, so they are sent again after a pause.
+            self.out.throttled += throttled.len();
+            tokio::time::sleep(wait).await;
+            wait = wait.saturating_mul(2);
+            pending = throttled.into_iter().map(|(op, _)| op).collect();
+        }
+        self.progress.phase_finished(name);
+        results
+    }
+
+    /// Sends `ops` as aliased batches, all in flight at once (bounded by the client).
+    async fn send_all(
+        &mut self,
+        name: &str,
+        ops: Vec<Op>,
+        safety: Safety,
+        total: usize,
+    ) -> Vec<(Op, Answer)> {
         let max_batch = match safety {
             Safety::Create => SyncOptions::MAX_CREATE_BATCH,
             _ => SyncOptions::MAX_BATCH,
@@ -735,7 +772,6 @@ impl Applier<'_> {
                 }
             }
         }
-        self.progress.phase_finished(name);
         results
     }
 }
@@ -755,6 +791,12 @@ pub fn is_fatal(error: &ApiError) -> bool {
         error,
         ApiError::Unauthorized | ApiError::RateLimited { .. } | ApiError::CircuitOpen { .. }
     )
+}
+
+/// GitHub's per-mutation answer for a secondary (content-creation) limit.
+fn is_throttled(message: &str) -> bool {
+    let message = message.to_lowercase();
+    message.contains("submitted too quickly") || message.contains("secondary rate limit")
 }
 
 /// GitHub's ways of saying a link or label is already there.

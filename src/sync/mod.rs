@@ -295,6 +295,12 @@ fn applied_report(
     }
     let mut warnings = changes.warnings.clone();
     warnings.extend(outcome.warnings);
+    if outcome.throttled > 0 {
+        warnings.push(format!(
+            "GitHub refused {} write(s) as submitted too quickly; they were sent again after a pause",
+            outcome.throttled
+        ));
+    }
     Report {
         plan_key: plan.key.clone(),
         dry_run: false,

@@ -143,6 +143,9 @@ pub struct SyncOptions {
     /// Documents kept in flight per apply phase; match the client's `max_concurrency`. Writes of
     /// a phase are split into this many aliased batches (at most `MAX_BATCH` mutations each).
     pub concurrency: usize,
+    /// First pause before resending writes GitHub refused as "submitted too quickly" inside an
+    /// otherwise successful document; it doubles on each further refusal.
+    pub throttle_backoff: std::time::Duration,
 }
 
 impl SyncOptions {
@@ -164,6 +167,7 @@ impl SyncOptions {
             type_names: TypeNames::default(),
             project: None,
             concurrency: SyncOptions::DEFAULT_CONCURRENCY,
+            throttle_backoff: std::time::Duration::from_secs(1),
         }
     }
 }

@@ -1125,3 +1125,34 @@ async fn dry_runs_predict_apply_exactly_on_the_hundred_item_plan_and_its_edits()
         assert_state(&env.issues(), &expect_generated(&plan, &shape));
     }
 }
+
+#[tokio::test]
+async fn writes_refused_as_too_quick_are_sent_again_and_the_run_completes() {
+    let shape = Shape::new(2, 2, 2);
+    let plan = shape.plan();
+    let mut env = Env::org().await;
+    env.options.throttle_backoff = Duration::from_millis(40);
+    // Whole documents refused wait in the client; this one may wait long enough for the window.
+    let mut config = ClientConfig::new(env.fake.graphql_url(), Secret::new("test-token"));
+    config.secondary_min_wait = Duration::from_millis(20);
+    config.max_wait = Duration::from_secs(5);
+    env.client = Client::new(config).expect("client builds");
+    env.fake.set_faults(Faults {
+        content_limit: Some(fake_github::ContentLimit {
+            max: 6,
+            window: Duration::from_millis(150),
+        }),
+        content_limit_graphql: true,
+        retry_after_secs: 0,
+        ..Faults::default()
+    });
+    let report = env.sync_ok(&plan).await;
+    assert!(
+        report.warnings.iter().any(|w| w.contains("too quickly")),
+        "{:?}",
+        report.warnings
+    );
+    env.fake.set_faults(Faults::default());
+    assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    assert_eq!(env.issues().len(), plan.items.len());
+}
