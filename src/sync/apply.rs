@@ -62,7 +62,8 @@ struct Op {
     line: String,
     detail: String,
     mutation: Mutation,
-    /// "Already exists" answers count as success (links, sub-issues, labels).
+    /// "Already so" answers count as success: a link, sub-issue or label that already exists,
+    /// a link already gone (a resent document after a lost answer says so).
     tolerate_existing: bool,
     /// Board writes use the project token.
     token: TokenRole,
@@ -499,7 +500,7 @@ impl Applier<'_> {
                 line: diff::line_unlink(blocked, blocker),
                 detail: format!("no longer blocked by #{}", blocker.number),
                 mutation: Mutation::remove_blocked_by(&blocked.id, &blocker.id),
-                tolerate_existing: false,
+                tolerate_existing: true,
                 token: TokenRole::Issues,
             });
         }
@@ -799,12 +800,13 @@ fn is_throttled(message: &str) -> bool {
     message.contains("submitted too quickly") || message.contains("secondary rate limit")
 }
 
-/// GitHub's ways of saying a link or label is already there.
+/// GitHub's ways of saying a link or label is already there (or a link already gone).
 fn already_exists(message: &str) -> bool {
     let message = message.to_lowercase();
     message.contains("already")
         || message.contains("duplicate")
         || message.contains("has been taken")
+        || message.contains("is not blocked by")
 }
 
 /// A stable color per label name (GitHub requires one).
@@ -818,7 +820,23 @@ fn label_color(name: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::chunk_size;
+    use super::{already_exists, chunk_size, is_throttled};
+
+    #[test]
+    fn answers_that_mean_already_done_or_too_quick() {
+        for done in [
+            "Issue is already a sub-issue of this parent",
+            "Issue is already blocked by this issue",
+            "Name has already been taken",
+            "Issue is not blocked by this issue",
+        ] {
+            assert!(already_exists(done), "{done}");
+        }
+        assert!(!already_exists("Sub issue may only have one parent"));
+        assert!(is_throttled("was submitted too quickly"));
+        assert!(is_throttled("You have exceeded a secondary rate limit"));
+        assert!(!is_throttled("Title can't be blank"));
+    }
 
     #[test]
     fn chunks_fill_every_slot_in_as_few_rounds_as_possible() {
