@@ -427,3 +427,53 @@ async fn issue_labels_list_by_label_creation_or_name() {
         json!([{"name": "enhancement"}, {"name": "bug"}])
     );
 }
+
+#[tokio::test]
+async fn large_batches_of_long_bodies_are_accepted() {
+    let api = common::default().await;
+    let repo = api.repo_id().await;
+    let mut doc = String::from("mutation($r: ID!, $b: String!) {");
+    for k in 0..40 {
+        doc.push_str(&format!(" a{k}: createIssue(input: {{repositoryId: $r, title: \"t{k}\", body: $b}}) {{ clientMutationId }}"));
+    }
+    doc.push('}');
+    // The body variable is sent once, but make the request itself large too.
+    let padding = " ".repeat(3 * 1024 * 1024);
+    api.ok(
+        &format!("{doc}{padding}"),
+        json!({"r": repo, "b": "x".repeat(65_536)}),
+    )
+    .await;
+    assert_eq!(api.fake.state()["issues"].as_array().unwrap().len(), 40);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates_get_distinct_numbers() {
+    let api = common::default().await;
+    let repo = api.repo_id().await;
+    let mut tasks = Vec::new();
+    for k in 0..20 {
+        let (http, url, repo) = (api.http.clone(), api.fake.graphql_url(), repo.clone());
+        tasks.push(tokio::spawn(async move {
+            let query = "mutation($r: ID!, $t: String!) { createIssue(input: {repositoryId: $r, title: $t}) { issue { number } } }";
+            let body: serde_json::Value = http
+                .post(url)
+                .bearer_auth("test-token")
+                .json(&json!({"query": query, "variables": {"r": repo, "t": format!("c{k}")}}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body["data"]["createIssue"]["issue"]["number"].as_u64().unwrap()
+        }));
+    }
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.push(task.await.unwrap());
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=20).collect::<Vec<u64>>());
+    assert_eq!(api.fake.stats().mutations.by_name["createIssue"], 20);
+}
