@@ -708,8 +708,8 @@ impl Applier<'_> {
         total: usize,
     ) -> Vec<(Op, Answer)> {
         let max_batch = match safety {
-            Safety::Create => SyncOptions::MAX_CREATE_BATCH,
-            _ => SyncOptions::MAX_BATCH,
+            Safety::Create => self.options.max_create_batch,
+            _ => self.options.max_batch,
         };
         let (project, issues): (Vec<Op>, Vec<Op>) = ops
             .into_iter()
