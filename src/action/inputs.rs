@@ -362,7 +362,6 @@ impl Inputs {
         options.allow_mass_close = self.allow_mass_close;
         options.type_names = self.type_names.clone();
         options.project = self.project.clone();
-        // Apply phases keep as many documents in flight as the client allows.
         options.concurrency = self.max_concurrency;
         options
     }

@@ -25,6 +25,9 @@ use super::progress::Progress;
 /// Rounds of "read again, then create what is still missing" after lost create answers.
 const CREATE_ROUNDS: usize = 3;
 
+/// Resends of writes GitHub refused as "submitted too quickly" (waits double each time).
+const THROTTLE_ROUNDS: usize = 6;
+
 /// An issue planpilot knows the id and number of.
 #[derive(Debug, Clone)]
 pub struct Known {
@@ -48,6 +51,8 @@ pub struct Outcome {
     pub issues: HashMap<String, Known>,
     /// Set when the run stopped early (rate limit, circuit breaker, bad credentials).
     pub stopped: Option<String>,
+    /// Writes refused as too quick and sent again.
+    pub throttled: usize,
 }
 
 /// One mutation with what it is for.
@@ -57,7 +62,8 @@ struct Op {
     line: String,
     detail: String,
     mutation: Mutation,
-    /// "Already exists" answers count as success (links, sub-issues, labels).
+    /// "Already so" answers count as success: a link, sub-issue or label that already exists,
+    /// a link already gone (a resent document after a lost answer says so).
     tolerate_existing: bool,
     /// Board writes use the project token.
     token: TokenRole,
@@ -160,9 +166,16 @@ impl Applier<'_> {
         wave.extend(self.board_add_ops(&mut seq));
         let fields_start = seq.start;
         let fields_end = fields_start + self.changes.field_sets.len();
-        wave.extend(self.close_ops(&mut (fields_end..lines.len())));
+        // Fields of cards that already exist go with the wave; new cards' fields follow it.
+        let (early, late): (Vec<usize>, Vec<usize>) = (0..self.changes.field_sets.len())
+            .partition(|&i| self.cards.contains_key(&self.changes.field_sets[i].item));
+        let early_fields = self.field_ops(fields_start, &early);
+        wave.extend(early_fields);
+        let mut tail = fields_end..lines.len();
+        wave.extend(self.close_ops(&mut tail));
+        wave.extend(self.detach_ops(&mut tail));
         self.phase("updates", wave, Safety::Idempotent).await;
-        let field_ops = self.field_ops(&mut (fields_start..fields_end));
+        let field_ops = self.field_ops(fields_start, &late);
         self.phase("fields", field_ops, Safety::Idempotent).await;
         self.out.applied.sort_by_key(|(seq, _)| *seq);
     }
@@ -494,7 +507,7 @@ impl Applier<'_> {
                 line: diff::line_unlink(blocked, blocker),
                 detail: format!("no longer blocked by #{}", blocker.number),
                 mutation: Mutation::remove_blocked_by(&blocked.id, &blocker.id),
-                tolerate_existing: false,
+                tolerate_existing: true,
                 token: TokenRole::Issues,
             });
         }
@@ -526,26 +539,14 @@ impl Applier<'_> {
         ops
     }
 
-    fn field_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
+    /// Field writes `indices` of the change list's field sets (numbered from `first_seq`).
+    fn field_ops(&mut self, first_seq: usize, indices: &[usize]) -> Vec<Op> {
         let board = self.board_id();
         let mut ops = Vec::new();
-        for set in &self.changes.field_sets {
-            let seq = seq.next().unwrap_or(0);
+        for &index in indices {
+            let set = &self.changes.field_sets[index];
             match self.cards.get(&set.item) {
-                Some(card) => ops.push(Op {
-                    seq,
-                    item: set.item.clone(),
-                    line: diff::line_field(set),
-                    detail: format!("{} = {}", set.field_name, set.setting.display()),
-                    mutation: Mutation::set_field(
-                        &board,
-                        card,
-                        &set.field_id,
-                        set.setting.to_input(),
-                    ),
-                    tolerate_existing: false,
-                    token: TokenRole::Issues,
-                }),
+                Some(card) => ops.push(field_op(&board, card, set, first_seq + index)),
                 None => self.skip(
                     &set.item,
                     format!("{} skipped: the issue is not on the board", set.field_name),
@@ -579,6 +580,22 @@ impl Applier<'_> {
                     tolerate_existing: false,
                     token: TokenRole::Issues,
                 }
+            })
+            .collect()
+    }
+
+    fn detach_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
+        self.changes
+            .detaches
+            .iter()
+            .map(|(item, child, parent)| Op {
+                seq: seq.next().unwrap_or(0),
+                item: item.clone(),
+                line: diff::line_detach(item, child, parent),
+                detail: format!("detached from #{}", parent.number),
+                mutation: Mutation::remove_sub_issue(&parent.id, &child.id),
+                tolerate_existing: true,
+                token: TokenRole::Issues,
             })
             .collect()
     }
@@ -676,9 +693,41 @@ impl Applier<'_> {
         }
         let total = ops.len();
         self.progress.phase_started(name, total);
+        let mut results = Vec::with_capacity(total);
+        let mut pending = ops;
+        let mut wait = self.options.throttle_backoff;
+        for round in 0..=THROTTLE_ROUNDS {
+            let answers = self.send_all(name, pending, safety, total).await;
+            let (throttled, settled): (Vec<_>, Vec<_>) = answers
+                .into_iter()
+                .partition(|(_, answer)| matches!(answer, Answer::Failed(m) if is_throttled(m)));
+            results.extend(settled);
+            if throttled.is_empty() || round == THROTTLE_ROUNDS || self.out.stopped.is_some() {
+                results.extend(throttled);
+                break;
+            }
+            // GitHub refused some writes of a document as too quick (the others applied):
+            // nothing of those happened, so they are sent again after a pause.
+            self.out.throttled += throttled.len();
+            tokio::time::sleep(wait).await;
+            wait = wait.saturating_mul(2);
+            pending = throttled.into_iter().map(|(op, _)| op).collect();
+        }
+        self.progress.phase_finished(name);
+        results
+    }
+
+    /// Sends `ops` as aliased batches, all in flight at once (bounded by the client).
+    async fn send_all(
+        &mut self,
+        name: &str,
+        ops: Vec<Op>,
+        safety: Safety,
+        total: usize,
+    ) -> Vec<(Op, Answer)> {
         let max_batch = match safety {
-            Safety::Create => SyncOptions::MAX_CREATE_BATCH,
-            _ => SyncOptions::MAX_BATCH,
+            Safety::Create => self.options.max_create_batch,
+            _ => self.options.max_batch,
         };
         let (project, issues): (Vec<Op>, Vec<Op>) = ops
             .into_iter()
@@ -735,8 +784,20 @@ impl Applier<'_> {
                 }
             }
         }
-        self.progress.phase_finished(name);
         results
+    }
+}
+
+/// A board field write (with the project token).
+fn field_op(board: &str, card: &str, set: &diff::FieldSet, seq: usize) -> Op {
+    Op {
+        seq,
+        item: set.item.clone(),
+        line: diff::line_field(set),
+        detail: format!("{} = {}", set.field_name, set.setting.display()),
+        mutation: Mutation::set_field(board, card, &set.field_id, set.setting.to_input()),
+        tolerate_existing: false,
+        token: TokenRole::Project,
     }
 }
 
@@ -757,12 +818,20 @@ pub fn is_fatal(error: &ApiError) -> bool {
     )
 }
 
-/// GitHub's ways of saying a link or label is already there.
+/// GitHub's per-mutation answer for a secondary (content-creation) limit.
+fn is_throttled(message: &str) -> bool {
+    let message = message.to_lowercase();
+    message.contains("submitted too quickly") || message.contains("secondary rate limit")
+}
+
+/// GitHub's ways of saying a link or label is already there (or a link already gone).
 fn already_exists(message: &str) -> bool {
     let message = message.to_lowercase();
     message.contains("already")
         || message.contains("duplicate")
         || message.contains("has been taken")
+        || message.contains("is not blocked by")
+        || message.contains("is not a sub-issue of")
 }
 
 /// A stable color per label name (GitHub requires one).
@@ -776,7 +845,40 @@ fn label_color(name: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::chunk_size;
+    use super::{already_exists, chunk_size, field_op, is_throttled};
+    use crate::github::TokenRole;
+    use crate::sync::diff::FieldSet;
+    use crate::sync::fields::Setting;
+
+    #[test]
+    fn board_writes_use_the_project_token() {
+        let set = FieldSet {
+            item: "T-1".into(),
+            field_id: "F1".into(),
+            field_name: "Size".into(),
+            setting: Setting::Text("M".into()),
+        };
+        let op = field_op("P1", "C1", &set, 7);
+        assert_eq!(op.token, TokenRole::Project);
+        assert_eq!((op.seq, op.line.as_str()), (7, "set T-1 Size = M"));
+    }
+
+    #[test]
+    fn answers_that_mean_already_done_or_too_quick() {
+        for done in [
+            "Issue is already a sub-issue of this parent",
+            "Issue is already blocked by this issue",
+            "Name has already been taken",
+            "Issue is not blocked by this issue",
+            "Issue is not a sub-issue of this parent",
+        ] {
+            assert!(already_exists(done), "{done}");
+        }
+        assert!(!already_exists("Sub issue may only have one parent"));
+        assert!(is_throttled("was submitted too quickly"));
+        assert!(is_throttled("You have exceeded a secondary rate limit"));
+        assert!(!is_throttled("Title can't be blank"));
+    }
 
     #[test]
     fn chunks_fill_every_slot_in_as_few_rounds_as_possible() {

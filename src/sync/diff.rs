@@ -164,6 +164,9 @@ pub struct Changes {
     pub links: Vec<(String, String)>,
     /// `(blocked item, blocked issue, blocker issue)`: stale links between managed issues.
     pub unlinks: Vec<(String, IssueKey, IssueKey)>,
+    /// `(removed item, its issue, parent issue)`: closed issues taken out of a managed parent,
+    /// so they neither fill its sub-issue slots nor count as done in its progress.
+    pub detaches: Vec<(String, IssueKey, IssueKey)>,
     pub board_adds: Vec<String>,
     pub field_sets: Vec<FieldSet>,
     pub closes: Vec<Close>,
@@ -187,6 +190,7 @@ impl Changes {
         lines.extend(self.board_adds.iter().map(|i| line_board_add(i)));
         lines.extend(self.field_sets.iter().map(line_field));
         lines.extend(self.closes.iter().map(line_close));
+        lines.extend(self.detaches.iter().map(|(i, c, p)| line_detach(i, c, p)));
         lines
     }
 
@@ -241,6 +245,9 @@ pub(crate) fn line_field(set: &FieldSet) -> String {
         set.field_name,
         set.setting.display()
     )
+}
+pub(crate) fn line_detach(item: &str, child: &IssueKey, parent: &IssueKey) -> String {
+    format!("detach #{} ({item}) from #{}", child.number, parent.number)
 }
 pub(crate) fn line_close(close: &Close) -> String {
     match &close.reason {
@@ -311,6 +318,7 @@ pub fn plan_changes_on(
         moves: Vec::new(),
         links: Vec::new(),
         unlinks: Vec::new(),
+        detaches: Vec::new(),
         board_adds: Vec::new(),
         field_sets: Vec::new(),
         closes: Vec::new(),
@@ -640,7 +648,8 @@ fn plan_update(
     if node.title != item.title {
         update.title = Some(item.title.clone());
     }
-    update.body = splice(&node.body, &render_block(plan, item, &numbers.all())) != node.body;
+    let body = splice(&node.body, &render_block(plan, item, &numbers.all()));
+    update.body = !same_text(&body, &node.body);
     update.labels = label_change(item, issue, options, type_mode);
     update.assignee_ids = assignee_change(item, issue, resolved);
     if let Some(title) = &item.milestone {
@@ -656,6 +665,13 @@ fn plan_update(
     }
     update.reopen = node.state == "CLOSED" && node.state_reason.as_deref() == Some("NOT_PLANNED");
     update
+}
+
+/// Bodies compare as GitHub keeps them: a human's edit in the web editor turns line ends into
+/// CRLF and trailing whitespace is not significant; neither is worth a write.
+fn same_text(a: &str, b: &str) -> bool {
+    let normal = |s: &str| s.replace("\r\n", "\n").trim_end().to_string();
+    normal(a) == normal(b)
 }
 
 /// The new label set when it differs: labels planpilot manages follow the plan, others stay.
@@ -876,6 +892,20 @@ fn plan_closes(
             url: issue.node.url.clone(),
             title: issue.node.title.clone(),
         });
+        let managed_parent = issue.node.parent.as_ref().filter(|p| {
+            keepers.values().any(|k| k.node.id == p.id)
+                || duplicates.iter().any(|(d, _)| d.node.id == p.id)
+        });
+        if let (OnRemoved::Close, Some(parent)) = (options.on_removed, managed_parent) {
+            changes.detaches.push((
+                item.to_string(),
+                key(issue),
+                IssueKey {
+                    id: parent.id.clone(),
+                    number: parent.number,
+                },
+            ));
+        }
         if options.on_removed == OnRemoved::Close && issue.is_open() {
             closing += 1;
             changes.closes.push(Close {
