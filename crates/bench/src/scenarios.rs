@@ -247,9 +247,8 @@ impl Bench {
     fn first_sync_and_reruns(&self, base: &PlanFile, outcome: &mut Outcome) -> Result<Measured> {
         let session = self.session("1 first sync", self.config.latency, Vec::new())?;
         let first = session.sync(base, "first", None)?;
-        let items = base.item_count();
         outcome.rows.push(first.row.clone());
-        judge_sync("1", &first, items, DEFAULT_CONCURRENCY, outcome);
+        judge_sync("1", &first, DEFAULT_CONCURRENCY, outcome);
         if !self.config.quick {
             let wall = first.row.wall_ms;
             outcome.targets.push(Target::timing(
@@ -304,7 +303,7 @@ impl Bench {
     fn judge_speedup(&self, sweep: &[(u64, Measured)], outcome: &mut Outcome) {
         let at = |c: u64| sweep.iter().find(|(s, _)| *s == c).map(|(_, m)| m);
         for (c, measured) in sweep {
-            judge_sync(&format!("6 (c={c})"), measured, 0, *c, outcome);
+            judge_sync(&format!("6 (c={c})"), measured, *c, outcome);
         }
         if let (Some(serial), Some(default)) = (at(1), at(DEFAULT_CONCURRENCY)) {
             let speedup = ratio(serial.row.wall_ms, default.row.wall_ms);
@@ -346,20 +345,8 @@ impl Bench {
         for run in [&small_run, &large_run, &rerun] {
             outcome.rows.push(run.row.clone());
         }
-        judge_sync(
-            "4 (small)",
-            &small_run,
-            small.item_count(),
-            DEFAULT_CONCURRENCY,
-            outcome,
-        );
-        judge_sync(
-            "4 (large)",
-            &large_run,
-            large.item_count(),
-            DEFAULT_CONCURRENCY,
-            outcome,
-        );
+        judge_sync("4 (small)", &small_run, DEFAULT_CONCURRENCY, outcome);
+        judge_sync("4 (large)", &large_run, DEFAULT_CONCURRENCY, outcome);
         let items_ratio = ratio(large.item_count() as u64, small.item_count() as u64);
         let time_ratio = ratio(large_run.row.wall_ms, small_run.row.wall_ms);
         outcome.targets.push(Target::timing(
@@ -418,13 +405,7 @@ impl Bench {
             run.row.lower_bound_ms = run.row.lower_bound_ms.max(cap_floor);
             outcome.rows.push(run.row.clone());
             let label = format!("5 ({})", cap.answer());
-            judge_sync(
-                &label,
-                &run,
-                base.item_count(),
-                DEFAULT_CONCURRENCY,
-                outcome,
-            );
+            judge_sync(&label, &run, DEFAULT_CONCURRENCY, outcome);
             let over = run.row.wall_over_floor();
             outcome.targets.push(Target::timing(
                 format!(
@@ -505,17 +486,18 @@ fn content_creations(stats: &FakeStats) -> u64 {
 
 /// The invariants every sync must hold: completes, every item has exactly one issue, the
 /// concurrency bound held.
-fn judge_sync(label: &str, run: &Measured, items: usize, concurrency: u64, outcome: &mut Outcome) {
+fn judge_sync(label: &str, run: &Measured, concurrency: u64, outcome: &mut Outcome) {
     let errors = run
         .report
         .as_ref()
         .map(|r| r.errors.len().to_string())
         .unwrap_or_else(|| "no report".to_string());
-    let issues_ok = items == 0 || run.census.items == items;
+    let items = run.row.items as usize;
+    let issues_ok = run.census.items == items;
     outcome.targets.push(Target::invariant(
         format!("{label}: completes with one issue per item, 0 duplicates"),
         format!(
-            "exit {:?}, errors {errors}, {} issues for {} items, {} duplicates",
+            "exit {:?}, errors {errors}, {} issues claim {} of {items} items, {} duplicates",
             run.exit_code, run.census.managed, run.census.items, run.census.duplicates
         ),
         run.completed() && issues_ok && run.census.duplicates == 0,
@@ -699,7 +681,10 @@ mod tests {
     #[test]
     fn invariants_fail_on_duplicates_and_excess_concurrency() {
         let run = Measured {
-            row: Row::default(),
+            row: Row {
+                items: 2,
+                ..Row::default()
+            },
             stats: FakeStats {
                 max_in_flight: 6,
                 ..FakeStats::default()
@@ -713,7 +698,7 @@ mod tests {
             exit_code: Some(0),
         };
         let mut outcome = Outcome::default();
-        judge_sync("x", &run, 2, 5, &mut outcome);
+        judge_sync("x", &run, 5, &mut outcome);
         assert_eq!(outcome.targets.len(), 2);
         assert!(outcome.targets.iter().all(|t| t.invariant && !t.met));
     }
