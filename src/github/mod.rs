@@ -14,6 +14,7 @@ mod classify;
 pub mod client;
 mod gate;
 mod metrics;
+pub mod ops;
 mod ratelimit;
 mod retry;
 mod transport;

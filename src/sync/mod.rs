@@ -4,12 +4,304 @@
 //! - `discover`: read every managed issue (by label, never by search) and the board.
 //! - `diff`: a pure function from plan + discovered state to a list of changes.
 //! - `apply`: execute the changes in bounded parallel phases.
+//! - `fields`, `relations`: board field values and rolled-up blocked-by links.
 //! - `report`: what happened, per item, for outputs and the job summary.
 
+pub mod apply;
+pub mod diff;
+pub mod discover;
+pub mod fields;
 pub mod options;
 pub mod progress;
+pub mod relations;
 pub mod report;
 
+use std::collections::BTreeMap;
+
+pub use diff::{plan_changes, plan_changes_on, Changes, CloseReason, TypeMode};
+pub use discover::{discover, Discovered};
 pub use options::{OnRemoved, ProjectOwnerKind, ProjectUrl, RepoRef, SyncOptions, TypeNames};
 pub use progress::{Progress, Silent};
 pub use report::{Counts, ItemAction, ItemReport, Report};
+
+use crate::github::{ApiError, Client, Metrics};
+use crate::plan::{Item, Plan};
+
+/// Why a sync could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The plan does not fit this repository or board (unknown field, option, type, assignee,
+    /// milestone, missing board). Nothing was written.
+    #[error("the plan does not match GitHub:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<String>),
+    /// Closing this many issues needs `allow-mass-close`. Nothing was written.
+    #[error(
+        "refusing to close {closing} of {managed} open managed issues (more than half); if the plan \
+         really dropped them, set allow-mass-close: true"
+    )]
+    MassClose { closing: usize, managed: usize },
+    #[error("reading the managed issues failed: {0}")]
+    Discovery(String),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+impl SyncError {
+    /// True when the input (plan or settings) is at fault rather than GitHub: exit code 2.
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(self, SyncError::Invalid(_) | SyncError::MassClose { .. })
+    }
+}
+
+/// Makes GitHub match the plan (or, with `dry_run`, reports what that would change).
+pub async fn run(
+    plan: &Plan,
+    client: &Client,
+    options: &SyncOptions,
+    progress: &dyn Progress,
+) -> Result<Report, SyncError> {
+    progress.phase_started("discover", 1);
+    let discovered = discover(client, plan, options).await?;
+    progress.phase_finished("discover");
+    let changes = plan_changes(plan, &discovered, options)?;
+    if options.dry_run {
+        return Ok(dry_run_report(plan, &changes, client.metrics()));
+    }
+    let labels = discovered.labels.clone();
+    let outcome = apply::apply(plan, client, options, progress, &changes, labels).await;
+    Ok(applied_report(plan, &changes, outcome, client.metrics()))
+}
+
+/// A dry run without a token: nothing is read, every item would be created.
+pub fn preview_offline(plan: &Plan, options: &SyncOptions) -> Report {
+    let mut changes = Vec::new();
+    let mut items = Vec::new();
+    for item in &plan.items {
+        changes.push(format!("create {} {}: {}", item.kind, item.id, item.title));
+        items.push(item_report(item, None, ItemAction::Created, Vec::new()));
+    }
+    for (blocked, blocker) in relations::blocked_by_links(plan) {
+        changes.push(diff::line_link(&blocked, &blocker));
+    }
+    if options.project.is_some() {
+        for item in &plan.items {
+            changes.push(diff::line_board_add(&item.id));
+            let mut fields: BTreeMap<&String, String> = plan
+                .defaults
+                .fields
+                .iter()
+                .map(|(k, v)| (k, v.to_string()))
+                .collect();
+            fields.extend(item.fields.iter().map(|(k, v)| (k, v.to_string())));
+            for (name, value) in fields {
+                changes.push(format!("set {} {name} = {value}", item.id));
+            }
+        }
+    }
+    Report {
+        plan_key: plan.key.clone(),
+        dry_run: true,
+        items,
+        changes,
+        warnings: vec![
+            "offline preview: no token was given, so nothing was read from GitHub; every item is shown as \
+             a create"
+                .to_string(),
+        ],
+        errors: Vec::new(),
+        metrics: Metrics::default(),
+    }
+}
+
+fn item_report(
+    item: &Item,
+    existing: Option<(u64, String)>,
+    action: ItemAction,
+    details: Vec<String>,
+) -> ItemReport {
+    ItemReport {
+        id: item.id.clone(),
+        kind: item.kind,
+        title: item.title.clone(),
+        number: existing.as_ref().map(|(n, _)| *n),
+        url: existing.map(|(_, u)| u),
+        action,
+        details,
+        parent: item.parent.clone(),
+        depends_on: item.depends_on.clone(),
+    }
+}
+
+/// What the changes would do to each item, by item id.
+fn planned_details(changes: &Changes) -> BTreeMap<String, Vec<String>> {
+    let mut details: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut add =
+        |item: &str, detail: String| details.entry(item.to_string()).or_default().push(detail);
+    for update in &changes.updates {
+        add(&update.item, update.parts().join(", "));
+    }
+    for (item, parent) in &changes.moves {
+        add(item, format!("moved under {parent}"));
+    }
+    for (blocked, blocker) in &changes.links {
+        add(blocked, format!("blocked by {blocker}"));
+    }
+    for (item, _, blocker) in &changes.unlinks {
+        add(item, format!("no longer blocked by #{}", blocker.number));
+    }
+    for item in &changes.board_adds {
+        add(item, "added to the board".into());
+    }
+    for set in &changes.field_sets {
+        add(
+            &set.item,
+            format!("{} = {}", set.field_name, set.setting.display()),
+        );
+    }
+    details
+}
+
+fn dry_run_report(plan: &Plan, changes: &Changes, metrics: Metrics) -> Report {
+    let details = planned_details(changes);
+    let items = plan
+        .items
+        .iter()
+        .map(|item| {
+            let existing = changes.existing.get(&item.id);
+            let detail = details.get(&item.id).cloned().unwrap_or_default();
+            let action = if existing.is_none() {
+                ItemAction::Created
+            } else if changes
+                .updates
+                .iter()
+                .any(|u| u.item == item.id && u.reopen)
+            {
+                ItemAction::Reopened
+            } else if detail.is_empty() {
+                ItemAction::Unchanged
+            } else {
+                ItemAction::Updated
+            };
+            item_report(
+                item,
+                existing.map(|e| (e.number, e.url.clone())),
+                action,
+                detail,
+            )
+        })
+        .chain(removed_reports(changes, |_| true))
+        .collect();
+    Report {
+        plan_key: plan.key.clone(),
+        dry_run: true,
+        items,
+        changes: changes.lines(),
+        warnings: changes.warnings.clone(),
+        errors: Vec::new(),
+        metrics,
+    }
+}
+
+/// Report entries of managed issues whose item left the plan. `closed` says whether the close
+/// of an item happened.
+fn removed_reports<'c>(
+    changes: &'c Changes,
+    closed: impl Fn(&str) -> bool + 'c,
+) -> impl Iterator<Item = ItemReport> + 'c {
+    changes.removed.iter().map(move |removed| {
+        let closing = changes
+            .closes
+            .iter()
+            .any(|c| c.item == removed.item && c.reason == CloseReason::NotPlanned);
+        let (action, detail) = if closing && closed(&removed.item) {
+            (
+                ItemAction::Closed,
+                "removed from the plan: closed as not planned",
+            )
+        } else if closing {
+            (ItemAction::Failed, "removed from the plan: closing failed")
+        } else {
+            (ItemAction::Unchanged, "removed from the plan: kept")
+        };
+        ItemReport {
+            id: removed.item.clone(),
+            kind: crate::plan::ItemKind::Task,
+            title: removed.title.clone(),
+            number: Some(removed.issue.number),
+            url: Some(removed.url.clone()),
+            action,
+            details: vec![detail.to_string()],
+            parent: None,
+            depends_on: Vec::new(),
+        }
+    })
+}
+
+fn applied_report(
+    plan: &Plan,
+    changes: &Changes,
+    outcome: apply::Outcome,
+    metrics: Metrics,
+) -> Report {
+    let items: Vec<ItemReport> = plan
+        .items
+        .iter()
+        .map(|item| {
+            let known = outcome
+                .issues
+                .get(&item.id)
+                .map(|k| (k.number, k.url.clone()));
+            let mut details = outcome.touched.get(&item.id).cloned().unwrap_or_default();
+            let failures = outcome.failed.get(&item.id);
+            let skips = outcome.skipped.get(&item.id);
+            details.extend(
+                failures
+                    .into_iter()
+                    .flatten()
+                    .map(|f| format!("failed: {f}")),
+            );
+            details.extend(skips.into_iter().flatten().cloned());
+            let action = if outcome.created.contains(&item.id) {
+                ItemAction::Created
+            } else if failures.is_some() {
+                ItemAction::Failed
+            } else if outcome.reopened.contains(&item.id) {
+                ItemAction::Reopened
+            } else if outcome.touched.contains_key(&item.id) {
+                ItemAction::Updated
+            } else if skips.is_some() {
+                ItemAction::Skipped
+            } else {
+                ItemAction::Unchanged
+            };
+            item_report(item, known, action, details)
+        })
+        .collect();
+    let closed_items: Vec<String> = outcome
+        .touched
+        .iter()
+        .filter(|(_, d)| d.iter().any(|d| d == "closed as not planned"))
+        .map(|(item, _)| item.clone())
+        .collect();
+    let items = items
+        .into_iter()
+        .chain(removed_reports(changes, move |item| {
+            closed_items.iter().any(|c| c == item)
+        }))
+        .collect();
+    let mut errors = outcome.errors;
+    if let Some(reason) = &outcome.stopped {
+        errors.push(format!("the run stopped early: {reason}"));
+    }
+    let mut warnings = changes.warnings.clone();
+    warnings.extend(outcome.warnings);
+    Report {
+        plan_key: plan.key.clone(),
+        dry_run: false,
+        items,
+        changes: outcome.applied.into_iter().map(|(_, line)| line).collect(),
+        warnings,
+        errors,
+        metrics,
+    }
+}

@@ -140,10 +140,16 @@ pub struct SyncOptions {
     pub allow_mass_close: bool,
     pub type_names: TypeNames,
     pub project: Option<ProjectUrl>,
+    /// Documents kept in flight per apply phase; match the client's `max_concurrency`. Writes of
+    /// a phase are split into this many aliased batches (at most `MAX_BATCH` mutations each).
+    pub concurrency: usize,
 }
 
 impl SyncOptions {
     pub const DEFAULT_LABEL: &'static str = "planpilot";
+    pub const DEFAULT_CONCURRENCY: usize = 5;
+    /// Most mutations sent in one document.
+    pub const MAX_BATCH: usize = 20;
 
     pub fn new(repository: RepoRef) -> SyncOptions {
         SyncOptions {
@@ -154,6 +160,7 @@ impl SyncOptions {
             allow_mass_close: false,
             type_names: TypeNames::default(),
             project: None,
+            concurrency: SyncOptions::DEFAULT_CONCURRENCY,
         }
     }
 }

@@ -2,3 +2,5 @@
 
 mod client;
 mod plan;
+mod schema;
+mod sync;

@@ -1,0 +1,751 @@
+//! Apply: execute a `Changes` value in bounded parallel phases — labels, epics, stories, tasks,
+//! bodies and updates, relations, board items, board fields, closes.
+//!
+//! Each phase sends its writes as a few aliased batch documents at once (the client's semaphore
+//! bounds what is in flight), collects every failure, and skips what depends on a failed item.
+//! A create whose answer was lost is never resent blindly: the managed issues are read again and
+//! an issue carrying the item's marker is adopted instead.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use futures::future::join_all;
+use serde_json::{json, Value};
+
+use crate::github::ops::{send_batch, Mutation};
+use crate::github::{ApiError, Client, Safety, TokenRole};
+use crate::plan::{ItemKind, Plan};
+use crate::render::{render_block, splice};
+
+use super::diff::{self, Changes, CloseReason, Create};
+use super::discover::discover;
+use super::options::SyncOptions;
+use super::progress::Progress;
+
+/// Rounds of "read again, then create what is still missing" after lost create answers.
+const CREATE_ROUNDS: usize = 3;
+
+/// An issue planpilot knows the id and number of.
+#[derive(Debug, Clone)]
+pub struct Known {
+    pub id: String,
+    pub number: u64,
+    pub url: String,
+}
+
+/// What happened to each item, filled in as phases finish.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Lines of the changes applied, with their position in the change list.
+    pub applied: Vec<(usize, String)>,
+    pub created: HashSet<String>,
+    pub reopened: HashSet<String>,
+    pub touched: BTreeMap<String, Vec<String>>,
+    pub failed: BTreeMap<String, Vec<String>>,
+    pub skipped: BTreeMap<String, Vec<String>>,
+    pub errors: Vec<String>,
+    pub warnings: Vec<String>,
+    pub issues: HashMap<String, Known>,
+    /// Set when the run stopped early (rate limit, circuit breaker, bad credentials).
+    pub stopped: Option<String>,
+}
+
+/// One mutation with what it is for.
+struct Op {
+    seq: usize,
+    item: String,
+    line: String,
+    detail: String,
+    mutation: Mutation,
+    /// "Already exists" answers count as success (links, sub-issues, labels).
+    tolerate_existing: bool,
+}
+
+enum Result_ {
+    Done(Value),
+    Failed(String),
+    Ambiguous(String),
+}
+
+struct Applier<'a> {
+    plan: &'a Plan,
+    client: &'a Client,
+    options: &'a SyncOptions,
+    progress: &'a dyn Progress,
+    changes: &'a Changes,
+    labels: HashMap<String, String>,
+    bodies: HashMap<String, String>,
+    cards: HashMap<String, String>,
+    out: Outcome,
+}
+
+/// Applies `changes`; never fails as a whole: failures are in the outcome.
+pub async fn apply(
+    plan: &Plan,
+    client: &Client,
+    options: &SyncOptions,
+    progress: &dyn Progress,
+    changes: &Changes,
+    labels: HashMap<String, String>,
+) -> Outcome {
+    let mut applier = Applier {
+        plan,
+        client,
+        options,
+        progress,
+        changes,
+        labels: labels
+            .into_iter()
+            .map(|(k, v)| (k.to_lowercase(), v))
+            .collect(),
+        bodies: HashMap::new(),
+        cards: HashMap::new(),
+        out: Outcome::default(),
+    };
+    for (item, existing) in &changes.existing {
+        applier.out.issues.insert(
+            item.clone(),
+            Known {
+                id: existing.id.clone(),
+                number: existing.number,
+                url: existing.url.clone(),
+            },
+        );
+        applier.bodies.insert(item.clone(), existing.body.clone());
+        if let Some(card) = &existing.card {
+            applier.cards.insert(item.clone(), card.clone());
+        }
+    }
+    applier.run().await;
+    applier.out
+}
+
+impl Applier<'_> {
+    async fn run(&mut self) {
+        let lines = self.changes.lines();
+        let mut seq = 0..lines.len();
+        let label_ops = self.label_ops(&mut seq);
+        self.phase("labels", label_ops, Safety::Idempotent, TokenRole::Issues)
+            .await;
+        let creates: Vec<(usize, &Create)> = self
+            .changes
+            .creates
+            .iter()
+            .map(|c| (seq.next().unwrap_or(0), c))
+            .collect();
+        for (kind, name) in [
+            (ItemKind::Epic, "epics"),
+            (ItemKind::Story, "stories"),
+            (ItemKind::Task, "tasks"),
+        ] {
+            let of_kind: Vec<(usize, &Create)> = creates
+                .iter()
+                .filter(|(_, c)| c.kind == kind)
+                .cloned()
+                .collect();
+            self.create_phase(name, of_kind).await;
+        }
+        let update_ops = self.update_ops(&mut seq);
+        self.phase("bodies", update_ops, Safety::Idempotent, TokenRole::Issues)
+            .await;
+        let relation_ops = self.relation_ops(&mut seq);
+        self.phase(
+            "relations",
+            relation_ops,
+            Safety::Idempotent,
+            TokenRole::Issues,
+        )
+        .await;
+        let add_ops = self.board_add_ops(&mut seq);
+        self.phase("board", add_ops, Safety::Idempotent, TokenRole::Project)
+            .await;
+        let field_ops = self.field_ops(&mut seq);
+        self.phase("fields", field_ops, Safety::Idempotent, TokenRole::Project)
+            .await;
+        let close_ops = self.close_ops(&mut seq);
+        self.phase("close", close_ops, Safety::Idempotent, TokenRole::Issues)
+            .await;
+        self.out.applied.sort_by_key(|(seq, _)| *seq);
+    }
+
+    fn number(&self, id: &str) -> Option<u64> {
+        self.out.issues.get(id).map(|k| k.number)
+    }
+
+    fn issue_id(&self, item: &str) -> Option<String> {
+        self.out.issues.get(item).map(|k| k.id.clone())
+    }
+
+    fn skip(&mut self, item: &str, why: String) {
+        self.out
+            .skipped
+            .entry(item.to_string())
+            .or_default()
+            .push(why);
+    }
+
+    fn label_ids(&self, names: &[String]) -> Result<Vec<String>, String> {
+        names
+            .iter()
+            .map(|n| {
+                self.labels
+                    .get(&n.to_lowercase())
+                    .cloned()
+                    .ok_or_else(|| format!("label \"{n}\" does not exist and could not be created"))
+            })
+            .collect()
+    }
+
+    fn label_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
+        let repository_id = self.changes_repository_id();
+        self.changes
+            .label_creates
+            .iter()
+            .map(|name| Op {
+                seq: seq.next().unwrap_or(0),
+                item: String::new(),
+                line: diff::line_label(name),
+                detail: format!("create label {name}"),
+                mutation: Mutation::create_label(&repository_id, name, label_color(name)),
+                tolerate_existing: true,
+            })
+            .collect()
+    }
+
+    fn changes_repository_id(&self) -> String {
+        self.changes.repository_id.clone()
+    }
+
+    async fn create_phase(&mut self, name: &str, creates: Vec<(usize, &Create)>) {
+        let mut pending = creates;
+        for round in 0..CREATE_ROUNDS {
+            if pending.is_empty() {
+                return;
+            }
+            let mut ops = Vec::new();
+            for (seq, create) in &pending {
+                match self.create_op(*seq, create) {
+                    Ok(op) => ops.push(op),
+                    Err(why) => self.skip(&create.item, why),
+                }
+            }
+            let results = self
+                .execute(name, ops, Safety::Create, TokenRole::Issues)
+                .await;
+            let mut lost = Vec::new();
+            for (op, result) in results {
+                match result {
+                    Result_::Done(payload) => self.record_created(&op, &payload["issue"], None),
+                    Result_::Ambiguous(_) => lost.push(op),
+                    Result_::Failed(message) => self.fail(&op, &message),
+                }
+            }
+            if lost.is_empty() {
+                return;
+            }
+            // A lost answer may hide a created issue: read again before creating again.
+            match discover(self.client, self.plan, self.options).await {
+                Ok(found) => {
+                    for op in &lost {
+                        let adopted = found
+                            .issues
+                            .iter()
+                            .filter(|i| i.item_id() == op.item)
+                            .min_by_key(|i| i.node.number);
+                        if let Some(issue) = adopted {
+                            let payload = json!({ "id": issue.node.id, "number": issue.node.number, "url": issue.node.url });
+                            self.record_created(op, &payload, Some(issue.node.body.clone()));
+                        }
+                    }
+                }
+                Err(e) => {
+                    for op in &lost {
+                        self.fail(
+                            op,
+                            &format!("answer lost and the issues could not be read again: {e}"),
+                        );
+                    }
+                    return;
+                }
+            }
+            let lost_items: HashSet<String> = lost
+                .iter()
+                .filter(|op| !self.out.issues.contains_key(&op.item))
+                .map(|op| op.item.clone())
+                .collect();
+            pending.retain(|(_, c)| lost_items.contains(&c.item));
+            if round + 1 == CREATE_ROUNDS {
+                for (_, create) in &pending {
+                    let message = "GitHub's answer was lost on every attempt; re-run to finish";
+                    self.out
+                        .failed
+                        .entry(create.item.clone())
+                        .or_default()
+                        .push(message.into());
+                    self.out
+                        .errors
+                        .push(format!("{}: create: {message}", create.item));
+                }
+            }
+        }
+    }
+
+    fn create_op(&self, seq: usize, create: &Create) -> Result<Op, String> {
+        let item = self
+            .plan
+            .get(&create.item)
+            .ok_or_else(|| format!("{} is not in the plan", create.item))?;
+        let mut input = json!({
+            "repositoryId": self.changes.repository_id,
+            "title": create.title,
+            "labelIds": self.label_ids(&create.labels)?,
+        });
+        if let Some(parent) = &item.parent {
+            let parent_id = self
+                .issue_id(parent)
+                .ok_or_else(|| format!("skipped: its parent {parent} has no issue"))?;
+            input["parentIssueId"] = json!(parent_id);
+        }
+        let numbers = |id: &str| self.number(id);
+        input["body"] = json!(render_block(self.plan, item, &numbers));
+        if !create.assignee_ids.is_empty() {
+            input["assigneeIds"] = json!(create.assignee_ids);
+        }
+        if let Some(milestone) = &create.milestone_id {
+            input["milestoneId"] = json!(milestone);
+        }
+        if let Some(type_id) = &create.issue_type_id {
+            input["issueTypeId"] = json!(type_id);
+        }
+        Ok(Op {
+            seq,
+            item: create.item.clone(),
+            line: diff::line_create(create),
+            detail: "create".into(),
+            mutation: Mutation::create_issue(input),
+            tolerate_existing: false,
+        })
+    }
+
+    fn record_created(&mut self, op: &Op, issue: &Value, body: Option<String>) {
+        let known = Known {
+            id: issue["id"].as_str().unwrap_or_default().to_string(),
+            number: issue["number"].as_u64().unwrap_or_default(),
+            url: issue["url"].as_str().unwrap_or_default().to_string(),
+        };
+        if known.id.is_empty() {
+            self.fail(op, "GitHub did not return the created issue");
+            return;
+        }
+        let body = body.unwrap_or_else(|| {
+            op.mutation.input["body"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        });
+        self.bodies.insert(op.item.clone(), body);
+        self.out.issues.insert(op.item.clone(), known);
+        self.out.created.insert(op.item.clone());
+        self.out.applied.push((op.seq, op.line.clone()));
+    }
+
+    fn update_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
+        let (ops, failures, skips) = self.build_update_ops(seq);
+        for (item, why) in failures {
+            self.out.errors.push(format!("{item}: update: {why}"));
+            self.out.failed.entry(item).or_default().push(why);
+        }
+        for (item, why) in skips {
+            self.skip(&item, why);
+        }
+        ops
+    }
+
+    /// Updates and body rewrites, with the items that could not be prepared.
+    #[allow(clippy::type_complexity)]
+    fn build_update_ops(
+        &self,
+        seq: &mut std::ops::Range<usize>,
+    ) -> (Vec<Op>, Vec<(String, String)>, Vec<(String, String)>) {
+        let mut ops = Vec::new();
+        let (mut failures, mut skips) = (Vec::new(), Vec::new());
+        let numbers = |id: &str| self.number(id);
+        for update in &self.changes.updates {
+            let seq = seq.next().unwrap_or(0);
+            let (Some(item), Some(issue_id)) =
+                (self.plan.get(&update.item), self.issue_id(&update.item))
+            else {
+                continue;
+            };
+            let mut input = json!({ "id": issue_id });
+            if let Some(title) = &update.title {
+                input["title"] = json!(title);
+            }
+            if update.body {
+                let current = self
+                    .bodies
+                    .get(&update.item)
+                    .map(String::as_str)
+                    .unwrap_or_default();
+                input["body"] = json!(splice(current, &render_block(self.plan, item, &numbers)));
+            }
+            if let Some(labels) = &update.labels {
+                match self.label_ids(labels) {
+                    Ok(ids) => input["labelIds"] = json!(ids),
+                    Err(why) => {
+                        failures.push((update.item.clone(), why));
+                        continue;
+                    }
+                }
+            }
+            if let Some(ids) = &update.assignee_ids {
+                input["assigneeIds"] = json!(ids);
+            }
+            if let Some(id) = &update.milestone_id {
+                input["milestoneId"] = json!(id);
+            }
+            if let Some(id) = &update.issue_type_id {
+                input["issueTypeId"] = json!(id);
+            }
+            if update.reopen {
+                input["state"] = json!("OPEN");
+            }
+            ops.push(Op {
+                seq,
+                item: update.item.clone(),
+                line: self.changes.line_update(update),
+                detail: update.parts().join(", "),
+                mutation: Mutation::update_issue(input),
+                tolerate_existing: false,
+            });
+        }
+        for item_id in &self.changes.rewrites {
+            let seq = seq.next().unwrap_or(0);
+            let (Some(item), Some(issue_id)) = (self.plan.get(item_id), self.issue_id(item_id))
+            else {
+                skips.push((
+                    item_id.clone(),
+                    "body skipped: the issue was not created".to_string(),
+                ));
+                continue;
+            };
+            let body = render_block(self.plan, item, &numbers);
+            if self.bodies.get(item_id) == Some(&body) {
+                continue;
+            }
+            ops.push(Op {
+                seq,
+                item: item_id.clone(),
+                line: diff::line_rewrite(item_id),
+                detail: "body".into(),
+                mutation: Mutation::update_issue(json!({ "id": issue_id, "body": body })),
+                tolerate_existing: false,
+            });
+        }
+        (ops, failures, skips)
+    }
+
+    fn relation_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
+        let mut ops = Vec::new();
+        for (item, parent) in &self.changes.moves {
+            let seq = seq.next().unwrap_or(0);
+            match (self.issue_id(item), self.issue_id(parent)) {
+                (Some(child), Some(parent_id)) => ops.push(Op {
+                    seq,
+                    item: item.clone(),
+                    line: diff::line_move(item, parent),
+                    detail: format!("moved under {parent}"),
+                    mutation: Mutation::add_sub_issue(&parent_id, &child),
+                    tolerate_existing: true,
+                }),
+                _ => self.skip(item, format!("move skipped: {parent} has no issue")),
+            }
+        }
+        for (blocked, blocker) in &self.changes.links {
+            let seq = seq.next().unwrap_or(0);
+            match (self.issue_id(blocked), self.issue_id(blocker)) {
+                (Some(a), Some(b)) => ops.push(Op {
+                    seq,
+                    item: blocked.clone(),
+                    line: diff::line_link(blocked, blocker),
+                    detail: format!("blocked by {blocker}"),
+                    mutation: Mutation::add_blocked_by(&a, &b),
+                    tolerate_existing: true,
+                }),
+                _ => self.skip(
+                    blocked,
+                    format!("link skipped: {blocked} or {blocker} has no issue"),
+                ),
+            }
+        }
+        for (item, blocked, blocker) in &self.changes.unlinks {
+            ops.push(Op {
+                seq: seq.next().unwrap_or(0),
+                item: item.clone(),
+                line: diff::line_unlink(blocked, blocker),
+                detail: format!("no longer blocked by #{}", blocker.number),
+                mutation: Mutation::remove_blocked_by(&blocked.id, &blocker.id),
+                tolerate_existing: false,
+            });
+        }
+        ops
+    }
+
+    fn board_id(&self) -> String {
+        self.changes.board_id.clone().unwrap_or_default()
+    }
+
+    fn board_add_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
+        let board = self.board_id();
+        let mut ops = Vec::new();
+        for item in &self.changes.board_adds {
+            let seq = seq.next().unwrap_or(0);
+            match self.issue_id(item) {
+                Some(id) => ops.push(Op {
+                    seq,
+                    item: item.clone(),
+                    line: diff::line_board_add(item),
+                    detail: "added to the board".into(),
+                    mutation: Mutation::add_project_item(&board, &id),
+                    tolerate_existing: false,
+                }),
+                None => self.skip(item, "board skipped: the issue was not created".into()),
+            }
+        }
+        ops
+    }
+
+    fn field_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
+        let board = self.board_id();
+        let mut ops = Vec::new();
+        for set in &self.changes.field_sets {
+            let seq = seq.next().unwrap_or(0);
+            match self.cards.get(&set.item) {
+                Some(card) => ops.push(Op {
+                    seq,
+                    item: set.item.clone(),
+                    line: diff::line_field(set),
+                    detail: format!("{} = {}", set.field_name, set.setting.display()),
+                    mutation: Mutation::set_field(
+                        &board,
+                        card,
+                        &set.field_id,
+                        set.setting.to_input(),
+                    ),
+                    tolerate_existing: false,
+                }),
+                None => self.skip(
+                    &set.item,
+                    format!("{} skipped: the issue is not on the board", set.field_name),
+                ),
+            }
+        }
+        ops
+    }
+
+    fn close_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
+        self.changes
+            .closes
+            .iter()
+            .map(|close| {
+                let (reason, duplicate_of, detail) = match &close.reason {
+                    CloseReason::NotPlanned => {
+                        ("NOT_PLANNED", None, "closed as not planned".to_string())
+                    }
+                    CloseReason::Duplicate { of } => (
+                        "DUPLICATE",
+                        Some(of.id.as_str()),
+                        format!("closed as duplicate of #{}", of.number),
+                    ),
+                };
+                Op {
+                    seq: seq.next().unwrap_or(0),
+                    item: close.item.clone(),
+                    line: diff::line_close(close),
+                    detail,
+                    mutation: Mutation::close_issue(&close.issue.id, reason, duplicate_of),
+                    tolerate_existing: false,
+                }
+            })
+            .collect()
+    }
+
+    /// Runs a phase of independent writes and records the results.
+    async fn phase(&mut self, name: &str, ops: Vec<Op>, safety: Safety, token: TokenRole) {
+        for (op, result) in self.execute(name, ops, safety, token).await {
+            match result {
+                Result_::Done(payload) => {
+                    if let Some(card) = payload["item"]["id"].as_str() {
+                        self.cards.insert(op.item.clone(), card.to_string());
+                    }
+                    if let (Some(id), Some(label)) = (
+                        payload["label"]["id"].as_str(),
+                        payload["label"]["name"].as_str(),
+                    ) {
+                        self.labels.insert(label.to_lowercase(), id.to_string());
+                    }
+                    self.succeed(&op);
+                }
+                Result_::Failed(message) if op.tolerate_existing && already_exists(&message) => {
+                    if op.item.is_empty() {
+                        self.refresh_label(&op).await;
+                    }
+                    self.succeed(&op);
+                }
+                Result_::Failed(message) | Result_::Ambiguous(message) => self.fail(&op, &message),
+            }
+        }
+    }
+
+    /// A label that already existed (created concurrently): read its id.
+    async fn refresh_label(&mut self, op: &Op) {
+        let name = op.mutation.input["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let request = crate::github::ops::label_lookup_request(
+            &self.options.repository.owner,
+            &self.options.repository.name,
+            &name,
+        );
+        if let Ok(response) = self.client.graphql(request).await {
+            if let Some(id) = response.data["repository"]["label"]["id"].as_str() {
+                self.labels.insert(name.to_lowercase(), id.to_string());
+            }
+        }
+    }
+
+    fn succeed(&mut self, op: &Op) {
+        self.out.applied.push((op.seq, op.line.clone()));
+        if !op.item.is_empty() {
+            if op.mutation.input.get("state").and_then(Value::as_str) == Some("OPEN") {
+                self.out.reopened.insert(op.item.clone());
+            }
+            self.out
+                .touched
+                .entry(op.item.clone())
+                .or_default()
+                .push(op.detail.clone());
+        }
+    }
+
+    fn fail(&mut self, op: &Op, message: &str) {
+        let who = if op.item.is_empty() {
+            "labels"
+        } else {
+            op.item.as_str()
+        };
+        self.out
+            .errors
+            .push(format!("{who}: {}: {message}", op.detail));
+        if !op.item.is_empty() {
+            self.out
+                .failed
+                .entry(op.item.clone())
+                .or_default()
+                .push(format!("{}: {message}", op.detail));
+        }
+    }
+
+    /// Sends `ops` as aliased batches, all in flight at once (bounded by the client).
+    async fn execute(
+        &mut self,
+        name: &str,
+        ops: Vec<Op>,
+        safety: Safety,
+        token: TokenRole,
+    ) -> Vec<(Op, Result_)> {
+        if ops.is_empty() {
+            return Vec::new();
+        }
+        if let Some(reason) = &self.out.stopped {
+            let reason = reason.clone();
+            for op in &ops {
+                if !op.item.is_empty() {
+                    self.skip(&op.item, format!("{}: not attempted: {reason}", op.detail));
+                }
+            }
+            return Vec::new();
+        }
+        let total = ops.len();
+        self.progress.phase_started(name, total);
+        let size = total
+            .div_ceil(self.options.concurrency.max(1))
+            .clamp(1, SyncOptions::MAX_BATCH);
+        let mut chunks: Vec<Vec<Op>> = Vec::new();
+        let mut ops = ops.into_iter().peekable();
+        while ops.peek().is_some() {
+            chunks.push(ops.by_ref().take(size).collect());
+        }
+        let done = AtomicUsize::new(0);
+        let client = self.client;
+        let progress = self.progress;
+        let sends = chunks.iter().map(|chunk| {
+            let mutations: Vec<Mutation> = chunk.iter().map(|op| op.mutation.clone()).collect();
+            let done = &done;
+            async move {
+                let result = send_batch(client, &mutations, safety, token).await;
+                let finished = done.fetch_add(mutations.len(), Ordering::Relaxed) + mutations.len();
+                progress.advanced(name, finished, total);
+                result
+            }
+        });
+        let answers = join_all(sends).await;
+        let mut results = Vec::with_capacity(total);
+        for (chunk, answer) in chunks.into_iter().zip(answers) {
+            match answer {
+                Ok(per_alias) => {
+                    for (op, result) in chunk.into_iter().zip(per_alias) {
+                        let result = match result {
+                            Ok(value) => Result_::Done(value),
+                            Err(message) => Result_::Failed(message),
+                        };
+                        results.push((op, result));
+                    }
+                }
+                Err(error) => {
+                    let ambiguous = matches!(error, ApiError::Ambiguous { .. });
+                    if is_fatal(&error) && self.out.stopped.is_none() {
+                        self.out.stopped = Some(error.to_string());
+                    }
+                    for op in chunk {
+                        let message = error.to_string();
+                        let result = if ambiguous {
+                            Result_::Ambiguous(message)
+                        } else {
+                            Result_::Failed(message)
+                        };
+                        results.push((op, result));
+                    }
+                }
+            }
+        }
+        self.progress.phase_finished(name);
+        results
+    }
+}
+
+/// Errors after which no further request can succeed in this run.
+pub fn is_fatal(error: &ApiError) -> bool {
+    matches!(
+        error,
+        ApiError::Unauthorized | ApiError::RateLimited { .. } | ApiError::CircuitOpen { .. }
+    )
+}
+
+/// GitHub's ways of saying a link or label is already there.
+fn already_exists(message: &str) -> bool {
+    let message = message.to_lowercase();
+    message.contains("already")
+        || message.contains("duplicate")
+        || message.contains("has been taken")
+}
+
+/// A stable color per label name (GitHub requires one).
+fn label_color(name: &str) -> &'static str {
+    const COLORS: [&str; 6] = ["5319e7", "0e8a16", "1d76db", "fbca04", "d93f0b", "c5def5"];
+    let hash = name
+        .bytes()
+        .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+    COLORS[hash % COLORS.len()]
+}

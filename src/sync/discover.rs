@@ -1,0 +1,274 @@
+//! Discovery: read every issue carrying the plan's label (paginated `repository.issues`, never
+//! search) plus the metadata a sync needs, and find which plan item each issue belongs to.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::github::ops::{
+    self, BoardOwner, BoardQuery, DiscoveryPage, DiscoveryQuery, FieldValueNode, IssueNode,
+    IssueTypeNode, MetadataQuery,
+};
+use crate::github::{Client, TokenRole};
+use crate::plan::Plan;
+use crate::render::{find_marker, Marker};
+
+use super::fields::{current_values, Board};
+use super::options::{ProjectOwnerKind, SyncOptions};
+use super::SyncError;
+
+/// An issue that carries this plan's marker.
+#[derive(Debug, Clone)]
+pub struct ManagedIssue {
+    pub node: IssueNode,
+    pub marker: Marker,
+    /// The card on the configured board, if the issue is on it.
+    pub card: Option<Card>,
+}
+
+impl ManagedIssue {
+    pub fn item_id(&self) -> &str {
+        &self.marker.item_id
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.node.state == "OPEN"
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub id: String,
+    /// Current values by field id.
+    pub values: BTreeMap<String, FieldValueNode>,
+}
+
+/// Everything the diff reads about GitHub.
+#[derive(Debug, Clone, Default)]
+pub struct Discovered {
+    pub repository_id: String,
+    pub issue_types: Vec<IssueTypeNode>,
+    /// Label ids by name: looked-up labels plus every label seen on a managed issue.
+    pub labels: HashMap<String, String>,
+    /// User ids by lowercased login.
+    pub users: HashMap<String, String>,
+    /// Milestone ids by title.
+    pub milestones: HashMap<String, String>,
+    pub board: Option<Board>,
+    /// Issues carrying this plan's marker, oldest first.
+    pub issues: Vec<ManagedIssue>,
+    pub warnings: Vec<String>,
+    /// Labelled issues without any marker (a human deleted it or emptied the body).
+    pub unmarked: Vec<IssueNode>,
+    /// Requests discovery made.
+    pub requests: u32,
+}
+
+impl Discovered {
+    /// The label name the repository knows for `name` (labels compare case-insensitively).
+    pub fn label_id(&self, name: &str) -> Option<&String> {
+        self.labels.get(name).or_else(|| {
+            self.labels
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, id)| id)
+        })
+    }
+}
+
+/// Names planpilot may need ids for: the sync label, every plan label, the type labels.
+pub fn wanted_labels(plan: &Plan, options: &SyncOptions) -> Vec<String> {
+    let mut names = BTreeSet::new();
+    names.insert(options.label.clone());
+    for item in &plan.items {
+        names.extend(item.labels.iter().cloned());
+    }
+    names.extend(plan.defaults.labels.iter().cloned());
+    for kind in crate::plan::ItemKind::ALL {
+        names.insert(super::diff::type_label(options, kind));
+    }
+    names.into_iter().collect()
+}
+
+/// Reads the managed issues and the metadata. The first request carries the metadata too.
+pub async fn discover(
+    client: &Client,
+    plan: &Plan,
+    options: &SyncOptions,
+) -> Result<Discovered, SyncError> {
+    let token = if options.project.is_some() {
+        TokenRole::Project
+    } else {
+        TokenRole::Issues
+    };
+    let mut query = first_query(plan, options);
+    let mut pages = Vec::new();
+    loop {
+        let response = client
+            .graphql(ops::discovery_request(&query, token))
+            .await?;
+        let page = ops::parse_discovery(&query, &response.data, &response.errors)
+            .map_err(|e| SyncError::Discovery(e.to_string()))?;
+        let next = page.next.clone();
+        pages.push(page);
+        match next {
+            Some(cursor) => {
+                query.after = Some(cursor);
+                query.metadata = None;
+            }
+            None => break,
+        }
+    }
+    assemble(plan, options, pages)
+}
+
+/// The first discovery request: the first page of issues plus all metadata.
+pub fn first_query(plan: &Plan, options: &SyncOptions) -> DiscoveryQuery {
+    let logins: BTreeSet<String> = plan
+        .items
+        .iter()
+        .flat_map(|i| i.assignees.iter().cloned())
+        .collect();
+    let milestones: BTreeSet<String> = plan
+        .items
+        .iter()
+        .filter_map(|i| i.milestone.clone())
+        .collect();
+    let metadata = MetadataQuery {
+        labels: wanted_labels(plan, options),
+        logins: logins.into_iter().collect(),
+        milestones: milestones.into_iter().collect(),
+        board: options.project.as_ref().map(|p| BoardQuery {
+            owner_kind: match p.owner_kind {
+                ProjectOwnerKind::Organization => BoardOwner::Organization,
+                ProjectOwnerKind::User => BoardOwner::User,
+            },
+            owner: p.owner.clone(),
+            number: p.number,
+        }),
+    };
+    DiscoveryQuery {
+        owner: options.repository.owner.clone(),
+        name: options.repository.name.clone(),
+        label: options.label.clone(),
+        after: None,
+        metadata: Some(metadata),
+        with_project_items: options.project.is_some(),
+    }
+}
+
+/// Builds the discovered state from the pages read (the first one carries the metadata).
+pub fn assemble(
+    plan: &Plan,
+    options: &SyncOptions,
+    pages: Vec<DiscoveryPage>,
+) -> Result<Discovered, SyncError> {
+    let mut discovered = Discovered {
+        requests: pages.len() as u32,
+        ..Discovered::default()
+    };
+    let mut nodes = Vec::new();
+    for page in pages {
+        if let Some(meta) = page.metadata {
+            discovered.repository_id = meta.repository_id;
+            discovered.issue_types = meta.issue_types;
+            discovered
+                .labels
+                .extend(meta.labels.into_iter().map(|(name, n)| (name, n.id)));
+            discovered.users.extend(
+                meta.users
+                    .into_iter()
+                    .map(|(login, n)| (login.to_lowercase(), n.id)),
+            );
+            discovered
+                .milestones
+                .extend(meta.milestones.into_iter().map(|(t, n)| (t, n.id)));
+            discovered.board = meta.board.as_ref().map(Board::from_node);
+            if let (Some(project), None) = (&options.project, &discovered.board) {
+                return Err(SyncError::Invalid(vec![format!(
+                    "project {} not found or not accessible with the project token{}",
+                    project.url,
+                    first_error(&page.partial_errors)
+                )]));
+            }
+        }
+        nodes.extend(page.issues);
+    }
+    let board_id = discovered.board.as_ref().map(|b| b.id.clone());
+    for node in nodes {
+        absorb(&mut discovered, plan, node, board_id.as_deref());
+    }
+    adopt_unmarked(&mut discovered, plan, board_id.as_deref());
+    Ok(discovered)
+}
+
+/// An item without an issue adopts the one labelled issue without a marker that has its exact
+/// title: the marker was deleted by hand, and creating a second issue would duplicate it.
+fn adopt_unmarked(discovered: &mut Discovered, plan: &Plan, board_id: Option<&str>) {
+    let claimed: BTreeSet<String> = discovered
+        .issues
+        .iter()
+        .map(|i| i.item_id().to_string())
+        .collect();
+    for item in plan.items.iter().filter(|i| !claimed.contains(&i.id)) {
+        let mut matching = discovered.unmarked.iter().filter(|n| n.title == item.title);
+        let (Some(node), None) = (matching.next(), matching.next()) else {
+            continue;
+        };
+        let number = node.number;
+        let Some(index) = discovered.unmarked.iter().position(|n| n.number == number) else {
+            continue;
+        };
+        let node = discovered.unmarked.remove(index);
+        discovered.warnings.push(format!(
+            "#{number} has no planpilot marker but carries the label and the title of {}; it is adopted",
+            item.id
+        ));
+        let marker = Marker {
+            plan_key: plan.key.clone(),
+            item_id: item.id.clone(),
+            ..Marker::default()
+        };
+        let card = card_of(&node, board_id);
+        discovered.issues.push(ManagedIssue { node, marker, card });
+    }
+}
+
+fn card_of(node: &IssueNode, board_id: Option<&str>) -> Option<Card> {
+    let board = board_id?;
+    node.project_items
+        .iter()
+        .flat_map(|items| items.iter())
+        .find(|item| item.project.as_ref().is_some_and(|p| p.id == board))
+        .map(|item| Card {
+            id: item.id.clone(),
+            values: current_values(&item.field_values.iter().cloned().collect::<Vec<_>>()),
+        })
+}
+
+fn first_error(errors: &[String]) -> String {
+    errors.first().map(|e| format!(": {e}")).unwrap_or_default()
+}
+
+/// Records an issue if it carries this plan's marker; other labelled issues are not ours.
+fn absorb(discovered: &mut Discovered, plan: &Plan, node: IssueNode, board_id: Option<&str>) {
+    for label in node.labels.iter().flat_map(|l| l.iter()) {
+        discovered
+            .labels
+            .entry(label.name.clone())
+            .or_insert(label.id.clone());
+    }
+    if node.blocked_by.is_truncated() {
+        discovered.warnings.push(format!(
+            "#{} has more blocked-by links than one page; links beyond it are left as they are",
+            node.number
+        ));
+    }
+    let Some(marker) = find_marker(&node.body) else {
+        discovered.unmarked.push(node);
+        return;
+    };
+    if marker.plan_key != plan.key {
+        return;
+    }
+    let card = card_of(&node, board_id);
+    discovered.issues.push(ManagedIssue { node, marker, card });
+}

@@ -1,0 +1,951 @@
+//! End-to-end sync tests on the in-process fake GitHub, through the real client.
+//!
+//! They assert the fake's state and counters (issues, links, board values, mutations, requests),
+//! never wall-clock time.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use fake_github::{Config, FakeGithub, Faults};
+use planpilot::github::{Client, ClientConfig, Request, Safety, Secret};
+use planpilot::plan::{self, LoadOptions, Plan};
+use planpilot::render::find_marker;
+use planpilot::sync::{self, ItemAction, Report, Silent, SyncError, SyncOptions};
+use serde_json::{json, Value};
+
+const ORG_BOARD: &str = "https://github.com/orgs/acme/projects/1";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn example_path() -> PathBuf {
+    root().join("../shared/plans/example.yaml")
+}
+
+/// The example plan's text, or `None` (with a note) when the shared plans are not present.
+fn example_text() -> Option<String> {
+    match std::fs::read_to_string(example_path()) {
+        Ok(text) => Some(text),
+        Err(_) if std::env::var_os("CI").is_some() => {
+            panic!("../shared/plans/example.yaml is missing")
+        }
+        Err(_) => {
+            eprintln!(
+                "WARNING: ../shared/plans/example.yaml not found; example-plan sync tests skipped"
+            );
+            None
+        }
+    }
+}
+
+fn load_yaml(text: &str) -> Plan {
+    plan::load_str(text, Path::new("plan.yaml"), &LoadOptions { root: None })
+        .unwrap_or_else(|e| panic!("plan loads: {:?}", e.diagnostics))
+}
+
+/// A client as a fresh process would have it, with waits cut to milliseconds.
+fn new_client(fake: &FakeGithub) -> Client {
+    let mut config = ClientConfig::new(fake.graphql_url(), Secret::new("test-token"));
+    config.max_concurrency = 5;
+    config.backoff_base = Duration::from_millis(1);
+    config.backoff_max = Duration::from_millis(5);
+    config.secondary_min_wait = Duration::from_millis(5);
+    config.max_wait = Duration::from_millis(50);
+    Client::new(config).expect("client builds")
+}
+
+struct Env {
+    fake: FakeGithub,
+    client: Client,
+    options: SyncOptions,
+}
+
+impl Env {
+    async fn start(config: Config, board: Option<&str>) -> Env {
+        let fake = FakeGithub::start(config.clone())
+            .await
+            .expect("fake starts");
+        let client = new_client(&fake);
+        let repository = format!("{}/{}", config.owner, config.repo)
+            .parse()
+            .expect("repo ref");
+        let mut options = SyncOptions::new(repository);
+        options.project = board.map(|b| b.parse().expect("board url"));
+        Env {
+            fake,
+            client,
+            options,
+        }
+    }
+
+    async fn org() -> Env {
+        Env::start(Config::default(), Some(ORG_BOARD)).await
+    }
+
+    async fn sync(&self, plan: &Plan) -> Result<Report, SyncError> {
+        sync::run(plan, &self.client, &self.options, &Silent).await
+    }
+
+    /// Syncs and asserts the run completed.
+    async fn sync_ok(&self, plan: &Plan) -> Report {
+        let report = self.sync(plan).await.expect("sync runs");
+        assert!(report.errors.is_empty(), "errors: {:#?}", report.errors);
+        report
+    }
+
+    /// Syncs and returns (report, mutations, requests) of that run, from the fake's counters.
+    async fn measured(&self, plan: &Plan) -> (Report, u64, u64) {
+        let before = self.fake.stats();
+        let report = self.sync_ok(plan).await;
+        let after = self.fake.stats();
+        (
+            report,
+            after.mutations.total - before.mutations.total,
+            after.requests - before.requests,
+        )
+    }
+
+    fn issues(&self) -> Vec<Value> {
+        self.fake.state()["issues"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Sends a document like a human's tool would.
+    async fn human(&self, document: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .graphql(Request::mutation(document, variables, Safety::Idempotent))
+            .await
+            .expect("human request");
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        response.data
+    }
+}
+
+/// Issues of `plan`, by item id: all of them (duplicates included).
+fn claims(issues: &[Value], plan: &Plan) -> BTreeMap<String, Vec<Value>> {
+    let mut by_item: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for issue in issues {
+        if let Some(marker) = find_marker(issue["body"].as_str().unwrap_or_default()) {
+            if marker.plan_key == plan.key {
+                by_item
+                    .entry(marker.item_id)
+                    .or_default()
+                    .push(issue.clone());
+            }
+        }
+    }
+    by_item
+}
+
+/// What the fake must hold after syncing `plan`.
+struct Expect<'a> {
+    plan: &'a Plan,
+    /// `(blocked, blocker)` item pairs.
+    links: BTreeSet<(String, String)>,
+    /// Issue types (true) or `type:` labels (false).
+    types: bool,
+    board: bool,
+}
+
+/// Asserts exactly one open issue per item with the right title, type, labels, parent, links
+/// and board values. Returns the number of each item.
+fn assert_state(issues: &[Value], expect: &Expect) -> BTreeMap<String, u64> {
+    let plan = expect.plan;
+    let claims = claims(issues, plan);
+    let mut numbers = BTreeMap::new();
+    for item in &plan.items {
+        let found = claims.get(&item.id).cloned().unwrap_or_default();
+        let open: Vec<&Value> = found.iter().filter(|i| i["state"] == "OPEN").collect();
+        assert_eq!(
+            open.len(),
+            1,
+            "{}: exactly one open issue, got {found:#?}",
+            item.id
+        );
+        numbers.insert(item.id.clone(), open[0]["number"].as_u64().unwrap());
+    }
+    for item in &plan.items {
+        let issue = claims[&item.id]
+            .iter()
+            .find(|i| i["state"] == "OPEN")
+            .unwrap();
+        assert_eq!(issue["title"], item.title.as_str(), "{} title", item.id);
+        let labels: Vec<&str> = issue["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(
+            labels.contains(&"planpilot"),
+            "{} labels {labels:?}",
+            item.id
+        );
+        for label in &item.labels {
+            assert!(
+                labels.contains(&label.as_str()),
+                "{} lacks label {label}",
+                item.id
+            );
+        }
+        let kind_name = match item.kind {
+            plan::ItemKind::Epic => "Epic",
+            plan::ItemKind::Story => "Story",
+            plan::ItemKind::Task => "Task",
+        };
+        if expect.types {
+            assert_eq!(issue["issue_type"], kind_name, "{} type", item.id);
+        } else {
+            assert!(issue["issue_type"].is_null());
+            let type_label = format!("type:{}", kind_name.to_lowercase());
+            assert!(
+                labels.contains(&type_label.as_str()),
+                "{} lacks {type_label}",
+                item.id
+            );
+        }
+        let parent = item.parent.as_ref().map(|p| numbers[p]);
+        assert_eq!(issue["parent"].as_u64(), parent, "{} parent", item.id);
+        let blocked_by: BTreeSet<u64> = issue["blocked_by"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_u64)
+            .collect();
+        let wanted: BTreeSet<u64> = expect
+            .links
+            .iter()
+            .filter(|(blocked, _)| *blocked == item.id)
+            .map(|(_, blocker)| numbers[blocker])
+            .collect();
+        assert_eq!(blocked_by, wanted, "{} blocked-by", item.id);
+        if expect.board {
+            let fields = &issue["project_item"]["fields"];
+            assert!(fields.is_object(), "{} is on the board", item.id);
+            for (name, value) in &item.fields {
+                let shown = &fields[name.as_str()];
+                match value {
+                    plan::FieldValue::Number(n) => {
+                        assert_eq!(shown.as_f64(), Some(*n), "{} {name}", item.id)
+                    }
+                    plan::FieldValue::Text(t) if t.starts_with('@') => {
+                        assert!(shown.is_string(), "{} {name} set", item.id)
+                    }
+                    plan::FieldValue::Text(t) => {
+                        assert_eq!(shown.as_str(), Some(t.as_str()), "{} {name}", item.id)
+                    }
+                }
+            }
+            for (name, value) in &plan.defaults.fields {
+                if !item.fields.contains_key(name) {
+                    assert_eq!(
+                        fields[name.as_str()].as_str(),
+                        Some(value.to_string().as_str())
+                    );
+                }
+            }
+        }
+    }
+    numbers
+}
+
+fn example_links() -> BTreeSet<(String, String)> {
+    [
+        ("T-2", "T-1"),
+        ("S-2", "S-1"),
+        ("T-4", "T-3"),
+        ("E-2", "E-1"),
+        ("T-6", "T-5"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect()
+}
+
+#[tokio::test]
+async fn example_first_sync_builds_the_plan_and_a_rerun_writes_nothing() {
+    let Some(text) = example_text() else { return };
+    let plan = plan::load(&example_path(), &LoadOptions { root: None }).expect("example loads");
+    let env = Env::org().await;
+    let (report, mutations, _) = env.measured(&plan).await;
+    assert_eq!(report.counts().created, plan.items.len());
+    assert_eq!(
+        mutations as usize,
+        report.changes.len(),
+        "one change line per mutation"
+    );
+    let expect = Expect {
+        plan: &plan,
+        links: example_links(),
+        types: true,
+        board: true,
+    };
+    assert_state(&env.issues(), &expect);
+    assert_eq!(load_yaml(&text).items.len(), plan.items.len());
+
+    let (again, mutations, requests) = env.measured(&plan).await;
+    assert_eq!(mutations, 0, "re-run changes: {:#?}", again.changes);
+    assert!(requests <= 3, "re-run used {requests} requests");
+    assert_eq!(again.counts().unchanged, plan.items.len());
+}
+
+/// A generated plan: epics → stories → tasks, each task depending on the previous one, so
+/// dependencies cross stories and epics (and roll up).
+/// A story id and its task ids.
+type StoryShape = (String, Vec<String>);
+
+#[derive(Clone)]
+struct Shape {
+    /// `(epic id, [(story id, [task id])])`.
+    epics: Vec<(String, Vec<StoryShape>)>,
+    /// `(task, depends on)` pairs.
+    deps: Vec<(String, String)>,
+}
+
+impl Shape {
+    fn new(epics: usize, stories: usize, tasks: usize) -> Shape {
+        let mut shape = Shape {
+            epics: Vec::new(),
+            deps: Vec::new(),
+        };
+        let mut previous: Option<String> = None;
+        for e in 1..=epics {
+            let mut story_list = Vec::new();
+            for s in 1..=stories {
+                let mut task_list = Vec::new();
+                for t in 1..=tasks {
+                    let id = format!("E{e}-S{s}-T{t}");
+                    if let Some(p) = previous.replace(id.clone()) {
+                        shape.deps.push((id.clone(), p));
+                    }
+                    task_list.push(id);
+                }
+                story_list.push((format!("E{e}-S{s}"), task_list));
+            }
+            shape.epics.push((format!("E{e}"), story_list));
+        }
+        shape
+    }
+
+    fn story_of(&self, task: &str) -> (&str, &str) {
+        for (epic, stories) in &self.epics {
+            for (story, tasks) in stories {
+                if tasks.iter().any(|t| t == task) {
+                    return (epic, story);
+                }
+            }
+        }
+        panic!("{task} is not in the shape")
+    }
+
+    fn move_task(&mut self, task: &str, to_story: &str) {
+        for (_, stories) in &mut self.epics {
+            for (_, tasks) in stories.iter_mut() {
+                tasks.retain(|t| t != task);
+            }
+        }
+        for (_, stories) in &mut self.epics {
+            for (story, tasks) in stories.iter_mut() {
+                if story == to_story {
+                    tasks.push(task.to_string());
+                }
+            }
+        }
+    }
+
+    fn remove_task(&mut self, task: &str) {
+        for (_, stories) in &mut self.epics {
+            for (_, tasks) in stories.iter_mut() {
+                tasks.retain(|t| t != task);
+            }
+        }
+        self.deps.retain(|(a, b)| a != task && b != task);
+    }
+
+    /// The blocked-by links the plan implies, rolled up by hand.
+    fn links(&self) -> BTreeSet<(String, String)> {
+        self.deps
+            .iter()
+            .map(|(a, b)| {
+                let ((ea, sa), (eb, sb)) = (self.story_of(a), self.story_of(b));
+                if sa == sb {
+                    (a.clone(), b.clone())
+                } else if ea == eb {
+                    (sa.to_string(), sb.to_string())
+                } else {
+                    (ea.to_string(), eb.to_string())
+                }
+            })
+            .collect()
+    }
+
+    fn yaml(&self) -> String {
+        let sizes = ["S", "M", "L"];
+        let mut out = String::from(
+            "version: 1\nid: generated\ndefaults:\n  labels: [roadmap]\n  fields:\n    Status: Todo\nepics:\n",
+        );
+        for (e, (epic, stories)) in self.epics.iter().enumerate() {
+            out += &format!("  - id: {epic}\n    title: Epic {epic}\n    goal: Deliver {epic}.\n");
+            if e == 0 {
+                out += "    fields: { Iteration: \"@current\" }\n";
+            }
+            out += "    stories:\n";
+            for (s, (story, tasks)) in stories.iter().enumerate() {
+                let priority = if s % 2 == 0 { "P1" } else { "P2" };
+                out += &format!("      - id: {story}\n        title: Story {story}\n");
+                out += &format!("        fields: {{ Priority: {priority} }}\n        tasks:\n");
+                for (t, task) in tasks.iter().enumerate() {
+                    out += &format!("          - id: {task}\n            title: Task {task}\n");
+                    let deps: Vec<&str> = self
+                        .deps
+                        .iter()
+                        .filter(|(a, _)| a == task)
+                        .map(|(_, b)| b.as_str())
+                        .collect();
+                    if !deps.is_empty() {
+                        out += &format!("            depends_on: [{}]\n", deps.join(", "));
+                    }
+                    if t % 2 == 0 {
+                        out += "            labels: [backend]\n";
+                    }
+                    out += &format!(
+                        "            fields: {{ Size: {}, Estimate: {} }}\n",
+                        sizes[t % 3],
+                        t + 1
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn plan(&self) -> Plan {
+        load_yaml(&self.yaml())
+    }
+}
+
+fn expect_generated<'a>(plan: &'a Plan, shape: &Shape) -> Expect<'a> {
+    Expect {
+        plan,
+        links: shape.links(),
+        types: true,
+        board: true,
+    }
+}
+
+#[tokio::test]
+async fn a_hundred_item_plan_syncs_in_full_and_a_rerun_is_two_requests() {
+    let shape = Shape::new(5, 4, 4);
+    let plan = shape.plan();
+    assert_eq!(plan.items.len(), 105);
+    let env = Env::org().await;
+    let (report, mutations, requests) = env.measured(&plan).await;
+    eprintln!(
+        "100-item first sync: {mutations} mutations ({:.2} per item), {requests} requests, max in flight {}",
+        mutations as f64 / plan.items.len() as f64,
+        env.fake.stats().max_in_flight
+    );
+    assert_eq!(report.counts().created, 105);
+    assert_eq!(mutations as usize, report.changes.len());
+    assert!(env.fake.stats().max_in_flight <= 5);
+    assert_state(&env.issues(), &expect_generated(&plan, &shape));
+
+    let (again, mutations, requests) = env.measured(&plan).await;
+    assert_eq!(mutations, 0, "{:#?}", again.changes);
+    assert!(requests <= 3, "re-run used {requests} requests");
+    assert_eq!(env.issues().len(), 105);
+}
+
+#[tokio::test]
+async fn a_user_owned_repository_gets_type_labels_and_a_user_board() {
+    let shape = Shape::new(2, 2, 2);
+    let plan = shape.plan();
+    let env = Env::start(
+        Config::user_owned(),
+        Some("https://github.com/users/octocat/projects/1"),
+    )
+    .await;
+    env.sync_ok(&plan).await;
+    let expect = Expect {
+        types: false,
+        ..expect_generated(&plan, &shape)
+    };
+    assert_state(&env.issues(), &expect);
+    let (_, mutations, _) = env.measured(&plan).await;
+    assert_eq!(mutations, 0);
+}
+
+#[tokio::test]
+async fn editing_one_title_is_one_mutation() {
+    let Some(text) = example_text() else { return };
+    let env = Env::org().await;
+    env.sync_ok(&load_yaml(&text)).await;
+    let edited = load_yaml(&text.replace(
+        "Address form with validation",
+        "Address form with live validation",
+    ));
+    let (report, mutations, _) = env.measured(&edited).await;
+    assert_eq!(mutations, 1, "{:#?}", report.changes);
+    assert_eq!(report.counts().updated, 1);
+    assert_state(
+        &env.issues(),
+        &Expect {
+            plan: &edited,
+            links: example_links(),
+            types: true,
+            board: true,
+        },
+    );
+}
+
+#[tokio::test]
+async fn moving_a_task_moves_its_issue() {
+    let mut shape = Shape::new(2, 2, 2);
+    let env = Env::org().await;
+    env.sync_ok(&shape.plan()).await;
+    let before = assert_state(&env.issues(), &expect_generated(&shape.plan(), &shape));
+    shape.move_task("E1-S1-T1", "E2-S2");
+    let plan = shape.plan();
+    let report = env.sync_ok(&plan).await;
+    let after = assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    assert_eq!(
+        before["E1-S1-T1"], after["E1-S1-T1"],
+        "the same issue moved"
+    );
+    assert_eq!(env.issues().len(), plan.items.len(), "no new issue");
+    assert!(
+        report
+            .changes
+            .iter()
+            .any(|c| c == "move E1-S1-T1 under E2-S2"),
+        "{:#?}",
+        report.changes
+    );
+    let (_, mutations, _) = env.measured(&plan).await;
+    assert_eq!(mutations, 0);
+}
+
+#[tokio::test]
+async fn removing_an_item_closes_it_and_restoring_reopens_it() {
+    let full = Shape::new(2, 2, 2);
+    let env = Env::org().await;
+    env.sync_ok(&full.plan()).await;
+    let numbers = assert_state(&env.issues(), &expect_generated(&full.plan(), &full));
+    let mut reduced = full.clone();
+    reduced.remove_task("E2-S1-T2");
+    let report = env.sync_ok(&reduced.plan()).await;
+    let closed = report
+        .items
+        .iter()
+        .find(|i| i.id == "E2-S1-T2")
+        .expect("reported");
+    assert_eq!(closed.action, ItemAction::Closed);
+    let issue = env
+        .issues()
+        .into_iter()
+        .find(|i| i["number"] == numbers["E2-S1-T2"])
+        .unwrap();
+    assert_eq!(
+        (issue["state"].as_str(), issue["state_reason"].as_str()),
+        (Some("CLOSED"), Some("NOT_PLANNED"))
+    );
+    assert_state(&env.issues(), &expect_generated(&reduced.plan(), &reduced));
+
+    let report = env.sync_ok(&full.plan()).await;
+    let reopened = report.items.iter().find(|i| i.id == "E2-S1-T2").unwrap();
+    assert_eq!(reopened.action, ItemAction::Reopened);
+    let after = assert_state(&env.issues(), &expect_generated(&full.plan(), &full));
+    assert_eq!(after, numbers, "the same issues, none new");
+}
+
+#[tokio::test]
+async fn human_text_and_a_human_moved_status_survive() {
+    let shape = Shape::new(1, 2, 2);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    env.sync_ok(&plan).await;
+    let issue = env
+        .issues()
+        .into_iter()
+        .find(|i| i["title"] == "Task E1-S1-T2")
+        .unwrap();
+    let body = format!(
+        "Notes from the team.\n\n{}\n\nMore human text.",
+        issue["body"].as_str().unwrap()
+    );
+    env.human(
+        "mutation($id: ID!, $body: String!) { updateIssue(input: {id: $id, body: $body}) { issue { id } } }",
+        json!({ "id": issue["id"], "body": body }),
+    )
+    .await;
+    let state = env.fake.state();
+    let project = &state["project"];
+    let status = project["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Status")
+        .unwrap();
+    let in_progress = status["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "In Progress")
+        .unwrap();
+    env.human(
+        "mutation($p: ID!, $i: ID!, $f: ID!, $o: String!) { updateProjectV2ItemFieldValue(input: \
+         {projectId: $p, itemId: $i, fieldId: $f, value: {singleSelectOptionId: $o}}) { projectV2Item { id } } }",
+        json!({ "p": project["id"], "i": issue["project_item"]["id"], "f": status["id"], "o": in_progress["id"] }),
+    )
+    .await;
+
+    let (_, mutations, _) = env.measured(&plan).await;
+    assert_eq!(
+        mutations, 0,
+        "human text and a moved card are not the plan's to undo"
+    );
+
+    let edited = load_yaml(&shape.yaml().replace(
+        "          - id: E1-S1-T2\n",
+        "          - id: E1-S1-T2\n            description: Now with a description.\n",
+    ));
+    let (_, mutations, _) = env.measured(&edited).await;
+    assert_eq!(mutations, 1);
+    let issue = env
+        .issues()
+        .into_iter()
+        .find(|i| i["id"] == issue["id"])
+        .unwrap();
+    let body = issue["body"].as_str().unwrap();
+    assert!(body.starts_with("Notes from the team.\n\n"), "{body}");
+    assert!(body.ends_with("\n\nMore human text."), "{body}");
+    assert!(body.contains("Now with a description."));
+    assert_eq!(issue["project_item"]["fields"]["Status"], "In Progress");
+}
+
+#[tokio::test]
+async fn dropped_answers_on_creates_never_duplicate_and_a_rerun_converges() {
+    let shape = Shape::new(2, 3, 3);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    env.fake.set_faults(Faults {
+        drop_after_apply_rate: 0.3,
+        ..Faults::default()
+    });
+    // The first run may stop short (lost answers); it must not leave two issues for one item.
+    let first = env.sync(&plan).await;
+    env.fake.set_faults(Faults::default());
+    assert!(env.fake.stats().dropped_after_apply > 0, "the fault fired");
+    for (item, issues) in claims(&env.issues(), &plan) {
+        assert_eq!(
+            issues.len(),
+            1,
+            "{item} has {} issues after {first:?}",
+            issues.len()
+        );
+    }
+    env.sync_ok(&plan).await;
+    assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    assert_eq!(env.issues().len(), plan.items.len(), "no duplicates");
+    let (_, mutations, _) = env.measured(&plan).await;
+    assert_eq!(mutations, 0);
+}
+
+#[tokio::test]
+async fn a_run_cut_short_is_finished_by_the_next_one() {
+    let shape = Shape::new(2, 2, 3);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    // Every 7th document is rate limited: the run stops early, as a killed run would.
+    env.fake.set_faults(Faults {
+        rate_limited_every: Some(7),
+        ..Faults::default()
+    });
+    let stopped = env.sync(&plan).await;
+    assert!(
+        stopped.as_ref().map_or(true, |r| !r.errors.is_empty()),
+        "the limited run reports that it stopped: {stopped:?}"
+    );
+    env.fake.set_faults(Faults::default());
+    let mut env = env;
+    env.client = new_client(&env.fake);
+    env.sync_ok(&plan).await;
+    assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    assert_eq!(env.issues().len(), plan.items.len());
+}
+
+#[tokio::test]
+async fn a_dry_run_writes_nothing_and_predicts_exactly_what_apply_does() {
+    let Some(text) = example_text() else { return };
+    let env = Env::org().await;
+    let plan = load_yaml(&text);
+    let mut dry = env.options.clone();
+    dry.dry_run = true;
+    let dry_run = |plan: Plan| {
+        let env = &env;
+        let dry = dry.clone();
+        async move {
+            let before = env.fake.stats().mutations.total;
+            let report = sync::run(&plan, &env.client, &dry, &Silent)
+                .await
+                .expect("dry run");
+            assert_eq!(
+                env.fake.stats().mutations.total,
+                before,
+                "a dry run makes no mutation"
+            );
+            assert!(report.dry_run);
+            report
+        }
+    };
+    let predicted = dry_run(plan.clone()).await;
+    assert_eq!(predicted.counts().created, plan.items.len());
+    let (applied, mutations, _) = env.measured(&plan).await;
+    assert_eq!(applied.changes, predicted.changes);
+    assert_eq!(mutations as usize, predicted.changes.len());
+
+    // An edit touching titles, dependencies, fields and removal is predicted exactly too.
+    let edited = load_yaml(
+        &text
+            .replace("Tracking timeline UI", "Tracking timeline")
+            .replace("depends_on: [T-5, T-4]", "depends_on: [T-5]")
+            .replace(
+                "fields: { Size: S, Estimate: 3 }",
+                "fields: { Size: M, Estimate: 5 }",
+            )
+            .replace("          - id: T-4\n", "          - id: T-7\n"),
+    );
+    let predicted = dry_run(edited.clone()).await;
+    let (applied, mutations, _) = env.measured(&edited).await;
+    assert_eq!(applied.changes, predicted.changes);
+    assert_eq!(
+        mutations as usize,
+        predicted.changes.len(),
+        "{:#?}",
+        applied.changes
+    );
+    assert!(
+        predicted.changes.iter().any(|c| c.starts_with("close #")),
+        "{:#?}",
+        predicted.changes
+    );
+}
+
+#[tokio::test]
+async fn closing_most_issues_is_refused_without_allow_mass_close() {
+    let full = Shape::new(1, 2, 2);
+    let env = Env::org().await;
+    env.sync_ok(&full.plan()).await;
+    let mut truncated = full.clone();
+    for task in ["E1-S1-T1", "E1-S1-T2", "E1-S2-T1", "E1-S2-T2"] {
+        truncated.remove_task(task);
+    }
+    let before = env.fake.stats().mutations.total;
+    let error = env.sync(&truncated.plan()).await.expect_err("refused");
+    assert!(
+        matches!(
+            error,
+            SyncError::MassClose {
+                closing: 4,
+                managed: 7
+            }
+        ),
+        "{error}"
+    );
+    assert!(error.is_invalid_input());
+    assert_eq!(env.fake.stats().mutations.total, before);
+    let mut env = env;
+    env.options.allow_mass_close = true;
+    let report = env.sync_ok(&truncated.plan()).await;
+    assert_eq!(report.counts().closed, 4);
+}
+
+#[tokio::test]
+async fn unknown_board_fields_and_options_fail_before_any_write() {
+    let text = Shape::new(1, 1, 1)
+        .yaml()
+        .replace("Priority: P1", "Priority: P9")
+        .replace("Size: S", "Colour: S");
+    let env = Env::org().await;
+    let error = env.sync(&load_yaml(&text)).await.expect_err("invalid");
+    let message = error.to_string();
+    assert!(error.is_invalid_input());
+    assert!(
+        message.contains("no option \"P9\"") && message.contains("P0, P1, P2"),
+        "{message}"
+    );
+    assert!(
+        message.contains("no field \"Colour\"") && message.contains("Status"),
+        "{message}"
+    );
+    assert_eq!(env.fake.stats().mutations.total, 0);
+}
+
+#[tokio::test]
+async fn a_second_issue_claiming_an_item_is_closed_as_duplicate_not_multiplied() {
+    let shape = Shape::new(1, 1, 2);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    env.sync_ok(&plan).await;
+    let original = env
+        .issues()
+        .into_iter()
+        .find(|i| i["title"] == "Task E1-S1-T1")
+        .unwrap();
+    let state = env.fake.state();
+    let label = state["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "planpilot")
+        .unwrap();
+    // As a racing second run would have left it: another issue with the same marker.
+    env.human(
+        "mutation($r: ID!, $t: String!, $b: String!, $l: [ID!]) { createIssue(input: \
+         {repositoryId: $r, title: $t, body: $b, labelIds: $l}) { issue { id } } }",
+        json!({ "r": state["repository"]["id"], "t": original["title"], "b": original["body"], "l": [label["id"]] }),
+    )
+    .await;
+    let report = env.sync_ok(&plan).await;
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("both claim item E1-S1-T1")),
+        "{:?}",
+        report.warnings
+    );
+    let claims = claims(&env.issues(), &plan);
+    let copies = &claims["E1-S1-T1"];
+    assert_eq!(copies.len(), 2, "never a third");
+    let newer = copies.iter().max_by_key(|i| i["number"].as_u64()).unwrap();
+    assert_eq!(newer["state"], "CLOSED");
+    assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    let (_, mutations, _) = env.measured(&plan).await;
+    assert_eq!(mutations, 0);
+}
+
+#[test]
+fn an_offline_preview_creates_everything() {
+    let shape = Shape::new(1, 2, 2);
+    let plan = shape.plan();
+    let mut options = SyncOptions::new("acme/roadmap".parse().unwrap());
+    options.project = Some(ORG_BOARD.parse().unwrap());
+    let report = sync::preview_offline(&plan, &options);
+    assert!(report.dry_run);
+    assert_eq!(report.counts().created, plan.items.len());
+    assert!(report.warnings[0].contains("offline"));
+    assert!(
+        report
+            .changes
+            .contains(&"set E1-S1 Priority = P1".to_string()),
+        "{:#?}",
+        report.changes
+    );
+}
+
+#[tokio::test]
+async fn an_issue_whose_body_a_human_emptied_is_adopted_not_duplicated() {
+    let shape = Shape::new(1, 1, 2);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    env.sync_ok(&plan).await;
+    let issue = env
+        .issues()
+        .into_iter()
+        .find(|i| i["title"] == "Task E1-S1-T2")
+        .unwrap();
+    env.human(
+        "mutation($id: ID!) { updateIssue(input: {id: $id, body: \"\"}) { issue { id } } }",
+        json!({ "id": issue["id"] }),
+    )
+    .await;
+    let report = env.sync_ok(&plan).await;
+    assert!(
+        report.warnings.iter().any(|w| w.contains("adopted")),
+        "{:?}",
+        report.warnings
+    );
+    assert_eq!(env.issues().len(), plan.items.len(), "no second issue");
+    let numbers = assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    assert_eq!(numbers["E1-S1-T2"], issue["number"].as_u64().unwrap());
+    let (_, mutations, _) = env.measured(&plan).await;
+    assert_eq!(mutations, 0);
+}
+
+/// Data-driven diff cases: `tests/fixtures/sync/diff/<case>/` holds `plan.yaml`, the first
+/// discovery answer `discovery.json` (a body `{{render ID}}` stands for the item's block as
+/// planpilot renders it with the answer's numbers) and the expected change list `changes.txt`.
+#[test]
+fn diff_fixtures_produce_the_expected_change_lists() {
+    let dir = root().join("tests/fixtures/sync/diff");
+    let mut cases = 0;
+    for case in std::fs::read_dir(&dir).expect("fixture dir").flatten() {
+        let path = case.path();
+        let plan = load_yaml(&std::fs::read_to_string(path.join("plan.yaml")).unwrap());
+        let mut options = SyncOptions::new("acme/roadmap".parse().unwrap());
+        options.project = Some(ORG_BOARD.parse().unwrap());
+        let raw: Value =
+            serde_json::from_str(&std::fs::read_to_string(path.join("discovery.json")).unwrap())
+                .unwrap();
+        let data = render_placeholders(raw, &plan);
+        let query = sync::discover::first_query(&plan, &options);
+        let page =
+            planpilot::github::ops::parse_discovery(&query, &data, &[]).expect("answer parses");
+        let discovered = sync::discover::assemble(&plan, &options, vec![page]).expect("assembles");
+        let today = sync::fields::Date::parse("2026-11-20").unwrap();
+        let changes = sync::plan_changes_on(&plan, &discovered, &options, today).expect("diff");
+        let expected: Vec<String> = std::fs::read_to_string(path.join("changes.txt"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(String::from)
+            .collect();
+        assert_eq!(changes.lines(), expected, "case {}", path.display());
+        cases += 1;
+    }
+    assert!(cases > 0);
+}
+
+/// Replaces `{{render ID}}` in issue bodies with the block rendered from the plan.
+fn render_placeholders(mut data: Value, plan: &Plan) -> Value {
+    let placeholder = |body: &str| -> Option<String> {
+        let start = body.find("{{render ")?;
+        let end = body[start..].find("}}")? + start;
+        Some(body[start + 9..end].to_string())
+    };
+    let nodes = data["repository"]["issues"]["nodes"]
+        .as_array_mut()
+        .unwrap();
+    let numbers: BTreeMap<String, u64> = nodes
+        .iter()
+        .rev()
+        .filter_map(|n| Some((placeholder(n["body"].as_str()?)?, n["number"].as_u64()?)))
+        .collect();
+    for node in nodes.iter_mut() {
+        let body = node["body"].as_str().unwrap_or_default().to_string();
+        if let Some(id) = placeholder(&body) {
+            let block = match plan.get(&id) {
+                Some(item) => {
+                    planpilot::render::render_block(plan, item, &|i| numbers.get(i).copied())
+                }
+                None => format!(
+                    "{}\nRemoved item.\n<!-- planpilot:end -->",
+                    planpilot::render::Marker {
+                        plan_key: plan.key.clone(),
+                        item_id: id.clone(),
+                        ..Default::default()
+                    }
+                    .to_comment()
+                ),
+            };
+            node["body"] = json!(body.replace(&format!("{{{{render {id}}}}}"), &block));
+        }
+    }
+    data
+}
