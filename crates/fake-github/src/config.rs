@@ -117,6 +117,9 @@ pub struct Config {
     pub project: Option<ProjectConfig>,
     /// Behave like Actions' `GITHUB_TOKEN`: every Projects v2 access is `FORBIDDEN`.
     pub github_token_like: bool,
+    /// Behave like a classic PAT without the `project` scope: every Projects v2 access fails
+    /// with `INSUFFICIENT_SCOPES`.
+    pub missing_project_scope: bool,
     /// Schema file; `None` = `Schema::locate()`.
     pub schema_path: Option<PathBuf>,
     /// Check documents against the fake's built-in subset of the API even when GitHub's schema
@@ -152,6 +155,7 @@ impl Default for Config {
                 .collect(),
             project: Some(ProjectConfig::default()),
             github_token_like: false,
+            missing_project_scope: false,
             schema_path: None,
             builtin_schema: false,
             seed: 1,

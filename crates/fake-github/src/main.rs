@@ -30,6 +30,9 @@ struct Args {
     /// Every Projects v2 access fails with FORBIDDEN, like Actions' GITHUB_TOKEN.
     #[arg(long)]
     github_token_like: bool,
+    /// Every Projects v2 access fails with INSUFFICIENT_SCOPES, like a PAT without `project`.
+    #[arg(long)]
+    missing_project_scope: bool,
     /// No Projects v2 board at all.
     #[arg(long)]
     no_project: bool,
@@ -109,6 +112,7 @@ fn config(args: Args) -> Config {
         config.repo = repo;
     }
     config.github_token_like = args.github_token_like;
+    config.missing_project_scope = args.missing_project_scope;
     if args.no_project {
         config.project = None;
     }

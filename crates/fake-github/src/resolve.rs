@@ -69,10 +69,17 @@ fn page(typename: &str, items: Vec<Out>, args: &Args) -> Option<Resolved> {
 /// Projects v2 access, refused to `GITHUB_TOKEN`-like tokens as GitHub does.
 pub fn project_access(state: &State) -> Result<(), FieldError> {
     if state.github_token_like {
-        Err(FieldError::forbidden())
-    } else {
-        Ok(())
+        return Err(FieldError::forbidden());
     }
+    if state.missing_project_scope {
+        return Err(FieldError::new(
+            "INSUFFICIENT_SCOPES",
+            "Your token has not been granted the required scopes to execute this query. The 'projectV2' field requires \
+             one of the following scopes: ['read:project'], but your token has only been granted the: ['repo'] scopes. \
+             Please modify your token's scopes at: https://github.com/settings/tokens.",
+        ));
+    }
+    Ok(())
 }
 
 /// The object a global id names, with the checks GitHub applies on the way.

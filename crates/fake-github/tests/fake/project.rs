@@ -298,3 +298,15 @@ async fn without_project_the_board_is_not_found() {
     let body = api.gql(FIELDS, json!({"login": "acme"})).await;
     assert_eq!(error_type(&body), Some("NOT_FOUND"));
 }
+
+#[tokio::test]
+async fn token_without_project_scope_gets_insufficient_scopes() {
+    let api = common::start(Config {
+        missing_project_scope: true,
+        ..Config::default()
+    })
+    .await;
+    let body = api.gql(FIELDS, json!({"login": "acme"})).await;
+    assert_eq!(error_type(&body), Some("INSUFFICIENT_SCOPES"));
+    assert!(error_message(&body).contains("read:project"));
+}
