@@ -1,8 +1,137 @@
-//! The `planpilot` binary: a thin command-line front over the library.
+//! The `planpilot` binary: a thin command-line front over the library. It parses arguments,
+//! sets up logging and the async runtime, and hands over to `planpilot::action::commands`.
 
 use std::process::ExitCode;
 
+use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
+use planpilot::action::commands::{self, Exit};
+use planpilot::action::inputs::{flags_from_matches, input_args, Env, Flags};
+
+/// Keep a plan file (epics → stories → tasks, with dependencies) in sync with GitHub Issues
+/// and a Projects v2 board.
+///
+/// Exit codes: 0 success, 1 sync failed part-way (re-run resumes), 2 invalid plan or input.
+/// Under GitHub Actions (GITHUB_ACTIONS=true) with no command, runs `sync`.
+#[derive(Parser)]
+#[command(name = "planpilot", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a plan file: a one-line summary, or every problem as PATH:LINE:COL: message.
+    Validate {
+        /// The plan file (also INPUT_PLAN-FILE) [default: plan.yaml]
+        #[arg(long, value_name = "PATH")]
+        plan_file: Option<String>,
+    },
+    /// Make GitHub match the plan (or preview it with --dry-run). Every input of the action is
+    /// a flag here, and is also read from its INPUT_<NAME> variable.
+    Sync(SyncArgs),
+    /// Sync the bundled example plan into an in-process fake GitHub, twice: no token, no
+    /// network.
+    Demo,
+}
+
+/// The action's inputs as flags (built from the one input list), plus `--json`.
+struct SyncArgs {
+    flags: Flags,
+    json: bool,
+}
+
+impl FromArgMatches for SyncArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<SyncArgs, clap::Error> {
+        Ok(SyncArgs {
+            flags: flags_from_matches(matches),
+            json: matches.get_flag("json"),
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = SyncArgs::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for SyncArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.args(input_args()).arg(
+            clap::Arg::new("json")
+                .long("json")
+                .action(clap::ArgAction::SetTrue)
+                .help("Print the result as JSON instead of a table"),
+        )
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        SyncArgs::augment_args(cmd)
+    }
+}
+
 fn main() -> ExitCode {
-    eprintln!("planpilot: not yet implemented");
-    ExitCode::from(2)
+    let cli = Cli::parse();
+    let env = Env::from_process();
+    init_logging(&env);
+    let exit = match cli.command {
+        Some(Command::Validate { plan_file }) => {
+            let flags: Flags = plan_file
+                .map(|path| ("plan-file".to_string(), path))
+                .into_iter()
+                .collect();
+            commands::mask_secrets(&flags, &env);
+            commands::validate(&flags, &env)
+        }
+        Some(Command::Sync(args)) => run_sync(args, &env),
+        None if env.is_actions() => run_sync(
+            SyncArgs {
+                flags: Flags::new(),
+                json: false,
+            },
+            &env,
+        ),
+        Some(Command::Demo) => with_runtime(planpilot::action::demo::demo()),
+        None => {
+            eprintln!("planpilot: no command given; see `planpilot --help`");
+            Exit::Invalid
+        }
+    };
+    ExitCode::from(exit.code())
+}
+
+fn run_sync(args: SyncArgs, env: &Env) -> Exit {
+    commands::mask_secrets(&args.flags, env);
+    with_runtime(commands::sync(&args.flags, args.json, env))
+}
+
+fn with_runtime(future: impl std::future::Future<Output = Exit>) -> Exit {
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(future),
+        Err(e) => {
+            eprintln!("planpilot: cannot start the async runtime: {e}");
+            Exit::SyncFailed
+        }
+    }
+}
+
+/// Log lines on stderr: planpilot's own at info (debug with `RUNNER_DEBUG=1`, the runner's
+/// "debug logging" switch), others at warn. `PLANPILOT_LOG` overrides (env-filter syntax).
+fn init_logging(env: &Env) {
+    let default = if env.get("RUNNER_DEBUG") == Some("1") {
+        "planpilot=debug,warn"
+    } else {
+        "planpilot=info,warn"
+    };
+    let filter = env
+        .get("PLANPILOT_LOG")
+        .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .with_ansi(!env.is_actions() && std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
 }

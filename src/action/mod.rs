@@ -1,2 +1,18 @@
 //! The GitHub Action edge: inputs from env and flags, `GITHUB_OUTPUT`, the job summary,
 //! workflow commands (annotations, groups, masks). Named after @actions/toolkit's vocabulary.
+//!
+//! - `commands`: `validate` and `sync` of the binary, down to their exit codes.
+//! - `demo`: the bundled example plan synced into an in-process fake GitHub.
+//! - `inputs`: every input (`INPUTS`), read from flags and `INPUT_*`, checked.
+//! - `workflow`: workflow commands (`error`/`warning`/`notice`, `group`, `add_mask`).
+//! - `outputs`: `set_output` in the runner's file format; the local table and JSON.
+//! - `progress`: `LogProgress`, the engine's progress as log groups and lines.
+//! - `summary`: the job summary markdown.
+
+pub mod commands;
+pub mod demo;
+pub mod inputs;
+pub mod outputs;
+pub mod progress;
+pub mod summary;
+pub mod workflow;

@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+# planpilot's action image: a static (musl) binary on an empty base.
+#
+# GitHub's rules for container actions: no USER (the step runs as root so it can write
+# /github/workspace and the runner's files) and no WORKDIR (the runner sets the working
+# directory to the mounted workspace). The ENTRYPOINT is in exec form so the binary gets the
+# signals and no shell is needed.
+
+FROM rust:1.95-alpine AS build
+# musl-dev and gcc: C parts of the TLS stack; the alpine toolchain targets musl and links
+# statically by default.
+RUN apk add --no-cache musl-dev gcc ca-certificates
+COPY . /src
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target \
+    cd /src \
+    && cargo build --release --locked --bin planpilot --target x86_64-unknown-linux-musl \
+    && cp target/x86_64-unknown-linux-musl/release/planpilot /planpilot
+
+FROM scratch
+# TLS roots are compiled into the binary; the bundle is there for anything reading the system
+# store (SSL_CERT_FILE), e.g. a GitHub Enterprise Server behind a public CA.
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY --from=build /planpilot /planpilot
+ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+ENTRYPOINT ["/planpilot"]

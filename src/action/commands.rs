@@ -1,0 +1,250 @@
+//! The commands of the `planpilot` binary — `validate` and `sync` — from checked inputs to
+//! what a person sees (log lines, annotations, outputs, job summary) and the exit code.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::github::Client;
+use crate::plan::{self, ItemKind, LoadOptions, Plan, PlanError};
+use crate::sync::{self, Progress, Report, SyncOptions};
+
+use super::inputs::{display_path, plan_location, Env, Flags, InputError, Inputs};
+use super::outputs::{report_json, report_outputs, report_table, set_outputs};
+use super::progress::LogProgress;
+use super::summary::{append_summary, render_summary};
+use super::workflow::{self, Annotation, Annotator, Level};
+
+/// How the process ends. Documented in the README; workflows may branch on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything in the plan is on GitHub (or, in a dry run, the preview was produced).
+    Success,
+    /// The sync stopped part-way; what was applied stays, and a re-run resumes.
+    SyncFailed,
+    /// The plan or an input is invalid; nothing was sent to GitHub.
+    Invalid,
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::SyncFailed => 1,
+            Exit::Invalid => 2,
+        }
+    }
+}
+
+/// `planpilot validate`: loads the plan and prints a one-line summary or every problem.
+pub fn validate(flags: &Flags, env: &Env) -> Exit {
+    let (plan_file, root) = plan_location(flags, env);
+    match load_plan(&plan_file, &root, env) {
+        Ok(plan) => {
+            println!(
+                "{}: valid — {}",
+                display_path(&plan_file, &root),
+                plan_stats(&plan)
+            );
+            Exit::Success
+        }
+        Err(exit) => exit,
+    }
+}
+
+/// `planpilot sync`: inputs → plan → sync (or offline preview) → outputs, summary, exit code.
+pub async fn sync(flags: &Flags, json: bool, env: &Env) -> Exit {
+    let inputs = match Inputs::parse(flags, env) {
+        Ok(inputs) => inputs,
+        Err(errors) => {
+            report_input_errors(&errors, env.is_actions());
+            return Exit::Invalid;
+        }
+    };
+    let plan = match load_plan(&inputs.plan_file, &inputs.root, env) {
+        Ok(plan) => plan,
+        Err(exit) => return exit,
+    };
+    let options = inputs.sync_options();
+    // Locally stdout carries only the result (a table or JSON), so progress goes to stderr.
+    let progress = if env.is_actions() {
+        LogProgress::new(Box::new(std::io::stdout()), true)
+    } else {
+        LogProgress::new(Box::new(std::io::stderr()), false)
+    };
+    let report = match run_engine(&plan, &inputs, &options, &progress).await {
+        Ok(report) => report,
+        Err((exit, message)) => {
+            announce(env.is_actions(), Level::Error, &message);
+            return exit;
+        }
+    };
+    publish(&report, json, env)
+}
+
+/// Prints the secret masks first, under Actions, so no later line can show a token.
+pub fn mask_secrets(flags: &Flags, env: &Env) {
+    if !env.is_actions() {
+        return;
+    }
+    for secret in Inputs::secrets(flags, env) {
+        for line in workflow::add_mask(&secret) {
+            println!("{line}");
+        }
+    }
+}
+
+/// Runs the sync against GitHub, or without a token (dry run only, as `Inputs` ensures), the
+/// offline preview: everything in the plan would be created.
+async fn run_engine(
+    plan: &Plan,
+    inputs: &Inputs,
+    options: &SyncOptions,
+    progress: &dyn Progress,
+) -> Result<Report, (Exit, String)> {
+    if inputs.github_token.is_none() {
+        eprintln!("No token: offline preview, nothing is read from GitHub.");
+        return Ok(sync::preview_offline(plan, options));
+    }
+    let client = Client::new(inputs.client_config()).map_err(|e| {
+        (
+            Exit::Invalid,
+            format!("cannot set up the GitHub client: {e}"),
+        )
+    })?;
+    sync::run(plan, &client, options, progress)
+        .await
+        .map_err(|e| {
+            let exit = if e.is_invalid_input() {
+                Exit::Invalid
+            } else {
+                Exit::SyncFailed
+            };
+            (exit, format!("sync failed: {e}"))
+        })
+}
+
+/// Outputs, table or JSON, job summary and annotations of a finished run; its exit code.
+pub fn publish(report: &Report, json: bool, env: &Env) -> Exit {
+    let actions = env.is_actions();
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report_json(report)).unwrap_or_default()
+        );
+    } else {
+        print!("{}", report_table(report));
+    }
+    if let Some(path) = env.get("GITHUB_OUTPUT") {
+        if let Err(e) = set_outputs(Path::new(path), &report_outputs(report)) {
+            announce(actions, Level::Warning, &format!("step outputs: {e}"));
+        }
+    }
+    if let Some(path) = env.get("GITHUB_STEP_SUMMARY") {
+        if let Err(e) = append_summary(Path::new(path), &render_summary(report)) {
+            announce(
+                actions,
+                Level::Warning,
+                &format!("job summary: writing {path}: {e}"),
+            );
+        }
+    }
+    annotate_report(report, actions);
+    if report.is_complete() {
+        Exit::Success
+    } else {
+        Exit::SyncFailed
+    }
+}
+
+fn annotate_report(report: &Report, actions: bool) {
+    if actions {
+        let mut annotator = Annotator::new(std::io::stdout());
+        for (level, lines) in [
+            (Level::Error, &report.errors),
+            (Level::Warning, &report.warnings),
+        ] {
+            for line in lines {
+                let _ = annotator.emit(level, &Annotation::new(line).title("planpilot"));
+            }
+        }
+        let _ = annotator.finish();
+    } else {
+        for (word, lines) in [("error", &report.errors), ("warning", &report.warnings)] {
+            for line in lines {
+                eprintln!("{word}: {line}");
+            }
+        }
+    }
+    if !report.is_complete() {
+        eprintln!(
+            "planpilot: the sync stopped with {} error(s); what was applied stays — re-run to \
+             resume",
+            report.errors.len()
+        );
+    }
+}
+
+/// Loads the plan; on failure prints one `PATH:LINE:COL: message` line per problem (and, under
+/// Actions, annotations on the plan file) and returns `Exit::Invalid`.
+pub fn load_plan(plan_file: &Path, root: &Path, env: &Env) -> Result<Plan, Exit> {
+    let options = LoadOptions {
+        root: Some(root.to_path_buf()),
+    };
+    plan::load(plan_file, &options).map_err(|error| {
+        report_plan_errors(&error, root, env.is_actions());
+        Exit::Invalid
+    })
+}
+
+fn report_plan_errors(error: &PlanError, root: &Path, actions: bool) {
+    let mut stderr = std::io::stderr().lock();
+    for d in &error.diagnostics {
+        let file = display_path(&d.location.file, root);
+        let _ = writeln!(
+            stderr,
+            "{file}:{}:{}: {}",
+            d.location.line, d.location.col, d.message
+        );
+    }
+    drop(stderr);
+    if actions {
+        let mut annotator = Annotator::new(std::io::stdout());
+        for d in &error.diagnostics {
+            let file = display_path(&d.location.file, root);
+            let annotation = Annotation::new(&d.message)
+                .at(file, d.location.line, d.location.col)
+                .title("planpilot: invalid plan");
+            let _ = annotator.emit(Level::Error, &annotation);
+        }
+        let _ = annotator.finish();
+    }
+}
+
+fn report_input_errors(errors: &[InputError], actions: bool) {
+    for error in errors {
+        announce(actions, Level::Error, &error.to_string());
+    }
+}
+
+/// One message: an annotation under Actions, `error: …` on stderr locally.
+fn announce(actions: bool, level: Level, message: &str) {
+    if actions {
+        let annotation = Annotation::new(message).title("planpilot");
+        println!("{}", annotation.to_command(level));
+    } else {
+        eprintln!("{}: {message}", level.command());
+    }
+}
+
+/// "2 epics, 3 stories, 6 tasks, 7 dependencies".
+pub fn plan_stats(plan: &Plan) -> String {
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    [
+        count(plan.count(ItemKind::Epic), "epic", "epics"),
+        count(plan.count(ItemKind::Story), "story", "stories"),
+        count(plan.count(ItemKind::Task), "task", "tasks"),
+        count(plan.dependency_count(), "dependency", "dependencies"),
+    ]
+    .join(", ")
+}

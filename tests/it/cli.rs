@@ -1,0 +1,610 @@
+//! The real `planpilot` binary, run the way the runner runs the container: an empty
+//! environment plus `GITHUB_*` and `INPUT_*` variables only. Exit codes, validation lines and
+//! annotations, input errors naming the input, outputs (heredoc form included), the job
+//! summary, and no token in any output.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+const TOKEN: &str = "ghs_TopSecretTokenValue123";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The binary with nothing in its environment.
+fn planpilot() -> Command {
+    let mut cmd = Command::cargo_bin("planpilot").expect("the planpilot binary");
+    cmd.env_clear();
+    cmd
+}
+
+/// A runner-like step: Actions variables, the workspace at the repository root, output files.
+struct Step {
+    dir: tempfile::TempDir,
+}
+
+impl Step {
+    fn new() -> Step {
+        Step {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn output_path(&self) -> PathBuf {
+        self.dir.path().join("github_output")
+    }
+
+    fn summary_path(&self) -> PathBuf {
+        self.dir.path().join("step_summary")
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = planpilot();
+        cmd.env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_WORKSPACE", root())
+            .env("GITHUB_REPOSITORY", "acme/roadmap")
+            .env("GITHUB_OUTPUT", self.output_path())
+            .env("GITHUB_STEP_SUMMARY", self.summary_path())
+            .env("INPUT_GITHUB-TOKEN", TOKEN)
+            .current_dir(root());
+        cmd
+    }
+
+    fn outputs(&self) -> BTreeMap<String, String> {
+        parse_output_file(&std::fs::read_to_string(self.output_path()).unwrap_or_default())
+    }
+}
+
+/// Reads a `GITHUB_OUTPUT` file the way the runner does: `name=value` lines and
+/// `name<<DELIM` … `DELIM` blocks.
+fn parse_output_file(text: &str) -> BTreeMap<String, String> {
+    let mut outputs = BTreeMap::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some((name, delimiter)) = line.split_once("<<") {
+            let mut value = Vec::new();
+            loop {
+                let next = lines
+                    .next()
+                    .expect("heredoc must be closed by its delimiter");
+                if next == delimiter {
+                    break;
+                }
+                value.push(next);
+            }
+            outputs.insert(name.to_string(), value.join("\n"));
+        } else if let Some((name, value)) = line.split_once('=') {
+            outputs.insert(name.to_string(), value.to_string());
+        } else {
+            panic!("malformed output line {line:?}");
+        }
+    }
+    outputs
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let output = cmd.output().expect("planpilot runs");
+    Run {
+        code: output.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+/// The token appears nowhere except in the `::add-mask::` command the runner consumes.
+fn assert_no_token(run: &Run, files: &[&Path]) {
+    for line in run.stdout.lines().chain(run.stderr.lines()) {
+        if line.starts_with("::add-mask::") {
+            continue;
+        }
+        assert!(!line.contains(TOKEN), "token leaked: {line}");
+    }
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        assert!(
+            !text.contains(TOKEN),
+            "token leaked into {}",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn validate_a_good_plan_prints_one_summary_line() {
+    let run = run(planpilot().current_dir(root()).args([
+        "validate",
+        "--plan-file",
+        "examples/plan.yaml",
+    ]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "examples/plan.yaml: valid — 2 epics, 4 stories, 9 tasks, 10 dependencies\n"
+    );
+}
+
+#[test]
+fn validate_reads_the_plan_file_input_relative_to_the_workspace() {
+    let run = run(planpilot()
+        .current_dir(std::env::temp_dir())
+        .env("GITHUB_WORKSPACE", root())
+        .env("INPUT_PLAN-FILE", "tests/fixtures/plans/good/nested.yaml")
+        .arg("validate"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("tests/fixtures/plans/good/nested.yaml: valid — "),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn validate_a_bad_plan_prints_each_problem_and_exits_2() {
+    let plan = "tests/fixtures/plans/bad/dependencies.yaml";
+    let run = run(planpilot()
+        .current_dir(root())
+        .args(["validate", "--plan-file", plan]));
+    assert_eq!(run.code, 2);
+    let expected = std::fs::read_to_string(root().join(format!("{plan}.expected"))).unwrap();
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let expected: Vec<&str> = expected.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), expected.len(), "{}", run.stderr);
+    for line in &lines {
+        assert!(line.starts_with(&format!("{plan}:")), "{line}");
+        let mut parts = line.splitn(4, ':').skip(1);
+        let (l, c) = (parts.next().unwrap(), parts.next().unwrap());
+        assert!(
+            l.parse::<usize>().is_ok() && c.parse::<usize>().is_ok(),
+            "{line}"
+        );
+    }
+    assert!(run.stdout.is_empty(), "no annotations outside Actions");
+}
+
+#[test]
+fn validate_under_actions_annotates_the_plan_file() {
+    let step = Step::new();
+    let plan = "tests/fixtures/plans/bad/dependencies.yaml";
+    let run = run(step.command().env("INPUT_PLAN-FILE", plan).arg("validate"));
+    assert_eq!(run.code, 2);
+    let annotations: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(
+        annotations.len(),
+        run.stderr.lines().count(),
+        "{}",
+        run.stdout
+    );
+    // Annotations name the file relative to the workspace, with line and column.
+    assert!(
+        annotations[0].starts_with(&format!("::error file={plan},line=12,col=31,")),
+        "{}",
+        annotations[0]
+    );
+    assert!(annotations[0]
+        .ends_with("::task T-7 depends on T-99, which is not in the plan (did you mean T-9?)"));
+    assert_no_token(&run, &[]);
+    assert!(run.stdout.contains(&format!("::add-mask::{TOKEN}")));
+}
+
+#[test]
+fn validate_a_missing_plan_exits_2() {
+    let run =
+        run(planpilot()
+            .current_dir(root())
+            .args(["validate", "--plan-file", "no/such/plan.yaml"]));
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr, "no/such/plan.yaml:1:1: plan file not found\n");
+}
+
+#[test]
+fn bad_inputs_exit_2_naming_the_input_before_any_request() {
+    let cases = [
+        ("INPUT_MAX-CONCURRENCY", "0", "max-concurrency"),
+        ("INPUT_MAX-RETRIES", "many", "max-retries"),
+        ("INPUT_DRY-RUN", "yes", "dry-run"),
+        ("INPUT_ON-REMOVED", "delete", "on-removed"),
+        (
+            "INPUT_PROJECT-URL",
+            "https://github.com/acme",
+            "project-url",
+        ),
+        ("INPUT_REPOSITORY", "not-a-repo", "repository"),
+        ("INPUT_MAX-WAIT", "forever", "max-wait"),
+    ];
+    for (var, value, input) in cases {
+        let step = Step::new();
+        // The API points nowhere: a request would fail differently (exit 1).
+        let run = run(step
+            .command()
+            .env("GITHUB_GRAPHQL_URL", "http://127.0.0.1:9/graphql")
+            .env(var, value)
+            .arg("sync"));
+        assert_eq!(run.code, 2, "{var}={value}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("::error title=planpilot::input `{input}`: "))),
+            "{var}={value}: {}",
+            run.stdout
+        );
+        assert!(step.outputs().is_empty(), "no outputs on bad input");
+        assert_no_token(&run, &[&step.output_path(), &step.summary_path()]);
+    }
+}
+
+#[test]
+fn local_input_errors_go_to_stderr() {
+    let run = run(planpilot()
+        .current_dir(root())
+        .env("GITHUB_REPOSITORY", "acme/roadmap")
+        .args(["sync", "--dry-run", "--max-concurrency=500"]));
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: input `max-concurrency`: must be an integer from 1 to 100, got \"500\"\n"
+    );
+}
+
+#[test]
+fn a_sync_without_any_token_is_refused_with_exit_2() {
+    let run = run(planpilot()
+        .current_dir(root())
+        .env("GITHUB_REPOSITORY", "acme/roadmap")
+        .args(["sync", "--plan-file", "examples/plan.yaml"]));
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("input `github-token`: not set"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn under_actions_no_command_means_sync() {
+    let step = Step::new();
+    let run = run(step.command().env("INPUT_MAX-RETRIES", "11"));
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.contains("input `max-retries`"), "{}", run.stdout);
+}
+
+#[test]
+fn outside_actions_no_command_is_a_usage_error() {
+    let run = run(&mut planpilot());
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no command given"), "{}", run.stderr);
+}
+
+#[test]
+fn a_bad_plan_fails_a_sync_with_exit_2_and_annotations() {
+    let step = Step::new();
+    let run = run(step
+        .command()
+        .env("INPUT_PLAN-FILE", "tests/fixtures/plans/bad/cycle.yaml")
+        .env("INPUT_DRY-RUN", "true"));
+    assert_eq!(run.code, 2);
+    assert!(run
+        .stdout
+        .lines()
+        .any(|l| l.starts_with("::error file=tests/fixtures/plans/bad/cycle.yaml,line=")));
+    assert!(step.outputs().is_empty());
+    assert_no_token(&run, &[]);
+}
+
+#[test]
+fn parse_output_file_reads_both_forms() {
+    let parsed = parse_output_file("a=1\nb<<EOF_x\nline 1\nline=2\nEOF_x\nc=\n");
+    assert_eq!(parsed["a"], "1");
+    assert_eq!(parsed["b"], "line 1\nline=2");
+    assert_eq!(parsed["c"], "");
+}
+
+// ---- Against the fake GitHub, started in this process; the binary reaches it by URL. ----
+
+const ORG_BOARD: &str = "https://github.com/orgs/acme/projects/1";
+
+/// A fake GitHub that accepts `TOKEN`, served by a runtime that keeps running while the
+/// (blocking) binary runs.
+struct Fake {
+    // Declared first so it is dropped before the runtime that serves it.
+    fake: fake_github::FakeGithub,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Fake {
+    fn start() -> Fake {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let config = fake_github::Config {
+            token: TOKEN.to_string(),
+            ..fake_github::Config::default()
+        };
+        let fake = runtime
+            .block_on(fake_github::FakeGithub::start(config))
+            .expect("fake starts");
+        Fake {
+            fake,
+            _runtime: runtime,
+        }
+    }
+
+    /// A step of the example plan against this fake, with its board.
+    fn step_command(&self, step: &Step) -> Command {
+        let mut cmd = step.command();
+        cmd.env("GITHUB_GRAPHQL_URL", self.fake.graphql_url())
+            .env("GITHUB_API_URL", self.fake.url())
+            .env("INPUT_PLAN-FILE", "examples/plan.yaml")
+            .env("INPUT_PROJECT-URL", ORG_BOARD);
+        cmd
+    }
+
+    fn mutations(&self) -> u64 {
+        self.fake.stats().mutations.total
+    }
+
+    fn issue_count(&self) -> usize {
+        let state = self.fake.state();
+        state["issues"].as_array().map_or(0, Vec::len)
+    }
+}
+
+fn summary_of(step: &Step) -> String {
+    std::fs::read_to_string(step.summary_path()).unwrap_or_default()
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{text:?} is not JSON: {e}"))
+}
+
+#[test]
+fn a_sync_under_actions_writes_outputs_summary_and_log_groups() {
+    let fake = Fake::start();
+    let step = Step::new();
+    let run = run(&mut fake.step_command(&step));
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+
+    // Outputs, as the runner parses them; the long issue map uses the heredoc form.
+    let raw = std::fs::read_to_string(step.output_path()).unwrap();
+    assert!(raw.contains("issue-map<<ghadelimiter_"), "{raw}");
+    let outputs = step.outputs();
+    let created: Vec<u64> = serde_json::from_value(json(&outputs["created-issues"])).unwrap();
+    assert_eq!(created.len(), 15);
+    assert_eq!(outputs["created-count"], "15");
+    assert_eq!(outputs["updated-count"], "0");
+    assert_eq!(outputs["unchanged-count"], "0");
+    assert_eq!(outputs["closed-count"], "0");
+    assert_eq!(outputs["plan-key"], "offline-mode");
+    let map = json(&outputs["issue-map"]);
+    assert_eq!(map.as_object().unwrap().len(), 15);
+    let epic = &map["OFF-1"];
+    assert_eq!(epic["action"], "created");
+    let number = epic["number"].as_u64().unwrap();
+    assert!(created.contains(&number));
+    assert!(epic["url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/issues/{number}")));
+    assert_eq!(fake.issue_count(), 15);
+
+    // The job summary: counts, the table of changed items with links, the graph.
+    let summary = summary_of(&step);
+    assert!(
+        summary.contains("| Created | Updated | Unchanged | Closed |"),
+        "{summary}"
+    );
+    assert!(summary.contains("| 15 | 0 | 0 | 0 |"), "{summary}");
+    assert!(summary.contains(&format!("| `OFF-1` | epic | created | [#{number}](")));
+    assert!(summary.contains("```mermaid\nflowchart TD\n"));
+
+    // The log: one group per phase with progress lines.
+    assert!(
+        run.stdout.contains("::group::tasks (9)\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("tasks 9/9\n"));
+    assert_eq!(
+        run.stdout.matches("::group::").count(),
+        run.stdout.matches("::endgroup::").count()
+    );
+    assert!(run.stdout.starts_with(&format!("::add-mask::{TOKEN}\n")));
+    assert_no_token(&run, &[&step.output_path(), &step.summary_path()]);
+}
+
+#[test]
+fn a_second_sync_changes_nothing() {
+    let fake = Fake::start();
+    let first = run(&mut fake.step_command(&Step::new()));
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let before = fake.mutations();
+
+    let step = Step::new();
+    let second = run(&mut fake.step_command(&step));
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert_eq!(fake.mutations(), before, "a re-run makes no mutation");
+    let outputs = step.outputs();
+    assert_eq!(outputs["created-issues"], "[]");
+    assert_eq!(outputs["created-count"], "0");
+    assert_eq!(outputs["unchanged-count"], "15");
+    assert!(summary_of(&step).contains("no item changed"));
+    assert_eq!(fake.issue_count(), 15);
+}
+
+#[test]
+fn a_dry_run_previews_without_writing() {
+    let fake = Fake::start();
+    let step = Step::new();
+    let run = run(fake.step_command(&step).env("INPUT_DRY-RUN", "true"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(fake.mutations(), 0);
+    assert_eq!(fake.issue_count(), 0);
+    let outputs = step.outputs();
+    assert_eq!(outputs["created-count"], "15");
+    assert_eq!(outputs["created-issues"], "[]", "nothing was created");
+    let map = json(&outputs["issue-map"]);
+    assert_eq!(map["OFF-2.2.2"]["number"], serde_json::Value::Null);
+    assert_eq!(map["OFF-2.2.2"]["action"], "created");
+    let summary = summary_of(&step);
+    assert!(summary.contains("Preview (dry run)"));
+    assert!(
+        summary.contains("| `OFF-2.2.2` | task | create |"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn an_offline_dry_run_needs_no_token_and_no_network() {
+    let step = Step::new();
+    let run = run(step
+        .command()
+        .env_remove("INPUT_GITHUB-TOKEN")
+        .env("GITHUB_GRAPHQL_URL", "http://127.0.0.1:9/graphql")
+        .env("INPUT_PLAN-FILE", "examples/plan.yaml")
+        .env("INPUT_DRY-RUN", "true"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("offline preview"), "{}", run.stderr);
+    let outputs = step.outputs();
+    assert_eq!(outputs["created-count"], "15");
+    assert_eq!(outputs["plan-key"], "offline-mode");
+    assert!(summary_of(&step).contains("### Items that would change"));
+}
+
+#[test]
+fn a_rejected_token_fails_with_exit_1_without_showing_it() {
+    let fake = Fake::start();
+    let step = Step::new();
+    let wrong = "ghp_WrongTokenValue987";
+    let run = run(fake.step_command(&step).env("INPUT_GITHUB-TOKEN", wrong));
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("::error title=planpilot::sync failed: bad credentials"),
+        "{}",
+        run.stdout
+    );
+    for line in run.stdout.lines().chain(run.stderr.lines()) {
+        assert!(
+            line.starts_with("::add-mask::") || !line.contains(wrong),
+            "{line}"
+        );
+    }
+    assert_eq!(fake.issue_count(), 0);
+}
+
+#[test]
+fn a_plan_that_does_not_fit_the_board_exits_2_before_writing() {
+    let fake = Fake::start();
+    let workspace = tempfile::tempdir().unwrap();
+    std::fs::write(
+        workspace.path().join("plan.yaml"),
+        "id: misfit\nepics:\n  - id: E-1\n    title: One\n    fields: { Mood: Happy }\n",
+    )
+    .unwrap();
+    let step = Step::new();
+    let run = run(fake
+        .step_command(&step)
+        .env("GITHUB_WORKSPACE", workspace.path())
+        .env("INPUT_PLAN-FILE", "plan.yaml"));
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("Mood"), "{}", run.stdout);
+    assert_eq!(fake.mutations(), 0);
+}
+
+#[test]
+fn locally_the_result_is_a_table_or_json() {
+    let fake = Fake::start();
+    let mut base = planpilot();
+    base.current_dir(root())
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_GRAPHQL_URL", fake.fake.graphql_url())
+        .args([
+            "sync",
+            "--repository",
+            "acme/roadmap",
+            "--plan-file",
+            "examples/plan.yaml",
+        ]);
+    let table = run(&mut base);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(
+        table
+            .stdout
+            .contains("ID         KIND   ACTION   ISSUE  TITLE\n"),
+        "{}",
+        table.stdout
+    );
+    assert!(table
+        .stdout
+        .contains("15 created, 0 updated, 0 unchanged, 0 closed\n"));
+    assert!(
+        !table.stdout.contains("::"),
+        "no workflow commands outside Actions"
+    );
+
+    let again = run(base.arg("--json"));
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let result = json(&again.stdout);
+    assert_eq!(result["counts"]["unchanged"], 15);
+    assert_eq!(result["created-issues"], serde_json::json!([]));
+    assert_eq!(result["plan-key"], "offline-mode");
+    assert_no_token(&table, &[]);
+    assert_no_token(&again, &[]);
+}
+
+#[test]
+fn a_rate_limited_sync_exits_1_and_a_re_run_resumes_without_duplicates() {
+    let fake = Fake::start();
+    // GitHub's content-creation limit after 4 issues, with a wait longer than max-wait allows.
+    fake.fake.set_faults(fake_github::Faults {
+        content_limit: Some(fake_github::ContentLimit {
+            max: 4,
+            window: std::time::Duration::from_secs(3600),
+        }),
+        retry_after_secs: 600,
+        ..fake_github::Faults::default()
+    });
+    let step = Step::new();
+    let stopped = run(fake.step_command(&step).env("INPUT_MAX-WAIT", "1"));
+    assert_eq!(stopped.code, 1, "{}\n{}", stopped.stdout, stopped.stderr);
+    // The limit is announced in the log with its reason.
+    assert!(
+        stopped.stderr.contains("max-wait"),
+        "the rate-limit stop is announced: {}",
+        stopped.stderr
+    );
+    assert!(
+        stopped.stdout.contains("::error title=planpilot::"),
+        "{}",
+        stopped.stdout
+    );
+    let partial = fake.issue_count();
+    assert!(partial < 15, "stopped part-way, {partial} issues");
+    let outputs = step.outputs();
+    assert_eq!(outputs["created-count"], partial.to_string());
+    assert!(summary_of(&step).contains("Re-run the workflow to resume"));
+
+    fake.fake.set_faults(fake_github::Faults::default());
+    let resumed_step = Step::new();
+    let resumed = run(&mut fake.step_command(&resumed_step));
+    assert_eq!(resumed.code, 0, "{}\n{}", resumed.stdout, resumed.stderr);
+    assert_eq!(fake.issue_count(), 15, "no duplicates after the re-run");
+    let outputs = resumed_step.outputs();
+    assert_eq!(outputs["created-count"], (15 - partial).to_string());
+    assert_no_token(&stopped, &[&step.output_path(), &step.summary_path()]);
+}
