@@ -142,6 +142,17 @@ impl FakeGithub {
         self.shared.reset_stats();
     }
 
+    /// Runs `change` on the world directly, as a human (or GitHub itself) acting outside the
+    /// API would: renaming a board option or an issue type, transferring an issue away.
+    pub fn with_state<R>(&self, change: impl FnOnce(&mut state::State) -> R) -> R {
+        change(&mut self.shared.state.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Starts a fresh primary-budget window, as if the hour had passed.
+    pub fn reset_primary_budget(&self) {
+        self.shared.reset_primary_budget();
+    }
+
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;

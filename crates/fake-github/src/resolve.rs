@@ -299,7 +299,7 @@ fn repository_issues(state: &State, args: &Args) -> Vec<Out> {
         .issues
         .iter()
         .enumerate()
-        .filter(|(_, issue)| !issue.deleted)
+        .filter(|(_, issue)| !issue.deleted && !issue.transferred)
         .filter(|(_, issue)| {
             states
                 .as_ref()

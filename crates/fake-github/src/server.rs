@@ -113,6 +113,15 @@ impl Shared {
         };
     }
 
+    /// Starts a fresh primary-budget window now.
+    pub fn reset_primary_budget(&self) {
+        let now = lock(&self.state).now_secs();
+        *lock(&self.budget) = Budget {
+            used: 0,
+            reset_at: now + WINDOW_SECS,
+        };
+    }
+
     fn chance(&self, probability: f64) -> bool {
         probability > 0.0 && lock(&self.rng).gen_bool(probability.clamp(0.0, 1.0))
     }
