@@ -150,7 +150,12 @@ impl FakeGithub {
 
     /// Starts a fresh primary-budget window, as if the hour had passed.
     pub fn reset_primary_budget(&self) {
-        self.shared.reset_primary_budget();
+        self.shared.reset_primary_budget(None);
+    }
+
+    /// Starts a fresh primary-budget window of `points` (a token with another budget).
+    pub fn set_primary_budget(&self, points: u64) {
+        self.shared.reset_primary_budget(Some(points));
     }
 
     pub async fn shutdown(self) {

@@ -80,6 +80,13 @@ async fn exhausted_primary_budget_is_rate_limited_with_http_200() {
     // A new window (the hour passed) serves again.
     api.fake.reset_primary_budget();
     api.ok(VIEWER, json!({})).await;
+    api.ok(VIEWER, json!({})).await;
+    assert_eq!(
+        error_type(&api.gql(VIEWER, json!({})).await),
+        Some("RATE_LIMITED")
+    );
+    api.fake.set_primary_budget(5000);
+    api.ok(VIEWER, json!({})).await;
 }
 
 #[tokio::test]
