@@ -1,0 +1,56 @@
+//! Two runs racing on one plan (a workflow without a concurrency group): both read an empty
+//! repository, so both create. The next run finds two issues claiming each item, keeps the
+//! older, closes the newer as a duplicate and re-wires everything onto the keepers.
+
+use std::time::Duration;
+
+use fake_github::{Config, Faults};
+
+use super::support::{check_converged, claims, Env, Extras, Model};
+
+#[tokio::test]
+async fn racing_runs_may_duplicate_and_the_next_run_heals_it() {
+    let model = Model::grid("race", 1, 2, 2);
+    let plan = model.plan();
+    for seed in 1..=3 {
+        race_then_heal(&plan, seed).await;
+    }
+}
+
+async fn race_then_heal(plan: &planpilot::plan::Plan, seed: u64) {
+    let env = Env::start(Config {
+        seed,
+        faults: Faults {
+            latency: Duration::from_millis(3),
+            jitter: Duration::from_millis(3),
+            ..Faults::default()
+        },
+        ..Config::default()
+    })
+    .await;
+    let (a, b) = tokio::join!(env.sync(plan), env.sync(plan));
+    // Both runs work; whatever they report, neither may panic or hang.
+    let _ = (a, b);
+    let raced = claims(&env.fake.state(), &plan.key);
+    let doubled = raced.values().filter(|issues| issues.len() > 1).count();
+    assert!(doubled > 0, "the race produced duplicates, as documented");
+    assert!(
+        raced.values().all(|issues| issues.len() <= 2),
+        "two runs, at most two copies"
+    );
+
+    env.heal();
+    let report = env.sync_ok(plan).await;
+    assert!(
+        report.warnings.iter().any(|w| w.contains("both claim")),
+        "{:?}",
+        report.warnings
+    );
+    let state = env.fake.state();
+    check_converged(plan, &state, Extras::ClosedDuplicates);
+    // Never a third copy; the duplicates are closed as such.
+    for (item, issues) in claims(&state, &plan.key) {
+        assert!(issues.len() <= 2, "{item}: {issues:#?}");
+    }
+    assert_eq!(env.mutations_of(plan).await, 0, "healed for good");
+}
