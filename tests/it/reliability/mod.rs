@@ -10,4 +10,5 @@ mod humans;
 mod kill;
 mod property;
 mod race;
+mod secrets;
 mod support;
