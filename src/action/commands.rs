@@ -11,7 +11,7 @@ use crate::sync::{self, Progress, Report, SyncOptions};
 use super::inputs::{display_path, plan_location, Env, Flags, InputError, Inputs};
 use super::outputs::{report_json, report_outputs, report_table, set_outputs};
 use super::progress::LogProgress;
-use super::summary::{append_summary, render_summary};
+use super::summary::{append_summary, render_failure, render_summary};
 use super::workflow::{self, Annotation, Annotator, Level};
 
 /// How the process ends. Documented in the README; workflows may branch on it.
@@ -39,6 +39,7 @@ impl Exit {
 pub fn validate(flags: &Flags, env: &Env) -> Exit {
     let (plan_file, root) = plan_location(flags, env);
     match load_plan(&plan_file, &root, env) {
+        Err(_) => Exit::Invalid,
         Ok(plan) => {
             println!(
                 "{}: valid — {}",
@@ -47,7 +48,6 @@ pub fn validate(flags: &Flags, env: &Env) -> Exit {
             );
             Exit::Success
         }
-        Err(exit) => exit,
     }
 }
 
@@ -57,12 +57,18 @@ pub async fn sync(flags: &Flags, json: bool, env: &Env) -> Exit {
         Ok(inputs) => inputs,
         Err(errors) => {
             report_input_errors(&errors, env.is_actions());
+            let problems: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            summarise_failure(env, "invalid input", &problems);
             return Exit::Invalid;
         }
     };
+    log_inputs(&inputs);
     let plan = match load_plan(&inputs.plan_file, &inputs.root, env) {
         Ok(plan) => plan,
-        Err(exit) => return exit,
+        Err(problems) => {
+            summarise_failure(env, "invalid plan", &problems);
+            return Exit::Invalid;
+        }
     };
     let options = inputs.sync_options();
     // Locally stdout carries only the result (a table or JSON), so progress goes to stderr.
@@ -75,10 +81,35 @@ pub async fn sync(flags: &Flags, json: bool, env: &Env) -> Exit {
         Ok(report) => report,
         Err((exit, message)) => {
             announce(env.is_actions(), Level::Error, &message);
+            let heading = if exit == Exit::Invalid {
+                "the plan does not fit GitHub"
+            } else {
+                "sync failed"
+            };
+            let problems: Vec<String> = message.lines().map(str::trim).map(String::from).collect();
+            summarise_failure(env, heading, &problems);
             return exit;
         }
     };
     publish(&report, json, env)
+}
+
+/// The checked inputs at debug level (`RUNNER_DEBUG=1`), tokens only as given or not.
+fn log_inputs(inputs: &Inputs) {
+    tracing::debug!(
+        plan_file = %inputs.plan_file.display(),
+        root = %inputs.root.display(),
+        repository = %inputs.repository,
+        label = %inputs.label,
+        dry_run = inputs.dry_run,
+        project = inputs.project.as_ref().map_or("none", |p| p.url.as_str()),
+        github_token = if inputs.github_token.is_some() { "given" } else { "none" },
+        max_concurrency = inputs.max_concurrency,
+        max_retries = inputs.max_retries,
+        max_wait_s = inputs.max_wait.as_secs(),
+        graphql_url = %inputs.graphql_url,
+        "inputs"
+    );
 }
 
 /// Prints the secret masks first, under Actions, so no later line can show a token.
@@ -102,7 +133,7 @@ async fn run_engine(
     progress: &dyn Progress,
 ) -> Result<Report, (Exit, String)> {
     if inputs.github_token.is_none() {
-        eprintln!("No token: offline preview, nothing is read from GitHub.");
+        // The preview's report carries a warning saying it is offline.
         return Ok(sync::preview_offline(plan, options));
     }
     let client = Client::new(inputs.client_config()).map_err(|e| {
@@ -185,26 +216,30 @@ fn annotate_report(report: &Report, actions: bool) {
 }
 
 /// Loads the plan; on failure prints one `PATH:LINE:COL: message` line per problem (and, under
-/// Actions, annotations on the plan file) and returns `Exit::Invalid`.
-pub fn load_plan(plan_file: &Path, root: &Path, env: &Env) -> Result<Plan, Exit> {
+/// Actions, annotations on the plan file) and returns those lines.
+pub fn load_plan(plan_file: &Path, root: &Path, env: &Env) -> Result<Plan, Vec<String>> {
     let options = LoadOptions {
         root: Some(root.to_path_buf()),
     };
-    plan::load(plan_file, &options).map_err(|error| {
-        report_plan_errors(&error, root, env.is_actions());
-        Exit::Invalid
-    })
+    plan::load(plan_file, &options)
+        .map_err(|error| report_plan_errors(&error, root, env.is_actions()))
 }
 
-fn report_plan_errors(error: &PlanError, root: &Path, actions: bool) {
+fn report_plan_errors(error: &PlanError, root: &Path, actions: bool) -> Vec<String> {
+    let lines: Vec<String> = error
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let file = display_path(&d.location.file, root);
+            format!(
+                "{file}:{}:{}: {}",
+                d.location.line, d.location.col, d.message
+            )
+        })
+        .collect();
     let mut stderr = std::io::stderr().lock();
-    for d in &error.diagnostics {
-        let file = display_path(&d.location.file, root);
-        let _ = writeln!(
-            stderr,
-            "{file}:{}:{}: {}",
-            d.location.line, d.location.col, d.message
-        );
+    for line in &lines {
+        let _ = writeln!(stderr, "{line}");
     }
     drop(stderr);
     if actions {
@@ -217,6 +252,20 @@ fn report_plan_errors(error: &PlanError, root: &Path, actions: bool) {
             let _ = annotator.emit(Level::Error, &annotation);
         }
         let _ = annotator.finish();
+    }
+    lines
+}
+
+/// Under Actions, a short job summary saying why nothing was synced.
+fn summarise_failure(env: &Env, heading: &str, problems: &[String]) {
+    if let Some(path) = env.get("GITHUB_STEP_SUMMARY") {
+        if let Err(e) = append_summary(Path::new(path), &render_failure(heading, problems)) {
+            announce(
+                env.is_actions(),
+                Level::Warning,
+                &format!("job summary: {e}"),
+            );
+        }
     }
 }
 

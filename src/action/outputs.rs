@@ -67,7 +67,12 @@ pub fn random_delimiter() -> String {
     format!("ghadelimiter_{bits:032x}")
 }
 
-/// Appends every `(name, value)` to the `GITHUB_OUTPUT` file at `path`.
+/// Appends one output to the `GITHUB_OUTPUT` file at `path` (toolkit's `setOutput`).
+pub fn set_output(path: &Path, name: &str, value: &str) -> Result<(), OutputError> {
+    set_outputs(path, &[(name.to_string(), value.to_string())])
+}
+
+/// Appends every `(name, value)` to the `GITHUB_OUTPUT` file at `path`, in one write.
 pub fn set_outputs(path: &Path, outputs: &[(String, String)]) -> Result<(), OutputError> {
     let mut text = String::new();
     for (name, value) in outputs {
@@ -322,12 +327,14 @@ mod tests {
             &[("a".into(), "1".into()), ("b".into(), "x\ny".into())],
         )
         .unwrap();
+        set_output(&path, "c", "3").unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(
             text.starts_with("earlier=1\na=1\nb<<ghadelimiter_"),
             "{text}"
         );
         assert!(text.contains("\nx\ny\nghadelimiter_"), "{text}");
+        assert!(text.ends_with("\nc=3\n"), "{text}");
     }
 
     #[test]

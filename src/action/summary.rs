@@ -21,8 +21,10 @@ pub const SUMMARY_LIMIT: usize = 1024 * 1024 - 4096;
 const MAX_TABLE_ROWS: usize = 500;
 /// Characters of one table cell.
 const MAX_CELL_CHARS: usize = 300;
-/// Lines of the other-changes, warnings and errors lists.
+/// Lines of the warnings and errors lists.
 const MAX_LIST_LINES: usize = 100;
+/// Lines of the folded change list.
+const MAX_CHANGE_LINES: usize = 1000;
 /// Mermaid stays readable (and under its default size limits) up to about this many nodes.
 const MAX_GRAPH_NODES: usize = 120;
 const MAX_GRAPH_EDGES: usize = 300;
@@ -37,9 +39,22 @@ pub fn render_summary(report: &Report) -> String {
     changed_items(&mut md, report);
     bullet_section(&mut md, "Errors", &report.errors);
     bullet_section(&mut md, "Warnings", &report.warnings);
-    bullet_section(&mut md, "Other changes", &report.changes);
+    change_list(&mut md, report);
     graph_section(&mut md, report);
     metrics_line(&mut md, report);
+    bound(md, SUMMARY_LIMIT)
+}
+
+/// The summary of a run that stopped before syncing: what went wrong, one bullet per problem.
+pub fn render_failure(heading: &str, problems: &[String]) -> String {
+    let mut md = format!("## planpilot: {}\n\n", one_line(heading));
+    md.push_str("Nothing was changed on GitHub.\n\n");
+    for problem in problems.iter().take(MAX_LIST_LINES) {
+        let _ = writeln!(md, "- {}", one_line(problem));
+    }
+    if problems.len() > MAX_LIST_LINES {
+        let _ = writeln!(md, "- …and {} more", problems.len() - MAX_LIST_LINES);
+    }
     bound(md, SUMMARY_LIMIT)
 }
 
@@ -149,6 +164,34 @@ fn bullet_section(md: &mut String, title: &str, lines: &[String]) {
         let _ = writeln!(md, "- …and {} more", lines.len() - MAX_LIST_LINES);
     }
     md.push('\n');
+}
+
+/// The full change list, folded: the table above already says what changed per item.
+fn change_list(md: &mut String, report: &Report) {
+    if report.changes.is_empty() {
+        return;
+    }
+    let what = if report.dry_run {
+        "changes this sync would make"
+    } else {
+        "changes made"
+    };
+    let _ = writeln!(
+        md,
+        "<details><summary>All {} {what}</summary>\n",
+        report.changes.len()
+    );
+    for line in report.changes.iter().take(MAX_CHANGE_LINES) {
+        let _ = writeln!(md, "- {}", table_cell(line));
+    }
+    if report.changes.len() > MAX_CHANGE_LINES {
+        let _ = writeln!(
+            md,
+            "- …and {} more",
+            report.changes.len() - MAX_CHANGE_LINES
+        );
+    }
+    md.push_str("\n</details>\n\n");
 }
 
 fn metrics_line(md: &mut String, report: &Report) {
@@ -443,6 +486,17 @@ mod tests {
     }
 
     #[test]
+    fn the_change_list_is_folded_and_bounded() {
+        let mut r = report(small_plan(), true);
+        r.changes = (0..1005)
+            .map(|i| format!("create task T-{i}: <x>"))
+            .collect();
+        let md = render_summary(&r);
+        assert!(md.contains("<details><summary>All 1005 changes this sync would make</summary>\n\n- create task T-0: &lt;x&gt;\n"));
+        assert!(md.contains("- create task T-999: &lt;x&gt;\n- …and 5 more\n\n</details>\n"));
+    }
+
+    #[test]
     fn an_up_to_date_plan_says_so() {
         let items = vec![item("E-1", ItemKind::Epic, None, ItemAction::Unchanged)];
         let md = render_summary(&report(items, false));
@@ -510,6 +564,19 @@ mod tests {
         );
         assert!(!md.contains("```mermaid"));
         assert!(md.len() <= SUMMARY_LIMIT);
+    }
+
+    #[test]
+    fn failures_list_every_problem_on_one_line_each() {
+        let md = render_failure(
+            "invalid plan",
+            &["plan.yaml:3:5: bad\nthing".to_string(), "other".to_string()],
+        );
+        assert_eq!(
+            md,
+            "## planpilot: invalid plan\n\nNothing was changed on GitHub.\n\n\
+             - plan.yaml:3:5: bad thing\n- other\n"
+        );
     }
 
     #[test]

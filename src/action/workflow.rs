@@ -100,6 +100,21 @@ impl Annotation {
     }
 }
 
+/// `::error …::message` (toolkit's `core.error`).
+pub fn error(annotation: &Annotation) -> String {
+    annotation.to_command(Level::Error)
+}
+
+/// `::warning …::message` (toolkit's `core.warning`).
+pub fn warning(annotation: &Annotation) -> String {
+    annotation.to_command(Level::Warning)
+}
+
+/// `::notice …::message` (toolkit's `core.notice`).
+pub fn notice(annotation: &Annotation) -> String {
+    annotation.to_command(Level::Notice)
+}
+
 /// `::group::NAME`: starts a collapsible section of the log.
 pub fn group(name: &str) -> String {
     format!("::group::{}", escape_data(name))
@@ -211,6 +226,14 @@ mod tests {
                 .to_command(Level::Notice),
             "::notice file=p.yaml::x"
         );
+    }
+
+    #[test]
+    fn one_function_per_level() {
+        let a = Annotation::new("m").at("f.yaml", 2, 0);
+        assert_eq!(error(&a), "::error file=f.yaml,line=2::m");
+        assert_eq!(warning(&a), "::warning file=f.yaml,line=2::m");
+        assert_eq!(notice(&a), "::notice file=f.yaml,line=2::m");
     }
 
     #[test]

@@ -212,6 +212,8 @@ pub struct IssueNode {
     #[serde(default)]
     pub blocked_by: Nodes<IssueRef>,
     #[serde(default)]
+    pub sub_issues: Nodes<IssueRef>,
+    #[serde(default)]
     pub project_items: Option<Nodes<ProjectItemNode>>,
 }
 
@@ -315,6 +317,36 @@ pub struct DiscoveryPage {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("unexpected answer from GitHub: {0}")]
 pub struct ShapeError(pub String);
+
+/// Reads issues by node id (at most 100), with the fields discovery reads.
+pub fn issues_by_id_request(ids: &[String], with_project_items: bool, token: TokenRole) -> Request {
+    let project_items = if with_project_items {
+        PROJECT_ITEMS
+    } else {
+        ""
+    };
+    Request {
+        document: format!(
+            "query Issues($ids: [ID!]!) {{\nnodes(ids: $ids) {{\n... on Issue {{\n{ISSUE_FIELDS}{project_items}}}\n}}\n}}\n"
+        ),
+        variables: json!({ "ids": ids }),
+        safety: Safety::Read,
+        token,
+    }
+}
+
+/// Reads the answer of `issues_by_id_request`; ids that are not issues are left out.
+pub fn parse_issues_by_id(data: &Value) -> Vec<IssueNode> {
+    data["nodes"]
+        .as_array()
+        .map(|nodes| {
+            nodes
+                .iter()
+                .filter_map(|n| serde_json::from_value(n.clone()).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
 
 /// Looks up one label by name (after a create found it already there).
 pub fn label_lookup_request(owner: &str, name: &str, label: &str) -> Request {
@@ -623,6 +655,10 @@ pub fn sample_documents() -> Vec<(String, String)> {
         Mutation::create_label("R", "planpilot", "ededed"),
     ];
     let mut samples = vec![
+        (
+            "issues-by-id".to_string(),
+            issues_by_id_request(&["I1".to_string()], true, TokenRole::Issues).document,
+        ),
         (
             "label-lookup".to_string(),
             label_lookup_request("acme", "roadmap", "planpilot").document,

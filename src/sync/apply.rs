@@ -25,6 +25,9 @@ use super::progress::Progress;
 /// Rounds of "read again, then create what is still missing" after lost create answers.
 const CREATE_ROUNDS: usize = 3;
 
+/// Resends of writes GitHub refused as "submitted too quickly" (waits double each time).
+const THROTTLE_ROUNDS: usize = 6;
+
 /// An issue planpilot knows the id and number of.
 #[derive(Debug, Clone)]
 pub struct Known {
@@ -48,6 +51,8 @@ pub struct Outcome {
     pub issues: HashMap<String, Known>,
     /// Set when the run stopped early (rate limit, circuit breaker, bad credentials).
     pub stopped: Option<String>,
+    /// Writes refused as too quick and sent again.
+    pub throttled: usize,
 }
 
 /// One mutation with what it is for.
@@ -57,11 +62,22 @@ struct Op {
     line: String,
     detail: String,
     mutation: Mutation,
-    /// "Already exists" answers count as success (links, sub-issues, labels).
+    /// "Already so" answers count as success: a link, sub-issue or label that already exists,
+    /// a link already gone (a resent document after a lost answer says so).
     tolerate_existing: bool,
+    /// Board writes use the project token.
+    token: TokenRole,
 }
 
-enum Result_ {
+/// Why a create could not be sent.
+enum NotReady {
+    /// Something it depends on failed.
+    Skip(String),
+    Fail(String),
+}
+
+/// The answer for one op.
+enum Answer {
     Done(Value),
     Failed(String),
     Ambiguous(String),
@@ -125,8 +141,7 @@ impl Applier<'_> {
         let lines = self.changes.lines();
         let mut seq = 0..lines.len();
         let label_ops = self.label_ops(&mut seq);
-        self.phase("labels", label_ops, Safety::Idempotent, TokenRole::Issues)
-            .await;
+        self.phase("labels", label_ops, Safety::Idempotent).await;
         let creates: Vec<(usize, &Create)> = self
             .changes
             .creates
@@ -145,26 +160,16 @@ impl Applier<'_> {
                 .collect();
             self.create_phase(name, of_kind).await;
         }
-        let update_ops = self.update_ops(&mut seq);
-        self.phase("bodies", update_ops, Safety::Idempotent, TokenRole::Issues)
-            .await;
-        let relation_ops = self.relation_ops(&mut seq);
-        self.phase(
-            "relations",
-            relation_ops,
-            Safety::Idempotent,
-            TokenRole::Issues,
-        )
-        .await;
-        let add_ops = self.board_add_ops(&mut seq);
-        self.phase("board", add_ops, Safety::Idempotent, TokenRole::Project)
-            .await;
-        let field_ops = self.field_ops(&mut seq);
-        self.phase("fields", field_ops, Safety::Idempotent, TokenRole::Project)
-            .await;
-        let close_ops = self.close_ops(&mut seq);
-        self.phase("close", close_ops, Safety::Idempotent, TokenRole::Issues)
-            .await;
+        // Bodies, relations, board items and closes are independent of each other: one wave.
+        let mut wave = self.update_ops(&mut seq);
+        wave.extend(self.relation_ops(&mut seq));
+        wave.extend(self.board_add_ops(&mut seq));
+        let fields_start = seq.start;
+        let fields_end = fields_start + self.changes.field_sets.len();
+        wave.extend(self.close_ops(&mut (fields_end..lines.len())));
+        self.phase("updates", wave, Safety::Idempotent).await;
+        let field_ops = self.field_ops(&mut (fields_start..fields_end));
+        self.phase("fields", field_ops, Safety::Idempotent).await;
         self.out.applied.sort_by_key(|(seq, _)| *seq);
     }
 
@@ -197,7 +202,7 @@ impl Applier<'_> {
     }
 
     fn label_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
-        let repository_id = self.changes_repository_id();
+        let repository_id = &self.changes.repository_id;
         self.changes
             .label_creates
             .iter()
@@ -206,14 +211,11 @@ impl Applier<'_> {
                 item: String::new(),
                 line: diff::line_label(name),
                 detail: format!("create label {name}"),
-                mutation: Mutation::create_label(&repository_id, name, label_color(name)),
+                mutation: Mutation::create_label(repository_id, name, label_color(name)),
                 tolerate_existing: true,
+                token: TokenRole::Issues,
             })
             .collect()
-    }
-
-    fn changes_repository_id(&self) -> String {
-        self.changes.repository_id.clone()
     }
 
     async fn create_phase(&mut self, name: &str, creates: Vec<(usize, &Create)>) {
@@ -226,18 +228,26 @@ impl Applier<'_> {
             for (seq, create) in &pending {
                 match self.create_op(*seq, create) {
                     Ok(op) => ops.push(op),
-                    Err(why) => self.skip(&create.item, why),
+                    Err(NotReady::Skip(why)) => self.skip(&create.item, why),
+                    Err(NotReady::Fail(why)) => {
+                        self.out
+                            .errors
+                            .push(format!("{}: create: {why}", create.item));
+                        self.out
+                            .failed
+                            .entry(create.item.clone())
+                            .or_default()
+                            .push(why);
+                    }
                 }
             }
-            let results = self
-                .execute(name, ops, Safety::Create, TokenRole::Issues)
-                .await;
+            let results = self.execute(name, ops, Safety::Create).await;
             let mut lost = Vec::new();
             for (op, result) in results {
                 match result {
-                    Result_::Done(payload) => self.record_created(&op, &payload["issue"], None),
-                    Result_::Ambiguous(_) => lost.push(op),
-                    Result_::Failed(message) => self.fail(&op, &message),
+                    Answer::Done(payload) => self.record_created(&op, &payload["issue"], None),
+                    Answer::Ambiguous(_) => lost.push(op),
+                    Answer::Failed(message) => self.fail(&op, &message),
                 }
             }
             if lost.is_empty() {
@@ -290,20 +300,20 @@ impl Applier<'_> {
         }
     }
 
-    fn create_op(&self, seq: usize, create: &Create) -> Result<Op, String> {
+    fn create_op(&self, seq: usize, create: &Create) -> Result<Op, NotReady> {
         let item = self
             .plan
             .get(&create.item)
-            .ok_or_else(|| format!("{} is not in the plan", create.item))?;
+            .ok_or_else(|| NotReady::Fail(format!("{} is not in the plan", create.item)))?;
         let mut input = json!({
             "repositoryId": self.changes.repository_id,
             "title": create.title,
-            "labelIds": self.label_ids(&create.labels)?,
+            "labelIds": self.label_ids(&create.labels).map_err(NotReady::Fail)?,
         });
         if let Some(parent) = &item.parent {
-            let parent_id = self
-                .issue_id(parent)
-                .ok_or_else(|| format!("skipped: its parent {parent} has no issue"))?;
+            let parent_id = self.issue_id(parent).ok_or_else(|| {
+                NotReady::Skip(format!("not created: its parent {parent} has no issue"))
+            })?;
             input["parentIssueId"] = json!(parent_id);
         }
         let numbers = |id: &str| self.number(id);
@@ -324,6 +334,7 @@ impl Applier<'_> {
             detail: "create".into(),
             mutation: Mutation::create_issue(input),
             tolerate_existing: false,
+            token: TokenRole::Issues,
         })
     }
 
@@ -417,6 +428,7 @@ impl Applier<'_> {
                 detail: update.parts().join(", "),
                 mutation: Mutation::update_issue(input),
                 tolerate_existing: false,
+                token: TokenRole::Issues,
             });
         }
         for item_id in &self.changes.rewrites {
@@ -440,6 +452,7 @@ impl Applier<'_> {
                 detail: "body".into(),
                 mutation: Mutation::update_issue(json!({ "id": issue_id, "body": body })),
                 tolerate_existing: false,
+                token: TokenRole::Issues,
             });
         }
         (ops, failures, skips)
@@ -457,6 +470,7 @@ impl Applier<'_> {
                     detail: format!("moved under {parent}"),
                     mutation: Mutation::add_sub_issue(&parent_id, &child),
                     tolerate_existing: true,
+                    token: TokenRole::Issues,
                 }),
                 _ => self.skip(item, format!("move skipped: {parent} has no issue")),
             }
@@ -471,6 +485,7 @@ impl Applier<'_> {
                     detail: format!("blocked by {blocker}"),
                     mutation: Mutation::add_blocked_by(&a, &b),
                     tolerate_existing: true,
+                    token: TokenRole::Issues,
                 }),
                 _ => self.skip(
                     blocked,
@@ -485,7 +500,8 @@ impl Applier<'_> {
                 line: diff::line_unlink(blocked, blocker),
                 detail: format!("no longer blocked by #{}", blocker.number),
                 mutation: Mutation::remove_blocked_by(&blocked.id, &blocker.id),
-                tolerate_existing: false,
+                tolerate_existing: true,
+                token: TokenRole::Issues,
             });
         }
         ops
@@ -508,6 +524,7 @@ impl Applier<'_> {
                     detail: "added to the board".into(),
                     mutation: Mutation::add_project_item(&board, &id),
                     tolerate_existing: false,
+                    token: TokenRole::Project,
                 }),
                 None => self.skip(item, "board skipped: the issue was not created".into()),
             }
@@ -533,6 +550,7 @@ impl Applier<'_> {
                         set.setting.to_input(),
                     ),
                     tolerate_existing: false,
+                    token: TokenRole::Issues,
                 }),
                 None => self.skip(
                     &set.item,
@@ -565,16 +583,17 @@ impl Applier<'_> {
                     detail,
                     mutation: Mutation::close_issue(&close.issue.id, reason, duplicate_of),
                     tolerate_existing: false,
+                    token: TokenRole::Issues,
                 }
             })
             .collect()
     }
 
     /// Runs a phase of independent writes and records the results.
-    async fn phase(&mut self, name: &str, ops: Vec<Op>, safety: Safety, token: TokenRole) {
-        for (op, result) in self.execute(name, ops, safety, token).await {
+    async fn phase(&mut self, name: &str, ops: Vec<Op>, safety: Safety) {
+        for (op, result) in self.execute(name, ops, safety).await {
             match result {
-                Result_::Done(payload) => {
+                Answer::Done(payload) => {
                     if let Some(card) = payload["item"]["id"].as_str() {
                         self.cards.insert(op.item.clone(), card.to_string());
                     }
@@ -586,13 +605,13 @@ impl Applier<'_> {
                     }
                     self.succeed(&op);
                 }
-                Result_::Failed(message) if op.tolerate_existing && already_exists(&message) => {
+                Answer::Failed(message) if op.tolerate_existing && already_exists(&message) => {
                     if op.item.is_empty() {
                         self.refresh_label(&op).await;
                     }
                     self.succeed(&op);
                 }
-                Result_::Failed(message) | Result_::Ambiguous(message) => self.fail(&op, &message),
+                Answer::Failed(message) | Answer::Ambiguous(message) => self.fail(&op, &message),
             }
         }
     }
@@ -648,13 +667,7 @@ impl Applier<'_> {
     }
 
     /// Sends `ops` as aliased batches, all in flight at once (bounded by the client).
-    async fn execute(
-        &mut self,
-        name: &str,
-        ops: Vec<Op>,
-        safety: Safety,
-        token: TokenRole,
-    ) -> Vec<(Op, Result_)> {
+    async fn execute(&mut self, name: &str, ops: Vec<Op>, safety: Safety) -> Vec<(Op, Answer)> {
         if ops.is_empty() {
             return Vec::new();
         }
@@ -669,19 +682,59 @@ impl Applier<'_> {
         }
         let total = ops.len();
         self.progress.phase_started(name, total);
-        let size = total
-            .div_ceil(self.options.concurrency.max(1))
-            .clamp(1, SyncOptions::MAX_BATCH);
+        let mut results = Vec::with_capacity(total);
+        let mut pending = ops;
+        let mut wait = self.options.throttle_backoff;
+        for round in 0..=THROTTLE_ROUNDS {
+            let answers = self.send_all(name, pending, safety, total).await;
+            let (throttled, settled): (Vec<_>, Vec<_>) = answers
+                .into_iter()
+                .partition(|(_, answer)| matches!(answer, Answer::Failed(m) if is_throttled(m)));
+            results.extend(settled);
+            if throttled.is_empty() || round == THROTTLE_ROUNDS || self.out.stopped.is_some() {
+                results.extend(throttled);
+                break;
+            }
+            // GitHub refused some writes of a document as too quick (the others applied):
+            // nothing of those happened, so they are sent again after a pause.
+            self.out.throttled += throttled.len();
+            tokio::time::sleep(wait).await;
+            wait = wait.saturating_mul(2);
+            pending = throttled.into_iter().map(|(op, _)| op).collect();
+        }
+        self.progress.phase_finished(name);
+        results
+    }
+
+    /// Sends `ops` as aliased batches, all in flight at once (bounded by the client).
+    async fn send_all(
+        &mut self,
+        name: &str,
+        ops: Vec<Op>,
+        safety: Safety,
+        total: usize,
+    ) -> Vec<(Op, Answer)> {
+        let max_batch = match safety {
+            Safety::Create => SyncOptions::MAX_CREATE_BATCH,
+            _ => SyncOptions::MAX_BATCH,
+        };
+        let (project, issues): (Vec<Op>, Vec<Op>) = ops
+            .into_iter()
+            .partition(|op| op.token == TokenRole::Project);
         let mut chunks: Vec<Vec<Op>> = Vec::new();
-        let mut ops = ops.into_iter().peekable();
-        while ops.peek().is_some() {
-            chunks.push(ops.by_ref().take(size).collect());
+        for group in [issues, project] {
+            let size = chunk_size(group.len(), self.options.concurrency, max_batch);
+            let mut group = group.into_iter().peekable();
+            while group.peek().is_some() {
+                chunks.push(group.by_ref().take(size).collect());
+            }
         }
         let done = AtomicUsize::new(0);
         let client = self.client;
         let progress = self.progress;
         let sends = chunks.iter().map(|chunk| {
             let mutations: Vec<Mutation> = chunk.iter().map(|op| op.mutation.clone()).collect();
+            let token = chunk.first().map(|op| op.token).unwrap_or_default();
             let done = &done;
             async move {
                 let result = send_batch(client, &mutations, safety, token).await;
@@ -697,8 +750,8 @@ impl Applier<'_> {
                 Ok(per_alias) => {
                     for (op, result) in chunk.into_iter().zip(per_alias) {
                         let result = match result {
-                            Ok(value) => Result_::Done(value),
-                            Err(message) => Result_::Failed(message),
+                            Ok(value) => Answer::Done(value),
+                            Err(message) => Answer::Failed(message),
                         };
                         results.push((op, result));
                     }
@@ -711,18 +764,26 @@ impl Applier<'_> {
                     for op in chunk {
                         let message = error.to_string();
                         let result = if ambiguous {
-                            Result_::Ambiguous(message)
+                            Answer::Ambiguous(message)
                         } else {
-                            Result_::Failed(message)
+                            Answer::Failed(message)
                         };
                         results.push((op, result));
                     }
                 }
             }
         }
-        self.progress.phase_finished(name);
         results
     }
+}
+
+/// Mutations per document: enough documents to keep `concurrency` requests busy in as few
+/// rounds as `max` allows, the same size each so the rounds end together.
+fn chunk_size(total: usize, concurrency: usize, max: usize) -> usize {
+    let concurrency = concurrency.max(1);
+    let rounds = total.div_ceil(concurrency * max.max(1)).max(1);
+    let documents = (concurrency * rounds).min(total).max(1);
+    total.div_ceil(documents).max(1)
 }
 
 /// Errors after which no further request can succeed in this run.
@@ -733,12 +794,19 @@ pub fn is_fatal(error: &ApiError) -> bool {
     )
 }
 
-/// GitHub's ways of saying a link or label is already there.
+/// GitHub's per-mutation answer for a secondary (content-creation) limit.
+fn is_throttled(message: &str) -> bool {
+    let message = message.to_lowercase();
+    message.contains("submitted too quickly") || message.contains("secondary rate limit")
+}
+
+/// GitHub's ways of saying a link or label is already there (or a link already gone).
 fn already_exists(message: &str) -> bool {
     let message = message.to_lowercase();
     message.contains("already")
         || message.contains("duplicate")
         || message.contains("has been taken")
+        || message.contains("is not blocked by")
 }
 
 /// A stable color per label name (GitHub requires one).
@@ -748,4 +816,35 @@ fn label_color(name: &str) -> &'static str {
         .bytes()
         .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
     COLORS[hash % COLORS.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{already_exists, chunk_size, is_throttled};
+
+    #[test]
+    fn answers_that_mean_already_done_or_too_quick() {
+        for done in [
+            "Issue is already a sub-issue of this parent",
+            "Issue is already blocked by this issue",
+            "Name has already been taken",
+            "Issue is not blocked by this issue",
+        ] {
+            assert!(already_exists(done), "{done}");
+        }
+        assert!(!already_exists("Sub issue may only have one parent"));
+        assert!(is_throttled("was submitted too quickly"));
+        assert!(is_throttled("You have exceeded a secondary rate limit"));
+        assert!(!is_throttled("Title can't be blank"));
+    }
+
+    #[test]
+    fn chunks_fill_every_slot_in_as_few_rounds_as_possible() {
+        assert_eq!(chunk_size(3, 5, 50), 1);
+        assert_eq!(chunk_size(80, 5, 50), 16);
+        assert_eq!(chunk_size(286, 5, 50), 29);
+        assert_eq!(chunk_size(1000, 5, 50), 50);
+        assert_eq!(chunk_size(7, 1, 50), 7);
+        assert_eq!(chunk_size(0, 5, 50), 1);
+    }
 }

@@ -138,6 +138,8 @@ pub struct Close {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Removed {
     pub item: String,
+    /// Read from the issue's type or `type:` label (task when neither says).
+    pub kind: ItemKind,
     pub issue: IssueKey,
     pub url: String,
     pub title: String,
@@ -638,7 +640,8 @@ fn plan_update(
     if node.title != item.title {
         update.title = Some(item.title.clone());
     }
-    update.body = splice(&node.body, &render_block(plan, item, &numbers.all())) != node.body;
+    let body = splice(&node.body, &render_block(plan, item, &numbers.all()));
+    update.body = !same_text(&body, &node.body);
     update.labels = label_change(item, issue, options, type_mode);
     update.assignee_ids = assignee_change(item, issue, resolved);
     if let Some(title) = &item.milestone {
@@ -654,6 +657,13 @@ fn plan_update(
     }
     update.reopen = node.state == "CLOSED" && node.state_reason.as_deref() == Some("NOT_PLANNED");
     update
+}
+
+/// Bodies compare as GitHub keeps them: a human's edit in the web editor turns line ends into
+/// CRLF and trailing whitespace is not significant; neither is worth a write.
+fn same_text(a: &str, b: &str) -> bool {
+    let normal = |s: &str| s.replace("\r\n", "\n").trim_end().to_string();
+    normal(a) == normal(b)
 }
 
 /// The new label set when it differs: labels planpilot manages follow the plan, others stay.
@@ -824,6 +834,33 @@ fn plan_board(
     }
 }
 
+/// The kind an issue shows, by its issue type or its `type:` label.
+fn kind_of(issue: &ManagedIssue, options: &SyncOptions) -> ItemKind {
+    let names = &options.type_names;
+    let type_name = issue.node.issue_type.as_ref().map(|t| t.name.as_str());
+    let labels: Vec<&str> = issue
+        .node
+        .labels
+        .iter()
+        .flat_map(|l| l.iter())
+        .map(|l| l.name.as_str())
+        .collect();
+    ItemKind::ALL
+        .into_iter()
+        .find(|kind| {
+            let name = match kind {
+                ItemKind::Epic => &names.epic,
+                ItemKind::Story => &names.story,
+                ItemKind::Task => &names.task,
+            };
+            type_name.is_some_and(|t| t.eq_ignore_ascii_case(name))
+                || labels
+                    .iter()
+                    .any(|l| l.eq_ignore_ascii_case(&type_label(options, *kind)))
+        })
+        .unwrap_or(ItemKind::Task)
+}
+
 fn plan_closes(
     plan: &Plan,
     keepers: &BTreeMap<&str, &ManagedIssue>,
@@ -842,6 +879,7 @@ fn plan_closes(
         }
         changes.removed.push(Removed {
             item: item.to_string(),
+            kind: kind_of(issue, options),
             issue: key(issue),
             url: issue.node.url.clone(),
             title: issue.node.title.clone(),

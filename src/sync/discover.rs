@@ -117,7 +117,55 @@ pub async fn discover(
             None => break,
         }
     }
+    let strays = find_strays(client, plan, options, &pages, token).await?;
+    if !strays.is_empty() {
+        pages.push(DiscoveryPage {
+            issues: strays,
+            ..DiscoveryPage::default()
+        });
+    }
     assemble(plan, options, pages)
+}
+
+/// Sub-issues of managed issues that lost the label (a human removed it) but still carry this
+/// plan's marker. Read only when some plan item has no issue, so that item is not created twice.
+async fn find_strays(
+    client: &Client,
+    plan: &Plan,
+    options: &SyncOptions,
+    pages: &[DiscoveryPage],
+    token: TokenRole,
+) -> Result<Vec<IssueNode>, SyncError> {
+    let issues: Vec<&IssueNode> = pages.iter().flat_map(|p| p.issues.iter()).collect();
+    let ours = |node: &IssueNode| find_marker(&node.body).filter(|m| m.plan_key == plan.key);
+    let claimed: BTreeSet<String> = issues
+        .iter()
+        .filter_map(|n| ours(n))
+        .map(|m| m.item_id)
+        .collect();
+    if plan.items.iter().all(|i| claimed.contains(&i.id)) {
+        return Ok(Vec::new());
+    }
+    let known: BTreeSet<&str> = issues.iter().map(|n| n.id.as_str()).collect();
+    let unknown: BTreeSet<String> = issues
+        .iter()
+        .filter(|n| ours(n).is_some())
+        .flat_map(|n| n.sub_issues.iter())
+        .filter(|child| !known.contains(child.id.as_str()))
+        .map(|child| child.id.clone())
+        .collect();
+    let unknown: Vec<String> = unknown.into_iter().collect();
+    let mut strays = Vec::new();
+    for ids in unknown.chunks(100) {
+        let request = ops::issues_by_id_request(ids, options.project.is_some(), token);
+        let response = client.graphql(request).await?;
+        strays.extend(
+            ops::parse_issues_by_id(&response.data)
+                .into_iter()
+                .filter(|n| ours(n).is_some()),
+        );
+    }
+    Ok(strays)
 }
 
 /// The first discovery request: the first page of issues plus all metadata.
@@ -197,6 +245,22 @@ pub fn assemble(
         absorb(&mut discovered, plan, node, board_id.as_deref());
     }
     adopt_unmarked(&mut discovered, plan, board_id.as_deref());
+    for issue in &discovered.issues {
+        let labelled = issue
+            .node
+            .labels
+            .iter()
+            .flat_map(|l| l.iter())
+            .any(|l| l.name.eq_ignore_ascii_case(&options.label));
+        if !labelled {
+            discovered.warnings.push(format!(
+                "#{} ({}) had lost the label \"{}\"; it was found as a sub-issue and is labelled again",
+                issue.node.number,
+                issue.item_id(),
+                options.label
+            ));
+        }
+    }
     Ok(discovered)
 }
 

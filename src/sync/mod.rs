@@ -1,11 +1,22 @@
 //! The sync engine: discover what exists on GitHub, diff it against the plan, apply the changes.
 //!
 //! - `options`: what a sync is told to do (from the action's inputs).
-//! - `discover`: read every managed issue (by label, never by search) and the board.
-//! - `diff`: a pure function from plan + discovered state to a list of changes.
-//! - `apply`: execute the changes in bounded parallel phases.
+//! - `discover`: read every managed issue (by label, never by search) and the board; the first
+//!   page carries all metadata, so an unchanged re-run costs one request per 100 issues.
+//! - `diff`: a pure function from plan + discovered state to `Changes`, one line per mutation;
+//!   a dry run prints exactly what apply will send.
+//! - `apply`: execute the changes in bounded parallel phases (labels → epics → stories → tasks →
+//!   one wave of bodies, relations, board items and closes → board fields), several aliased
+//!   mutations per document.
 //! - `fields`, `relations`: board field values and rolled-up blocked-by links.
 //! - `report`: what happened, per item, for outputs and the job summary.
+//!
+//! What a run guarantees: an issue is identified by the marker in its body (plan key + item
+//! id), never by search; an unchanged item costs no write; a create whose answer was lost is
+//! followed by a fresh read before anything is created again, so no run multiplies an issue;
+//! two issues claiming one item (racing runs) are resolved by keeping the oldest and closing the
+//! other as a duplicate; text outside the managed block, labels and assignees a human added, and
+//! board fields the plan only defaults are left alone.
 
 pub mod apply;
 pub mod diff;
@@ -225,7 +236,7 @@ fn removed_reports<'c>(
         };
         ItemReport {
             id: removed.item.clone(),
-            kind: crate::plan::ItemKind::Task,
+            kind: removed.kind,
             title: removed.title.clone(),
             number: Some(removed.issue.number),
             url: Some(removed.url.clone()),
@@ -295,6 +306,12 @@ fn applied_report(
     }
     let mut warnings = changes.warnings.clone();
     warnings.extend(outcome.warnings);
+    if outcome.throttled > 0 {
+        warnings.push(format!(
+            "GitHub refused {} write(s) as submitted too quickly; they were sent again after a pause",
+            outcome.throttled
+        ));
+    }
     Report {
         plan_key: plan.key.clone(),
         dry_run: false,

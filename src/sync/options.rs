@@ -143,13 +143,19 @@ pub struct SyncOptions {
     /// Documents kept in flight per apply phase; match the client's `max_concurrency`. Writes of
     /// a phase are split into this many aliased batches (at most `MAX_BATCH` mutations each).
     pub concurrency: usize,
+    /// First pause before resending writes GitHub refused as "submitted too quickly" inside an
+    /// otherwise successful document; it doubles on each further refusal.
+    pub throttle_backoff: std::time::Duration,
 }
 
 impl SyncOptions {
     pub const DEFAULT_LABEL: &'static str = "planpilot";
     pub const DEFAULT_CONCURRENCY: usize = 5;
-    /// Most mutations sent in one document.
-    pub const MAX_BATCH: usize = 20;
+    /// Most mutations sent in one document (GitHub times a request out after about ten
+    /// seconds; field and link writes are quick).
+    pub const MAX_BATCH: usize = 50;
+    /// Most `createIssue` mutations in one document (creates are GitHub's slowest writes).
+    pub const MAX_CREATE_BATCH: usize = 20;
 
     pub fn new(repository: RepoRef) -> SyncOptions {
         SyncOptions {
@@ -161,6 +167,7 @@ impl SyncOptions {
             type_names: TypeNames::default(),
             project: None,
             concurrency: SyncOptions::DEFAULT_CONCURRENCY,
+            throttle_backoff: std::time::Duration::from_secs(1),
         }
     }
 }

@@ -129,3 +129,72 @@ pub(crate) mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::tests::{item, plan_of};
+    use super::*;
+    use crate::plan::ItemKind;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the dependencies, links join distinct siblings (same parent, or two epics),
+        /// each at most once, and every dependency between different branches yields one.
+        #[test]
+        fn links_join_distinct_siblings(
+            shape in proptest::collection::vec(1usize..4, 1..4),
+            deps in proptest::collection::vec((0usize..64, 0usize..64), 0..24),
+        ) {
+            let mut items = Vec::new();
+            let mut tasks = Vec::new();
+            for (e, stories) in shape.iter().enumerate() {
+                let epic = format!("E{e}");
+                items.push(item(&epic, ItemKind::Epic, None, &[]));
+                for s in 0..*stories {
+                    let story = format!("E{e}S{s}");
+                    items.push(item(&story, ItemKind::Story, Some(&epic), &[]));
+                    for t in 0..2 {
+                        let task = format!("E{e}S{s}T{t}");
+                        tasks.push(task.clone());
+                        items.push(item(&task, ItemKind::Task, Some(&story), &[]));
+                    }
+                }
+            }
+            // Dependencies only point to earlier tasks, as a validated plan has no cycle.
+            for (a, b) in deps {
+                let (a, b) = (a % tasks.len(), b % tasks.len());
+                if a > b {
+                    let dep = tasks[b].clone();
+                    let task = items.iter_mut().find(|i| i.id == tasks[a]).unwrap();
+                    if !task.depends_on.contains(&dep) {
+                        task.depends_on.push(dep);
+                    }
+                }
+            }
+            let plan = plan_of(items);
+            let links = blocked_by_links(&plan);
+            let unique: BTreeSet<_> = links.iter().collect();
+            prop_assert_eq!(unique.len(), links.len());
+            for (blocked, blocker) in &links {
+                prop_assert_ne!(blocked, blocker);
+                let (a, b) = (plan.get(blocked).unwrap(), plan.get(blocker).unwrap());
+                prop_assert_eq!(&a.parent, &b.parent);
+                prop_assert_eq!(a.kind, b.kind);
+            }
+            let lineage = |id: &str| {
+                let mut chain = vec![id.to_string()];
+                while let Some(parent) = plan.get(chain.last().unwrap()).and_then(|i| i.parent.clone()) {
+                    chain.push(parent);
+                }
+                chain
+            };
+            for task in plan.of_kind(ItemKind::Task) {
+                for dep in &task.depends_on {
+                    let (from, to) = (lineage(&task.id), lineage(dep));
+                    let covered = links.iter().any(|(x, y)| from.contains(x) && to.contains(y));
+                    prop_assert!(covered || from.contains(dep), "{} → {} has no link", task.id, dep);
+                }
+            }
+        }
+    }
+}

@@ -242,6 +242,15 @@ fn bad_inputs_exit_2_naming_the_input_before_any_request() {
             run.stdout
         );
         assert!(step.outputs().is_empty(), "no outputs on bad input");
+        let summary = summary_of(&step);
+        assert!(
+            summary.starts_with("## planpilot: invalid input\n"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains(&format!("- input `{input}`: ")),
+            "{summary}"
+        );
         assert_no_token(&run, &[&step.output_path(), &step.summary_path()]);
     }
 }
@@ -301,6 +310,15 @@ fn a_bad_plan_fails_a_sync_with_exit_2_and_annotations() {
         .lines()
         .any(|l| l.starts_with("::error file=tests/fixtures/plans/bad/cycle.yaml,line=")));
     assert!(step.outputs().is_empty());
+    let summary = summary_of(&step);
+    assert!(
+        summary.starts_with("## planpilot: invalid plan\n"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("- tests/fixtures/plans/bad/cycle.yaml:11:26: dependency cycle: "),
+        "{summary}"
+    );
     assert_no_token(&run, &[]);
 }
 
@@ -478,7 +496,12 @@ fn an_offline_dry_run_needs_no_token_and_no_network() {
         .env("INPUT_PLAN-FILE", "examples/plan.yaml")
         .env("INPUT_DRY-RUN", "true"));
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("offline preview"), "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("::warning title=planpilot::offline preview"),
+        "{}",
+        run.stdout
+    );
     let outputs = step.outputs();
     assert_eq!(outputs["created-count"], "15");
     assert_eq!(outputs["plan-key"], "offline-mode");
@@ -524,6 +547,12 @@ fn a_plan_that_does_not_fit_the_board_exits_2_before_writing() {
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("Mood"), "{}", run.stdout);
     assert_eq!(fake.mutations(), 0);
+    let summary = summary_of(&step);
+    assert!(
+        summary.starts_with("## planpilot: the plan does not fit GitHub\n"),
+        "{summary}"
+    );
+    assert!(summary.contains("Mood"), "{summary}");
 }
 
 #[test]
@@ -607,4 +636,29 @@ fn a_rate_limited_sync_exits_1_and_a_re_run_resumes_without_duplicates() {
     let outputs = resumed_step.outputs();
     assert_eq!(outputs["created-count"], (15 - partial).to_string());
     assert_no_token(&stopped, &[&step.output_path(), &step.summary_path()]);
+}
+
+#[test]
+fn runner_debug_turns_on_debug_logging_without_tokens() {
+    let step = Step::new();
+    let mut cmd = step.command();
+    cmd.env("INPUT_PLAN-FILE", "examples/plan.yaml")
+        .env("INPUT_GITHUB-TOKEN", "")
+        .env("INPUT_DRY-RUN", "true");
+    let quiet = run(&mut cmd);
+    assert_eq!(quiet.code, 0, "{}", quiet.stderr);
+    assert!(!quiet.stderr.contains("DEBUG"), "{}", quiet.stderr);
+
+    let debug = run(cmd
+        .env("RUNNER_DEBUG", "1")
+        .env("INPUT_PROJECT-TOKEN", TOKEN));
+    assert_eq!(debug.code, 0, "{}", debug.stderr);
+    let line = debug
+        .stderr
+        .lines()
+        .find(|l| l.contains("DEBUG") && l.contains("inputs"))
+        .unwrap_or_else(|| panic!("no debug line: {}", debug.stderr));
+    assert!(line.contains("repository=acme/roadmap"), "{line}");
+    assert!(line.contains("dry_run=true"), "{line}");
+    assert_no_token(&debug, &[&step.output_path(), &step.summary_path()]);
 }

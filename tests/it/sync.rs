@@ -456,6 +456,7 @@ async fn a_hundred_item_plan_syncs_in_full_and_a_rerun_is_two_requests() {
     assert_state(&env.issues(), &expect_generated(&plan, &shape));
 
     let (again, mutations, requests) = env.measured(&plan).await;
+    eprintln!("100-item re-run: {mutations} mutations, {requests} requests");
     assert_eq!(mutations, 0, "{:#?}", again.changes);
     assert!(requests <= 3, "re-run used {requests} requests");
     assert_eq!(env.issues().len(), 105);
@@ -626,6 +627,15 @@ async fn human_text_and_a_human_moved_status_survive() {
     assert!(body.ends_with("\n\nMore human text."), "{body}");
     assert!(body.contains("Now with a description."));
     assert_eq!(issue["project_item"]["fields"]["Status"], "In Progress");
+
+    // The web editor saves CRLF line ends: not a change worth a write.
+    env.human(
+        "mutation($id: ID!, $body: String!) { updateIssue(input: {id: $id, body: $body}) { issue { id } } }",
+        json!({ "id": issue["id"], "body": body.replace('\n', "\r\n") }),
+    )
+    .await;
+    let (_, mutations, _) = env.measured(&edited).await;
+    assert_eq!(mutations, 0);
 }
 
 #[tokio::test]
@@ -880,7 +890,8 @@ async fn an_issue_whose_body_a_human_emptied_is_adopted_not_duplicated() {
 
 /// Data-driven diff cases: `tests/fixtures/sync/diff/<case>/` holds `plan.yaml`, the first
 /// discovery answer `discovery.json` (a body `{{render ID}}` stands for the item's block as
-/// planpilot renders it with the answer's numbers) and the expected change list `changes.txt`.
+/// planpilot renders it with the answer's numbers; a `board` member means a board is
+/// configured) and the expected change list `changes.txt`.
 #[test]
 fn diff_fixtures_produce_the_expected_change_lists() {
     let dir = root().join("tests/fixtures/sync/diff");
@@ -888,11 +899,14 @@ fn diff_fixtures_produce_the_expected_change_lists() {
     for case in std::fs::read_dir(&dir).expect("fixture dir").flatten() {
         let path = case.path();
         let plan = load_yaml(&std::fs::read_to_string(path.join("plan.yaml")).unwrap());
-        let mut options = SyncOptions::new("acme/roadmap".parse().unwrap());
-        options.project = Some(ORG_BOARD.parse().unwrap());
         let raw: Value =
             serde_json::from_str(&std::fs::read_to_string(path.join("discovery.json")).unwrap())
                 .unwrap();
+        let mut options = SyncOptions::new("acme/roadmap".parse().unwrap());
+        // A case whose answer holds a board has one configured.
+        if raw.get("board").is_some() {
+            options.project = Some(ORG_BOARD.parse().unwrap());
+        }
         let data = render_placeholders(raw, &plan);
         let query = sync::discover::first_query(&plan, &options);
         let page =
@@ -948,4 +962,197 @@ fn render_placeholders(mut data: Value, plan: &Plan) -> Value {
         }
     }
     data
+}
+
+#[tokio::test]
+async fn a_failed_create_is_reported_with_githubs_message_and_its_dependents_skipped() {
+    let mut shape = Shape::new(1, 2, 1);
+    let env = Env::org().await;
+    env.sync_ok(&shape.plan()).await;
+    // A human fills story E1-S1 up to GitHub's 100 sub-issues.
+    let state = env.fake.state();
+    let story = env
+        .issues()
+        .into_iter()
+        .find(|i| i["title"] == "Story E1-S1")
+        .unwrap();
+    let fields: String = (1..100)
+        .map(|n| {
+            format!("c{n}: createIssue(input: {{repositoryId: $r, title: \"Human {n}\", parentIssueId: $p}}) {{ issue {{ id }} }}\n")
+        })
+        .collect();
+    env.human(
+        &format!("mutation($r: ID!, $p: ID!) {{\n{fields}}}"),
+        json!({ "r": state["repository"]["id"], "p": story["id"] }),
+    )
+    .await;
+    shape.epics[0].1[0].1.push("E1-S1-T9".into());
+    let plan = shape.plan();
+    let report = env.sync(&plan).await.expect("the run itself completes");
+    let failed = report.items.iter().find(|i| i.id == "E1-S1-T9").unwrap();
+    assert_eq!(failed.action, ItemAction::Failed, "{failed:?}");
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert!(
+        report.errors[0].starts_with("E1-S1-T9: create: "),
+        "{:?}",
+        report.errors
+    );
+    assert!(
+        failed
+            .details
+            .iter()
+            .any(|d| d.contains("not attempted") || d.contains("skipped")),
+        "{failed:?}"
+    );
+    assert!(!report.is_complete());
+    // Everything else is in place, and nothing was written for the failed item's card.
+    let claims = claims(&env.issues(), &plan);
+    assert!(!claims.contains_key("E1-S1-T9"));
+    assert!(
+        !report.changes.iter().any(|c| c.contains("E1-S1-T9")),
+        "{:#?}",
+        report.changes
+    );
+}
+
+#[tokio::test]
+async fn unknown_assignees_milestones_and_issue_types_fail_before_any_write() {
+    let text = Shape::new(1, 1, 1).yaml().replace(
+        "    goal: Deliver E1.\n",
+        "    goal: Deliver E1.\n    assignees: [octocat, nobody-here]\n    milestone: v9\n",
+    );
+    let plan = load_yaml(&text);
+    let mut env = Env::org().await;
+    let message = env.sync(&plan).await.expect_err("invalid").to_string();
+    assert!(
+        message.contains("unknown assignee \"nobody-here\""),
+        "{message}"
+    );
+    assert!(message.contains("no milestone \"v9\""), "{message}");
+    assert!(!message.contains("octocat"), "{message}");
+    env.options.type_names.story = "Feature".into();
+    let message = env
+        .sync(&Shape::new(1, 1, 1).plan())
+        .await
+        .expect_err("invalid")
+        .to_string();
+    assert!(
+        message.contains("no issue type \"Feature\"") && message.contains("Epic, Story, Task, Bug"),
+        "{message}"
+    );
+    assert_eq!(env.fake.stats().mutations.total, 0);
+}
+
+#[tokio::test]
+async fn an_issue_whose_label_a_human_removed_is_found_again_not_duplicated() {
+    let shape = Shape::new(1, 1, 2);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    env.sync_ok(&plan).await;
+    let state = env.fake.state();
+    let label = state["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "planpilot")
+        .unwrap();
+    let issue = env
+        .issues()
+        .into_iter()
+        .find(|i| i["title"] == "Task E1-S1-T2")
+        .unwrap();
+    env.human(
+        "mutation($id: ID!, $l: [ID!]!) { removeLabelsFromLabelable(input: {labelableId: $id, labelIds: $l}) \
+         { clientMutationId } }",
+        json!({ "id": issue["id"], "l": [label["id"]] }),
+    )
+    .await;
+    let report = env.sync_ok(&plan).await;
+    assert!(
+        report.warnings.iter().any(|w| w.contains("lost the label")),
+        "{:?}",
+        report.warnings
+    );
+    assert_eq!(env.issues().len(), plan.items.len(), "no second issue");
+    let numbers = assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    assert_eq!(numbers["E1-S1-T2"], issue["number"].as_u64().unwrap());
+    let (_, mutations, requests) = env.measured(&plan).await;
+    assert_eq!(mutations, 0);
+    assert!(requests <= 3);
+}
+
+#[tokio::test]
+async fn a_token_without_board_access_fails_clearly_before_any_write() {
+    let env = Env::start(Config::github_token_like(), Some(ORG_BOARD)).await;
+    let error = env
+        .sync(&Shape::new(1, 1, 1).plan())
+        .await
+        .expect_err("no board access");
+    let message = error.to_string();
+    assert!(message.contains(ORG_BOARD), "{message}");
+    assert!(
+        message.to_lowercase().contains("not accessible"),
+        "{message}"
+    );
+    assert_eq!(env.fake.stats().mutations.total, 0);
+}
+
+#[tokio::test]
+async fn dry_runs_predict_apply_exactly_on_the_hundred_item_plan_and_its_edits() {
+    let mut shape = Shape::new(5, 4, 4);
+    let env = Env::org().await;
+    let mut dry = env.options.clone();
+    dry.dry_run = true;
+    for step in 0..3 {
+        match step {
+            1 => {
+                shape.move_task("E1-S1-T2", "E3-S2");
+                shape.remove_task("E5-S4-T4");
+                shape.deps.push(("E4-S3-T1".into(), "E2-S1-T3".into()));
+            }
+            2 => shape.epics[1].1[1].1.push("E2-S2-T9".into()),
+            _ => {}
+        }
+        let plan = shape.plan();
+        let before = env.fake.stats().mutations.total;
+        let predicted = sync::run(&plan, &env.client, &dry, &Silent)
+            .await
+            .expect("dry run");
+        assert_eq!(env.fake.stats().mutations.total, before);
+        let (applied, mutations, _) = env.measured(&plan).await;
+        assert_eq!(applied.changes, predicted.changes, "step {step}");
+        assert_eq!(mutations as usize, predicted.changes.len(), "step {step}");
+        assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    }
+}
+
+#[tokio::test]
+async fn writes_refused_as_too_quick_are_sent_again_and_the_run_completes() {
+    let shape = Shape::new(2, 2, 2);
+    let plan = shape.plan();
+    let mut env = Env::org().await;
+    env.options.throttle_backoff = Duration::from_millis(40);
+    // Whole documents refused wait in the client; this one may wait long enough for the window.
+    let mut config = ClientConfig::new(env.fake.graphql_url(), Secret::new("test-token"));
+    config.secondary_min_wait = Duration::from_millis(20);
+    config.max_wait = Duration::from_secs(5);
+    env.client = Client::new(config).expect("client builds");
+    env.fake.set_faults(Faults {
+        content_limit: Some(fake_github::ContentLimit {
+            max: 6,
+            window: Duration::from_millis(150),
+        }),
+        content_limit_graphql: true,
+        retry_after_secs: 0,
+        ..Faults::default()
+    });
+    let report = env.sync_ok(&plan).await;
+    assert!(
+        report.warnings.iter().any(|w| w.contains("too quickly")),
+        "{:?}",
+        report.warnings
+    );
+    env.fake.set_faults(Faults::default());
+    assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    assert_eq!(env.issues().len(), plan.items.len());
 }

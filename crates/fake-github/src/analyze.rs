@@ -9,12 +9,16 @@ use crate::exec::ast_value;
 
 pub const MAX_PAGE: i64 = 100;
 pub const MAX_NODE_IDS: usize = 100;
+/// GitHub refuses documents that could return more nodes than this.
+pub const MAX_NODES: u64 = 500_000;
 
 /// What the pre-execution pass learned.
 #[derive(Debug, Default)]
 pub struct Analysis {
     /// Connection requests the document implies (GitHub's "requests needed" sum).
     pub requests: u64,
+    /// Nodes the document could return at most (each connection's page size times its parents').
+    pub nodes: u64,
     /// Primary rate-limit cost: requests / 100, at least 1.
     pub cost: u64,
 }
@@ -28,16 +32,26 @@ pub fn analyze(
         doc,
         variables,
         requests: 0,
+        nodes: 0,
         errors: Vec::new(),
         path: Vec::new(),
     };
     walk.selection_set(root, 1);
+    if walk.errors.is_empty() && walk.nodes > MAX_NODES {
+        let message = format!(
+            "This query requests up to {} possible nodes which exceeds the maximum limit of {}.",
+            walk.nodes, MAX_NODES
+        );
+        walk.errors
+            .push(serde_json::json!({"type": "MAX_NODE_LIMIT_EXCEEDED", "message": message}));
+    }
     if !walk.errors.is_empty() {
         return Err(walk.errors);
     }
     let cost = ((walk.requests as f64 / 100.0).round() as u64).max(1);
     Ok(Analysis {
         requests: walk.requests,
+        nodes: walk.nodes,
         cost,
     })
 }
@@ -46,6 +60,7 @@ struct Walk<'a> {
     doc: &'a ExecutableDocument,
     variables: &'a Map<String, Value>,
     requests: u64,
+    nodes: u64,
     errors: Vec<Value>,
     path: Vec<String>,
 }
@@ -95,6 +110,7 @@ impl Walk<'_> {
                 Ok(size) => {
                     self.requests += multiplier;
                     child_multiplier = multiplier.saturating_mul(size);
+                    self.nodes = self.nodes.saturating_add(child_multiplier);
                 }
                 Err((kind, message)) => self.error(field, kind, message),
             }
@@ -125,6 +141,12 @@ impl Walk<'_> {
             return Err((
                 "MISSING_PAGINATION_BOUNDARIES",
                 format!("You must provide a `first` or `last` value to properly paginate the `{name}` connection."),
+            ));
+        }
+        if first.is_some() && last.is_some() {
+            return Err((
+                "EXCESSIVE_PAGINATION",
+                format!("Passing both `first` and `last` to paginate the `{name}` connection is not supported."),
             ));
         }
         let mut size = 0;

@@ -78,6 +78,12 @@ pub struct Faults {
     pub max_concurrent: Option<u64>,
     /// Secondary limit on content-creating mutations per window → 403.
     pub content_limit: Option<ContentLimit>,
+    /// Answer content-limit hits the other way GitHub does: HTTP 200, the creates that still fit
+    /// apply, each refused one gets an `UNPROCESSABLE` "was submitted too quickly" error.
+    pub content_limit_graphql: bool,
+    /// Secondary limit on GraphQL points per minute (GitHub: 2,000; a document with mutations
+    /// costs 5 points, a read 1) → 403.
+    pub secondary_points_per_minute: Option<u64>,
     /// `retry-after` seconds sent with secondary-limit answers.
     pub retry_after_secs: u64,
     /// Probability that a secondary-limit answer omits `retry-after`, as GitHub sometimes does.
@@ -96,6 +102,8 @@ impl Default for Faults {
             rate_limited_every: None,
             max_concurrent: None,
             content_limit: None,
+            content_limit_graphql: false,
+            secondary_points_per_minute: None,
             retry_after_secs: 60,
             retry_after_omit_rate: 0.0,
         }
@@ -127,8 +135,10 @@ pub struct Config {
     pub builtin_schema: bool,
     /// Seeds node ids and every random fault decision.
     pub seed: u64,
-    /// Primary GraphQL budget per hour (points).
+    /// Primary GraphQL budget per window (points).
     pub primary_budget: u64,
+    /// Length of the primary budget window (GitHub: one hour); shorten it in tests.
+    pub primary_window: Duration,
     /// Logins known to the fake; the first one is the viewer (the token's user).
     pub users: Vec<String>,
     /// Milestone titles of the repository.
@@ -160,6 +170,7 @@ impl Default for Config {
             builtin_schema: false,
             seed: 1,
             primary_budget: 5000,
+            primary_window: Duration::from_secs(3600),
             users: vec!["octocat".to_string(), "hubot".to_string()],
             milestones: vec!["v1.0".to_string()],
             labels: vec![

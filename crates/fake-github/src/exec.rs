@@ -113,6 +113,7 @@ pub struct RateInfo {
     pub used: u64,
     pub reset_at: u64,
     pub cost: u64,
+    pub node_count: u64,
 }
 
 /// Everything a resolver may read or change while a document runs.
@@ -125,6 +126,10 @@ pub struct Ctx<'a> {
     pub rate: RateInfo,
     /// Names of the mutation fields that ran (for stats and content limits).
     pub mutations_run: Vec<String>,
+    /// Content-creating mutations this document may still run (`None` = unlimited).
+    pub content_allowance: Option<usize>,
+    /// Mutations refused as "submitted too quickly".
+    pub too_quick: u64,
 }
 
 pub type Resolver = fn(&mut Ctx, &Obj, &str, &Map<String, Value>) -> Result<Out, FieldError>;

@@ -11,7 +11,8 @@
 //! - `server`: HTTP, auth, rate limits, injected faults, `/_fake/*` endpoints.
 //!
 //! A `FakeGithub` owns one background accept loop; the state lives as long as that loop or any
-//! open connection. `shutdown` stops accepting and closes open connections.
+//! open connection. `shutdown` (or dropping the `FakeGithub`) stops accepting and closes open
+//! connections.
 
 pub mod analyze;
 pub mod config;
@@ -37,7 +38,8 @@ pub use stats::{MutationStats, Stats};
 
 use server::{DropConnection, Shared};
 
-/// A running fake. Dropping it without `shutdown` leaves the server running until the runtime ends.
+/// A running fake. `shutdown` stops it and waits for the accept loop; dropping it stops it too,
+/// without waiting.
 pub struct FakeGithub {
     addr: SocketAddr,
     shared: Arc<Shared>,

@@ -54,6 +54,12 @@ struct Args {
     /// Primary GraphQL points per hour.
     #[arg(long, default_value_t = 5000)]
     primary_budget: u64,
+    /// Length of the primary budget window, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    primary_window_secs: u64,
+    /// Secondary limit: GraphQL points per minute (mutation documents cost 5, reads 1).
+    #[arg(long)]
+    points_per_minute: Option<u64>,
     /// Latency added to every request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -81,6 +87,9 @@ struct Args {
     /// Secondary limit: content-creating mutations allowed per window.
     #[arg(long)]
     content_limit: Option<u64>,
+    /// Answer --content-limit hits as GraphQL errors "was submitted too quickly" (HTTP 200).
+    #[arg(long)]
+    content_limit_graphql: bool,
     /// Window of --content-limit, in seconds.
     #[arg(long, default_value_t = 60)]
     content_window_secs: u64,
@@ -128,6 +137,7 @@ fn config(args: Args) -> Config {
     config.now = args.now;
     config.seed = args.seed;
     config.primary_budget = args.primary_budget;
+    config.primary_window = Duration::from_secs(args.primary_window_secs);
     config.log_path = args.log;
     config.faults = Faults {
         latency: Duration::from_millis(args.latency_ms),
@@ -142,6 +152,8 @@ fn config(args: Args) -> Config {
             max,
             window: Duration::from_secs(args.content_window_secs),
         }),
+        content_limit_graphql: args.content_limit_graphql,
+        secondary_points_per_minute: args.points_per_minute,
         retry_after_secs: args.retry_after_secs,
         retry_after_omit_rate: args.retry_after_omit,
     };

@@ -25,6 +25,15 @@ pub const CONTENT_CREATING: &[&str] =
 /// Run one top-level mutation field.
 pub fn run(ctx: &mut Ctx, name: &str, args: &Map<String, Value>) -> Resolved {
     ctx.mutations_run.push(name.to_string());
+    if CONTENT_CREATING.contains(&name) {
+        if let Some(left) = ctx.content_allowance.as_mut() {
+            if *left == 0 {
+                ctx.too_quick += 1;
+                return Err(FieldError::unprocessable("was submitted too quickly"));
+            }
+            *left -= 1;
+        }
+    }
     let empty = Map::new();
     let input = args
         .get("input")
@@ -168,6 +177,10 @@ fn create_issue(state: &mut State, input: &Input) -> Resolved {
         .flatten()
         .map(|id| issue_id(state, &id))
         .transpose()?;
+    let projects = ids_arg(input, "projectV2Ids").unwrap_or_default();
+    for project in &projects {
+        project_id(state, project)?;
+    }
     if let Some(parent) = parent {
         check_capacity(state, parent)?;
         if level(state, parent) + 1 > MAX_DEPTH {
@@ -198,6 +211,9 @@ fn create_issue(state: &mut State, input: &Input) -> Resolved {
     });
     if let Some(parent) = parent {
         state.issues[parent].sub_issues.push(idx);
+    }
+    if !projects.is_empty() {
+        ensure_item(state, idx);
     }
     payload("CreateIssuePayload", vec![("issue", issue_out(idx))])
 }
@@ -282,14 +298,12 @@ fn close_issue(state: &mut State, input: &Input) -> Resolved {
         .get("stateReason")
         .and_then(Value::as_str)
         .unwrap_or("COMPLETED");
-    if reason == "DUPLICATE" {
-        let duplicate_of = id_arg(input, "duplicateIssueId");
-        issue_id(state, duplicate_of)?;
-    }
-    if reason == "REOPENED" {
-        return Err(FieldError::unprocessable(
-            "A closed issue cannot have the state reason REOPENED",
-        ));
+    if let Some(duplicate_of) = input.get("duplicateIssueId").and_then(Value::as_str) {
+        if issue_id(state, duplicate_of)? == i {
+            return Err(FieldError::unprocessable(
+                "An issue cannot be a duplicate of itself",
+            ));
+        }
     }
     state.issues[i].state = "CLOSED";
     state.issues[i].state_reason = Some(reason.to_string());
@@ -319,9 +333,7 @@ fn delete_issue(state: &mut State, input: &Input) -> Resolved {
     for issue in &mut state.issues {
         issue.blocked_by.retain(|b| *b != i);
     }
-    if let Some(project) = &mut state.project {
-        project.items.retain(|item| item.issue != i);
-    }
+    // The issue's board item goes with it: items of deleted issues are skipped everywhere.
     payload(
         "DeleteIssuePayload",
         vec![("repository", Out::Obj(Obj::Repository))],
@@ -585,8 +597,11 @@ fn remove_blocked_by(state: &mut State, input: &Input) -> Resolved {
 }
 
 fn project_arg(state: &State, input: &Input) -> Result<(), FieldError> {
+    project_id(state, id_arg(input, "projectId"))
+}
+
+fn project_id(state: &State, id: &str) -> Result<(), FieldError> {
     project_access(state)?;
-    let id = id_arg(input, "projectId");
     match state.resolve(id) {
         Some(NodeRef::Project) => Ok(()),
         _ => Err(FieldError::not_found(id)),
@@ -612,31 +627,34 @@ fn field_arg(state: &State, input: &Input) -> Result<usize, FieldError> {
 fn add_project_item(state: &mut State, input: &Input) -> Resolved {
     project_arg(state, input)?;
     let issue = issue_id(state, id_arg(input, "contentId"))?;
-    let existing = state
-        .project
-        .as_ref()
-        .and_then(|p| p.items.iter().position(|item| item.issue == issue));
-    let item = match existing {
-        Some(item) => item,
-        None => {
-            let idx = state.project.as_ref().map_or(0, |p| p.items.len());
-            let id = state.new_id("PVTI", NodeRef::ProjectItem(idx));
-            let created_at = state.now();
-            if let Some(project) = &mut state.project {
-                project.items.push(Item {
-                    id,
-                    issue,
-                    values: Default::default(),
-                    created_at,
-                });
-            }
-            idx
-        }
-    };
+    let item = ensure_item(state, issue);
     payload(
         "AddProjectV2ItemByIdPayload",
         vec![("item", Out::Obj(Obj::Item(item)))],
     )
+}
+
+/// The board item of an issue, created if it has none (adding is idempotent on GitHub).
+fn ensure_item(state: &mut State, issue: usize) -> usize {
+    let existing = state
+        .project
+        .as_ref()
+        .and_then(|p| p.items.iter().position(|item| item.issue == issue));
+    if let Some(item) = existing {
+        return item;
+    }
+    let idx = state.project.as_ref().map_or(0, |p| p.items.len());
+    let id = state.new_id("PVTI", NodeRef::ProjectItem(idx));
+    let created_at = state.now();
+    if let Some(project) = &mut state.project {
+        project.items.push(Item {
+            id,
+            issue,
+            values: Default::default(),
+            created_at,
+        });
+    }
+    idx
 }
 
 /// The one value given in `ProjectV2FieldValue`, checked against the field's type.

@@ -191,7 +191,7 @@ fn rate_limit(ctx: &Ctx, name: &str) -> Option<Resolved> {
         "used" => leaf(r.used),
         "cost" => leaf(r.cost),
         "resetAt" => leaf(crate::state::timestamp(r.reset_at)),
-        "nodeCount" => leaf(0),
+        "nodeCount" => leaf(r.node_count),
         _ => None,
     }
 }
@@ -400,6 +400,35 @@ fn user(state: &State, u: usize, name: &str, args: &Args) -> Option<Resolved> {
     }
 }
 
+fn descending(order: Option<&Value>) -> bool {
+    order
+        .and_then(|o| o.get("direction"))
+        .and_then(Value::as_str)
+        == Some("DESC")
+}
+
+/// Dependencies in the order they were added; GitHub's default `orderBy` is newest first.
+fn by_direction(mut list: Vec<usize>, args: &Args) -> Vec<usize> {
+    if descending(args.get("orderBy")) {
+        list.reverse();
+    }
+    list
+}
+
+/// An issue's labels as GitHub lists them: by label creation (default) or by name.
+fn ordered_labels(state: &State, labels: &[usize], order: Option<&Value>) -> Vec<usize> {
+    let mut labels = labels.to_vec();
+    if order.and_then(|o| o.get("field")).and_then(Value::as_str) == Some("NAME") {
+        labels.sort_by_key(|l| state.labels[*l].name.to_lowercase());
+    } else {
+        labels.sort_unstable();
+    }
+    if descending(order) {
+        labels.reverse();
+    }
+    labels
+}
+
 fn issues_out(list: &[usize]) -> Vec<Out> {
     list.iter().map(|i| Out::Obj(Obj::Issue(*i))).collect()
 }
@@ -414,19 +443,32 @@ fn issue(state: &State, i: usize, name: &str, args: &Args) -> Option<Resolved> {
         "body" | "bodyText" => leaf(issue.body.clone()),
         "url" => leaf(format!("{}/issues/{}", state.repo_url(), issue.number)),
         "state" => leaf(issue.state),
-        "stateReason" => opt_leaf(issue.state_reason.clone()),
+        "stateReason" => {
+            // Without `enableDuplicate: true` GitHub reports DUPLICATE as NOT_PLANNED.
+            let enable_duplicate = args
+                .get("enableDuplicate")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let reason = issue.state_reason.as_deref().map(|r| match r {
+                "DUPLICATE" if !enable_duplicate => "NOT_PLANNED",
+                other => other,
+            });
+            opt_leaf(reason)
+        }
         "closed" => leaf(issue.state == "CLOSED"),
         "createdAt" => leaf(issue.created_at.clone()),
         "updatedAt" => leaf(issue.updated_at.clone()),
-        "labels" => page(
-            "LabelConnection",
-            issue
-                .labels
-                .iter()
-                .map(|l| Out::Obj(Obj::Label(*l)))
-                .collect(),
-            args,
-        ),
+        "labels" => {
+            let labels = ordered_labels(state, &issue.labels, args.get("orderBy"));
+            page(
+                "LabelConnection",
+                labels
+                    .into_iter()
+                    .map(|l| Out::Obj(Obj::Label(l)))
+                    .collect(),
+                args,
+            )
+        }
         "assignees" => page(
             "UserConnection",
             issue
@@ -447,8 +489,16 @@ fn issue(state: &State, i: usize, name: &str, args: &Args) -> Option<Resolved> {
         "subIssuesSummary" => ok(Out::Obj(Obj::SubIssuesSummary(i))),
         "issueDependenciesSummary" => ok(Out::Obj(Obj::DependenciesSummary(i))),
         "viewerCanLabel" => leaf(true),
-        "blockedBy" => page("IssueConnection", issues_out(&issue.blocked_by), args),
-        "blocking" => page("IssueConnection", issues_out(&state.blocking(i)), args),
+        "blockedBy" => page(
+            "IssueConnection",
+            issues_out(&by_direction(issue.blocked_by.clone(), args)),
+            args,
+        ),
+        "blocking" => page(
+            "IssueConnection",
+            issues_out(&by_direction(state.blocking(i), args)),
+            args,
+        ),
         "repository" => ok(Out::Obj(Obj::Repository)),
         "projectItems" => {
             if let Err(e) = project_access(state) {
@@ -574,6 +624,7 @@ fn project(state: &State, name: &str, args: &Args) -> Option<Resolved> {
         "items" => page(
             "ProjectV2ItemConnection",
             (0..project.items.len())
+                .filter(|i| !state.issues[project.items[*i].issue].deleted)
                 .map(|i| Out::Obj(Obj::Item(i)))
                 .collect(),
             args,

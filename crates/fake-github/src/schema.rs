@@ -110,11 +110,20 @@ impl Schema {
                             .iter()
                             .map(|l| serde_json::json!({"line": l.line, "column": l.column}))
                             .collect();
-                        serde_json::json!({
-                            "message": json.message,
+                        let (message, extensions) = github_wording(&json.message, code);
+                        let mut error = serde_json::json!({
+                            "message": message,
                             "locations": locations,
-                            "extensions": {"code": code},
-                        })
+                            "extensions": extensions,
+                        });
+                        if let Some(path) = json
+                            .locations
+                            .first()
+                            .and_then(|l| validation_path(document, l.line, l.column))
+                        {
+                            error["path"] = serde_json::json!(path);
+                        }
+                        error
                     })
                     .collect(),
             )),
@@ -130,6 +139,107 @@ fn drop_knock_on_errors(errors: Vec<serde_json::Value>) -> Vec<serde_json::Value
         return errors;
     }
     errors.into_iter().filter(|e| !is_knock_on(e)).collect()
+}
+
+/// GitHub's `path` of a validation error: the operation (`"query"`, `"mutation Name"`) or
+/// fragment (`"fragment Name"`), then the fields leading to the one at `line:column`.
+fn validation_path(document: &str, line: usize, column: usize) -> Option<Vec<String>> {
+    use apollo_compiler::ast::{Definition, Selection};
+    let parsed = apollo_compiler::ast::Document::parse(document, "query.graphql").ok()?;
+    fn walk(
+        selections: &[Selection],
+        sources: &apollo_compiler::parser::SourceMap,
+        at: (usize, usize),
+        path: &mut Vec<String>,
+    ) -> bool {
+        for selection in selections {
+            let (inner, name) = match selection {
+                Selection::Field(field) => {
+                    let start = field
+                        .location()
+                        .and_then(|s| s.line_column_range(sources))
+                        .map(|r| (r.start.line, r.start.column));
+                    path.push(field.response_name().to_string());
+                    if start == Some(at) {
+                        return true;
+                    }
+                    (&field.selection_set, true)
+                }
+                Selection::InlineFragment(inline) => (&inline.selection_set, false),
+                Selection::FragmentSpread(_) => continue,
+            };
+            if walk(inner, sources, at, path) {
+                return true;
+            }
+            if name {
+                path.pop();
+            }
+        }
+        false
+    }
+    for definition in &parsed.definitions {
+        let (root, selections) = match definition {
+            Definition::OperationDefinition(op) => {
+                let kind = op.operation_type.name();
+                (
+                    op.name
+                        .as_ref()
+                        .map_or(kind.to_string(), |n| format!("{kind} {n}")),
+                    &op.selection_set,
+                )
+            }
+            Definition::FragmentDefinition(f) => (format!("fragment {}", f.name), &f.selection_set),
+            _ => continue,
+        };
+        let mut path = vec![root];
+        if walk(selections, &parsed.sources, (line, column), &mut path) {
+            return Some(path);
+        }
+    }
+    None
+}
+
+/// The text between the first two backticks after `prefix`, and the rest.
+fn quoted<'a>(text: &'a str, prefix: &str) -> Option<(&'a str, &'a str)> {
+    let rest = text.strip_prefix(prefix)?.strip_prefix('`')?;
+    let end = rest.find('`')?;
+    Some((&rest[..end], &rest[end + 1..]))
+}
+
+/// GitHub (graphql-ruby) words the common validation errors differently from apollo-compiler;
+/// use GitHub's wording and extensions for those, apollo's message for the rest.
+fn github_wording(message: &str, code: String) -> (String, serde_json::Value) {
+    use serde_json::json;
+    if let Some((type_name, rest)) = quoted(message, "type ") {
+        if let Some((field, _)) = quoted(rest, " does not have a field ") {
+            return (
+                format!("Field '{field}' doesn't exist on type '{type_name}'"),
+                json!({"code": "undefinedField", "typeName": type_name, "fieldName": field}),
+            );
+        }
+    }
+    if let Some((argument, rest)) = quoted(message, "the argument ") {
+        if let Some((coordinate, _)) = quoted(rest, " is not supported by ") {
+            let field = coordinate.rsplit('.').next().unwrap_or(coordinate);
+            return (
+                format!("Field '{field}' doesn't accept argument '{argument}'"),
+                json!({"code": "argumentNotAccepted", "name": field, "typeName": "Field", "argumentName": argument}),
+            );
+        }
+    }
+    if let Some((coordinate, _)) = quoted(message, "the required argument ") {
+        // `Type.field(argument:)`
+        let (path, argument) = coordinate
+            .trim_end_matches(":)")
+            .split_once('(')
+            .unwrap_or((coordinate, ""));
+        let field = path.rsplit('.').next().unwrap_or(path);
+        return (
+            format!("Field '{field}' is missing required arguments: {argument}"),
+            json!({"code": "missingRequiredArguments", "className": "Field", "name": field, "arguments": argument}),
+        );
+    }
+    (message.to_string(), json!({"code": code}))
 }
 
 /// `UndefinedField` → `undefinedField`, GitHub's spelling of error codes.

@@ -28,7 +28,6 @@ use crate::schema::Schema;
 use crate::state::State;
 use crate::stats::Stats;
 
-const WINDOW_SECS: u64 = 3600;
 const DOCS_URL: &str = "https://docs.github.com/graphql";
 const SECONDARY_DOCS_URL: &str =
     "https://docs.github.com/graphql/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits";
@@ -40,6 +39,7 @@ pub struct DropConnection;
 pub struct Shared {
     pub token: String,
     pub schema: Schema,
+    primary_window_secs: u64,
     pub state: Mutex<State>,
     pub faults: Mutex<Faults>,
     pub stats: Mutex<Stats>,
@@ -47,6 +47,7 @@ pub struct Shared {
     in_flight: AtomicU64,
     budget: Mutex<Budget>,
     content_window: Mutex<VecDeque<Instant>>,
+    points_window: Mutex<VecDeque<(Instant, u64)>>,
     documents: AtomicU64,
     log: Option<Mutex<std::fs::File>>,
     started: Instant,
@@ -68,7 +69,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     pub fn new(config: &Config, schema: Schema, real_schema: bool) -> anyhow::Result<Shared> {
         let state = State::new(config);
-        let reset_at = state.now_secs() + WINDOW_SECS;
+        let primary_window_secs = config.primary_window.as_secs().max(1);
+        let reset_at = state.now_secs() + primary_window_secs;
         let log = match &config.log_path {
             Some(path) => Some(Mutex::new(
                 std::fs::OpenOptions::new()
@@ -86,6 +88,7 @@ impl Shared {
         Ok(Shared {
             token: config.token.clone(),
             schema,
+            primary_window_secs,
             state: Mutex::new(state),
             faults: Mutex::new(config.faults.clone()),
             stats: Mutex::new(stats),
@@ -97,6 +100,7 @@ impl Shared {
                 limit: config.primary_budget,
             }),
             content_window: Mutex::new(VecDeque::new()),
+            points_window: Mutex::new(VecDeque::new()),
             documents: AtomicU64::new(0),
             log,
             started: Instant::now(),
@@ -122,7 +126,7 @@ impl Shared {
         let now = lock(&self.state).now_secs();
         let mut budget = lock(&self.budget);
         budget.used = 0;
-        budget.reset_at = now + WINDOW_SECS;
+        budget.reset_at = now + self.primary_window_secs;
         if let Some(limit) = limit {
             budget.limit = limit;
         }
@@ -163,7 +167,7 @@ impl Shared {
         let mut budget = lock(&self.budget);
         if now >= budget.reset_at {
             budget.used = 0;
-            budget.reset_at = now + WINDOW_SECS;
+            budget.reset_at = now + self.primary_window_secs;
         }
         RateInfo {
             limit: budget.limit,
@@ -171,6 +175,7 @@ impl Shared {
             used: budget.used,
             reset_at: budget.reset_at,
             cost,
+            node_count: 0,
         }
     }
 
@@ -298,8 +303,19 @@ async fn graphql(
 ) -> Response {
     let started = Instant::now();
     let (guard, in_flight) = InFlight::enter(&shared);
-    let (response, outcome, mutations) = handle(&shared, &headers, &body, in_flight).await;
+    let (mut response, outcome, mutations) = handle(&shared, &headers, &body, in_flight).await;
     drop(guard);
+    // GitHub sends the budget headers on every API answer that gets past authentication and
+    // its proxies; the paths above that know the document's cost have set them already.
+    let status = response.status();
+    let answered = response.extensions().get::<DropConnection>().is_none();
+    if answered
+        && status != StatusCode::UNAUTHORIZED
+        && status != StatusCode::BAD_GATEWAY
+        && !response.headers().contains_key("x-ratelimit-limit")
+    {
+        response = with_rate_headers(response, &shared.rate_info(0));
+    }
     shared.log(json!({
         "at_ms": shared.started.elapsed().as_millis() as u64,
         "status": response.status().as_u16(),
@@ -466,6 +482,29 @@ async fn run_document(
         .iter()
         .filter(|n| crate::mutate::CONTENT_CREATING.contains(&n.as_str()))
         .count();
+    if let Some(max) = faults.secondary_points_per_minute {
+        // FACTS: a document with mutations costs 5 secondary points, a read 1.
+        let points = if is_mutation { 5 } else { 1 };
+        let mut window = lock(&shared.points_window);
+        let now = Instant::now();
+        while window
+            .front()
+            .is_some_and(|(t, _)| now.duration_since(*t) >= Duration::from_secs(60))
+        {
+            window.pop_front();
+        }
+        let used: u64 = window.iter().map(|(_, p)| p).sum();
+        if used + points > max {
+            drop(window);
+            return (
+                secondary_limited(shared, faults),
+                "secondary_points",
+                Vec::new(),
+            );
+        }
+        window.push_back((now, points));
+    }
+    let mut content_allowance = None;
     if let Some(limit) = faults.content_limit.filter(|_| creating > 0) {
         let mut window = lock(&shared.content_window);
         let now = Instant::now();
@@ -475,23 +514,33 @@ async fn run_document(
         {
             window.pop_front();
         }
-        if window.len() + creating > limit.max as usize {
+        let left = (limit.max as usize).saturating_sub(window.len());
+        if faults.content_limit_graphql {
+            // GitHub's other answer: the creates that still fit apply, the rest fail one by one
+            // with "was submitted too quickly".
+            window.extend(std::iter::repeat_n(now, creating.min(left)));
+            content_allowance = Some(left);
+        } else if creating > left {
             drop(window);
             return (
                 secondary_limited(shared, faults),
                 "secondary_content",
                 Vec::new(),
             );
+        } else {
+            window.extend(std::iter::repeat_n(now, creating));
         }
-        window.extend(std::iter::repeat_n(now, creating));
     }
     // Mutations of one document run one after another on GitHub, so their cost adds up.
     shared
         .delay(faults.mutation_latency * mutation_names.len() as u32)
         .await;
 
-    let rate = shared.spend(analysis.cost);
-    let (body, applied) = {
+    let rate = RateInfo {
+        node_count: analysis.nodes,
+        ..shared.spend(analysis.cost)
+    };
+    let (body, applied, too_quick) = {
         let mut state = lock(&shared.state);
         let mut ctx = Ctx {
             state: &mut state,
@@ -501,6 +550,8 @@ async fn run_document(
             errors: Vec::new(),
             rate,
             mutations_run: Vec::new(),
+            content_allowance,
+            too_quick: 0,
         };
         let root = if is_mutation {
             Obj::Mutation
@@ -512,10 +563,11 @@ async fn run_document(
         if !ctx.errors.is_empty() {
             body["errors"] = Value::Array(std::mem::take(&mut ctx.errors));
         }
-        (body, ctx.mutations_run)
+        (body, ctx.mutations_run, ctx.too_quick)
     };
     {
         let mut stats = lock(&shared.stats);
+        stats.secondary_limited += too_quick;
         for name in &applied {
             stats.mutations.total += 1;
             *stats.mutations.by_name.entry(name.clone()).or_default() += 1;

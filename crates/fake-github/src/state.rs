@@ -150,7 +150,8 @@ pub struct State {
     pub missing_project_scope: bool,
     ids: HashMap<String, NodeRef>,
     next_id: u64,
-    clock_start: u64,
+    /// Unix time at start, with sub-second precision so the fake clock ticks with the real one.
+    clock_start: std::time::Duration,
     started: Instant,
 }
 
@@ -224,12 +225,12 @@ pub fn timestamp(secs: u64) -> String {
 
 impl State {
     pub fn new(config: &Config) -> State {
-        let clock_start = config.now.unwrap_or_else(|| {
-            std::time::SystemTime::now()
+        let clock_start = match config.now {
+            Some(secs) => std::time::Duration::from_secs(secs),
+            None => std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0)
-        });
+                .unwrap_or_default(),
+        };
         let mut state = State {
             seed: config.seed,
             owner: config.owner.clone(),
@@ -258,6 +259,14 @@ impl State {
         state.repo_id = state.new_id("R", NodeRef::Repository);
         for login in &config.users {
             state.add_user(login);
+        }
+        // The viewer is users[0] and a user owner must be resolvable: make sure both exist
+        // whatever the configuration says.
+        if state.users.is_empty() {
+            state.add_user("octocat");
+        }
+        if config.owner_kind == OwnerKind::User && state.user_by_login(&config.owner).is_none() {
+            state.add_user(&config.owner);
         }
         if config.owner_kind == OwnerKind::Organization {
             for t in &config.issue_types {
@@ -338,6 +347,14 @@ impl State {
         let found = self.ids.get(id).copied()?;
         match found {
             NodeRef::Issue(i) if self.issues[i].deleted => None,
+            NodeRef::ProjectItem(i)
+                if self
+                    .project
+                    .as_ref()
+                    .is_some_and(|p| self.issues[p.items[i].issue].deleted) =>
+            {
+                None
+            }
             NodeRef::Project | NodeRef::ProjectField(_) | NodeRef::ProjectItem(_)
                 if self.project.is_none() =>
             {
@@ -349,7 +366,7 @@ impl State {
 
     /// The fake clock: start time plus real elapsed time.
     pub fn now_secs(&self) -> u64 {
-        self.clock_start + self.started.elapsed().as_secs()
+        (self.clock_start + self.started.elapsed()).as_secs()
     }
 
     pub fn now(&self) -> String {
@@ -494,7 +511,7 @@ impl State {
                 }
                 v
             }).collect();
-            json!({"id": p.id, "number": p.number, "title": p.title, "url": self.project_url(p.number), "fields": fields, "items": p.items.len()})
+            json!({"id": p.id, "number": p.number, "title": p.title, "url": self.project_url(p.number), "fields": fields, "items": p.items.iter().filter(|i| !self.issues[i.issue].deleted).count()})
         });
         json!({
             "owner": {"login": self.owner, "id": self.owner_id, "kind": match self.owner_kind { OwnerKind::Organization => "Organization", OwnerKind::User => "User" }},
@@ -588,5 +605,48 @@ impl State {
         self.labels
             .iter()
             .position(|l| l.name.eq_ignore_ascii_case(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip_and_reject_impossible_days() {
+        assert_eq!(date_from_days(0), "1970-01-01");
+        assert_eq!(date_from_days(20_516), "2026-03-04");
+        assert_eq!(days_from_date("2024-02-29"), Some(19_782));
+        assert_eq!(days_from_date("2026-02-29"), None);
+        assert_eq!(days_from_date("2026-13-01"), None);
+        assert_eq!(days_from_date("26-1-1"), None);
+        for days in [-1000, 0, 59, 365, 11_016, 20_516, 40_000] {
+            assert_eq!(days_from_date(&date_from_days(days)), Some(days));
+        }
+        assert_eq!(timestamp(1_772_582_461), "2026-03-04T00:01:01Z");
+    }
+
+    #[test]
+    fn node_ids_are_distinct_and_seeded() {
+        let config = Config::default();
+        let a = State::new(&config);
+        let b = State::new(&config);
+        let c = State::new(&Config {
+            seed: 2,
+            ..Config::default()
+        });
+        assert_eq!(a.repo_id, b.repo_id);
+        assert_ne!(a.repo_id, c.repo_id);
+        // Every object got its own entry: a collision would have overwritten one.
+        let fields = a.project.as_ref().map_or(0, |p| p.fields.len());
+        let objects = 2
+            + a.users.len()
+            + a.issue_types.len()
+            + a.labels.len()
+            + a.milestones.len()
+            + 1
+            + fields;
+        assert_eq!(a.ids.len(), objects);
+        assert!(a.repo_id.starts_with("R_kwDO"));
     }
 }

@@ -50,3 +50,39 @@ async fn bearer_and_token_schemes_are_accepted() {
         assert_eq!(body["data"]["viewer"]["login"], "octocat");
     }
 }
+
+#[tokio::test]
+async fn shutdown_and_drop_stop_serving() {
+    for shut_down in [true, false] {
+        let api = common::default().await;
+        let url = api.fake.graphql_url();
+        api.ok("{ viewer { login } }", json!({})).await;
+        if shut_down {
+            api.fake.shutdown().await;
+        } else {
+            drop(api.fake);
+            tokio::task::yield_now().await;
+        }
+        let mut refused = false;
+        for _ in 0..50 {
+            let fresh = reqwest::Client::new();
+            if fresh
+                .post(&url)
+                .bearer_auth("test-token")
+                .json(&json!({"query": "{ viewer { login } }"}))
+                .send()
+                .await
+                .is_err()
+            {
+                refused = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(
+            refused,
+            "the fake still answers after {}",
+            if shut_down { "shutdown" } else { "drop" }
+        );
+    }
+}

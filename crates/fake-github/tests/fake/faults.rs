@@ -434,3 +434,88 @@ async fn secondary_limit_answers_carry_rate_headers() {
     assert_eq!(response.status(), 403);
     assert!(response.headers().get("x-ratelimit-remaining").is_some());
 }
+
+#[tokio::test]
+async fn content_limit_as_graphql_errors_applies_what_fits() {
+    let limit = ContentLimit {
+        max: 2,
+        window: Duration::from_secs(60),
+    };
+    let faults = Faults {
+        content_limit: Some(limit),
+        content_limit_graphql: true,
+        ..Faults::default()
+    };
+    let api = common::start(with_faults(faults)).await;
+    let repo = api.repo_id().await;
+    let doc = "mutation($r: ID!) { a: createIssue(input: {repositoryId: $r, title: \"a\"}) { issue { number } } b: createIssue(input: {repositoryId: $r, title: \"b\"}) { issue { number } } c: createIssue(input: {repositoryId: $r, title: \"c\"}) { issue { number } } }";
+    let response = api.post(doc, json!({"r": repo})).await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["data"]["b"]["issue"]["number"], 2);
+    assert_eq!(body["data"]["c"], Value::Null);
+    assert_eq!(body["errors"][0]["path"], json!(["c"]));
+    assert_eq!(body["errors"][0]["type"], "UNPROCESSABLE");
+    assert_eq!(body["errors"][0]["message"], "was submitted too quickly");
+    assert_eq!(issue_count(&api), 2);
+    assert_eq!(api.fake.stats().secondary_limited, 1);
+}
+
+#[tokio::test]
+async fn secondary_points_per_minute_count_mutations_as_5() {
+    let api = common::start(with_faults(Faults {
+        secondary_points_per_minute: Some(7),
+        ..Faults::default()
+    }))
+    .await;
+    let repo = api.repo_id().await; // 1 point
+    assert_eq!(create(&api, &repo, "a").await.status(), 200); // 6 points
+    api.ok(VIEWER, json!({})).await; // 7 points
+    assert_eq!(api.post(VIEWER, json!({})).await.status(), 403);
+    assert_eq!(create(&api, &repo, "b").await.status(), 403);
+    assert_eq!(issue_count(&api), 1);
+    assert_eq!(api.fake.stats().secondary_limited, 2);
+}
+
+#[tokio::test]
+async fn primary_budget_resets_after_its_window() {
+    let config = Config {
+        primary_budget: 1,
+        primary_window: Duration::from_secs(1),
+        ..Config::default()
+    };
+    let api = common::start(config).await;
+    api.ok(VIEWER, json!({})).await;
+    let response = api.post(VIEWER, json!({})).await;
+    let reset: u64 = response.headers()["x-ratelimit-reset"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_type(&body), Some("RATE_LIMITED"));
+    // Wait until the fake's clock has passed the announced reset.
+    loop {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        if now > reset {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    api.ok(VIEWER, json!({})).await;
+}
+
+#[tokio::test]
+async fn node_limit_refuses_documents_over_500000_nodes() {
+    let api = common::default().await;
+    let nested = r#"{ repository(owner: "acme", name: "roadmap") { issues(first: 100) { nodes { subIssues(first: 100) { nodes { labels(first: 51) { totalCount } } } } } } }"#;
+    let body = api.gql(nested, json!({})).await;
+    assert_eq!(error_type(&body), Some("MAX_NODE_LIMIT_EXCEEDED"), "{body}");
+    assert!(body.get("data").is_none());
+    let within = r#"{ repository(owner: "acme", name: "roadmap") { issues(first: 100) { nodes { labels(first: 100) { totalCount } } } } rateLimit { nodeCount } }"#;
+    let data = api.ok(within, json!({})).await;
+    assert_eq!(data["rateLimit"]["nodeCount"], 100 + 100 * 100);
+}

@@ -298,3 +298,132 @@ async fn nodes_resolves_each_id_and_caps_at_100() {
     assert!(body.get("data").is_none(), "{body}");
     assert_eq!(error_type(&body), Some("EXCESSIVE_PAGINATION"));
 }
+
+#[tokio::test]
+async fn disabled_issue_types_are_refused() {
+    let mut config = fake_github::Config::default();
+    config.issue_types.push(fake_github::IssueTypeConfig {
+        enabled: false,
+        ..fake_github::IssueTypeConfig::new("Chore")
+    });
+    let api = common::start(config).await;
+    let data = api.ok(r#"{ repository(owner: "acme", name: "roadmap") { id issueTypes(first: 10) { nodes { id name isEnabled } } } }"#, json!({})).await;
+    let chore = data["repository"]["issueTypes"]["nodes"][4].clone();
+    assert_eq!(chore["isEnabled"], false);
+    let body = api
+        .gql(
+            "mutation($r: ID!, $t: ID) { createIssue(input: {repositoryId: $r, title: \"x\", issueTypeId: $t}) { issue { id } } }",
+            json!({"r": data["repository"]["id"], "t": chore["id"]}),
+        )
+        .await;
+    assert_eq!(error_type(&body), Some("UNPROCESSABLE"));
+}
+
+#[tokio::test]
+async fn user_owned_repos_take_no_issue_type() {
+    let org = common::default().await;
+    let data = org
+        .ok(
+            r#"{ organization(login: "acme") { issueTypes(first: 1) { nodes { id } } } }"#,
+            json!({}),
+        )
+        .await;
+    let org_type = data["organization"]["issueTypes"]["nodes"][0]["id"].clone();
+    let api = common::start(fake_github::Config::user_owned()).await;
+    let data = api
+        .ok(
+            r#"{ repository(owner: "octocat", name: "roadmap") { id } }"#,
+            json!({}),
+        )
+        .await;
+    let body = api
+        .gql(
+            "mutation($r: ID!, $t: ID) { createIssue(input: {repositoryId: $r, title: \"x\", issueTypeId: $t}) { issue { id } } }",
+            json!({"r": data["repository"]["id"], "t": org_type}),
+        )
+        .await;
+    assert_eq!(error_type(&body), Some("NOT_FOUND"));
+    assert!(api.fake.state()["issues"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn duplicate_reason_shows_as_not_planned_unless_enabled() {
+    let api = common::default().await;
+    let (original, _) = api.create_issue("original").await;
+    let (copy, _) = api.create_issue("copy").await;
+    api.ok(
+        "mutation($i: ID!, $d: ID) { closeIssue(input: {issueId: $i, stateReason: DUPLICATE, duplicateIssueId: $d}) { clientMutationId } }",
+        json!({"i": copy, "d": original}),
+    )
+    .await;
+    let data = api.ok("query($i: ID!) { node(id: $i) { ... on Issue { plain: stateReason full: stateReason(enableDuplicate: true) } } }", json!({"i": copy})).await;
+    assert_eq!(
+        data["node"],
+        json!({"plain": "NOT_PLANNED", "full": "DUPLICATE"})
+    );
+    assert_eq!(api.issue_state(2)["state_reason"], "DUPLICATE");
+}
+
+#[tokio::test]
+async fn first_and_last_together_are_refused() {
+    let api = common::default().await;
+    let body = api.gql(r#"{ repository(owner: "acme", name: "roadmap") { issues(first: 5, last: 5) { totalCount } } }"#, json!({})).await;
+    assert_eq!(error_type(&body), Some("EXCESSIVE_PAGINATION"), "{body}");
+    let data = api
+        .ok(
+            LIST.replace("first: $first", "last: $first").as_str(),
+            json!({"first": 2}),
+        )
+        .await;
+    assert_eq!(data["repository"]["issues"]["totalCount"], 0);
+}
+
+#[tokio::test]
+async fn deleted_issues_leave_lists_links_and_the_board() {
+    let api = common::default().await;
+    let (a, _) = api.create_issue("a").await;
+    let (b, _) = api.create_issue("b").await;
+    let data = api
+        .ok(
+            r#"{ organization(login: "acme") { projectV2(number: 1) { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let project = data["organization"]["projectV2"]["id"].clone();
+    api.ok("mutation($p: ID!, $c: ID!) { addProjectV2ItemById(input: {projectId: $p, contentId: $c}) { item { id } } }", json!({"p": project, "c": b})).await;
+    api.ok("mutation($a: ID!, $b: ID!) { addBlockedBy(input: {issueId: $a, blockingIssueId: $b}) { clientMutationId } }", json!({"a": a, "b": b})).await;
+    api.ok(
+        "mutation($b: ID!) { deleteIssue(input: {issueId: $b}) { repository { id } } }",
+        json!({"b": b}),
+    )
+    .await;
+    let data = api.ok(LIST, json!({"first": 10})).await;
+    assert_eq!(data["repository"]["issues"]["totalCount"], 1);
+    assert_eq!(api.issue_state(1)["blocked_by"], json!([]));
+    assert_eq!(api.fake.state()["project"]["items"], 0);
+    let body = api
+        .gql("query($b: ID!) { node(id: $b) { id } }", json!({"b": b}))
+        .await;
+    assert_eq!(error_type(&body), Some("NOT_FOUND"));
+    // Numbers are never reused.
+    assert_eq!(api.create_issue("c").await.1, 3);
+}
+
+#[tokio::test]
+async fn issue_labels_list_by_label_creation_or_name() {
+    let api = common::default().await;
+    let (id, _) = api.create_issue("labelled").await;
+    let bug = api.label_id("bug").await;
+    let enhancement = api.label_id("enhancement").await;
+    api.ok("mutation($i: ID!, $l: [ID!]) { updateIssue(input: {id: $i, labelIds: $l}) { clientMutationId } }", json!({"i": id, "l": [enhancement, bug]})).await;
+    let query = "query($i: ID!) { node(id: $i) { ... on Issue { created: labels(first: 5) { nodes { name } } named: labels(first: 5, orderBy: {field: NAME, direction: DESC}) { nodes { name } } } } }";
+    let data = api.ok(query, json!({"i": id})).await;
+    assert_eq!(
+        data["node"]["created"]["nodes"],
+        json!([{"name": "bug"}, {"name": "enhancement"}])
+    );
+    assert_eq!(
+        data["node"]["named"]["nodes"],
+        json!([{"name": "enhancement"}, {"name": "bug"}])
+    );
+}

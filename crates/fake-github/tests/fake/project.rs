@@ -310,3 +310,41 @@ async fn token_without_project_scope_gets_insufficient_scopes() {
     assert_eq!(error_type(&body), Some("INSUFFICIENT_SCOPES"));
     assert!(error_message(&body).contains("read:project"));
 }
+
+#[tokio::test]
+async fn user_owner_missing_from_users_still_resolves() {
+    let config = Config {
+        owner: "mona".to_string(),
+        users: Vec::new(),
+        ..Config::user_owned()
+    };
+    let api = common::start(config).await;
+    let data = api.ok(r#"{ viewer { login } user(login: "mona") { projectV2(number: 1) { title } } repository(owner: "mona", name: "roadmap") { owner { login } } }"#, json!({})).await;
+    assert_eq!(data["viewer"]["login"], "octocat");
+    assert_eq!(data["user"]["projectV2"]["title"], "Roadmap");
+    assert_eq!(data["repository"]["owner"]["login"], "mona");
+}
+
+#[tokio::test]
+async fn create_issue_with_project_v2_ids_adds_it_to_the_board() {
+    let api = common::default().await;
+    let board = board(&api).await;
+    let repo = api.repo_id().await;
+    api.ok(
+        "mutation($r: ID!, $p: [ID!]) { createIssue(input: {repositoryId: $r, title: \"boarded\", projectV2Ids: $p}) { issue { id } } }",
+        json!({"r": repo, "p": [board.project]}),
+    )
+    .await;
+    assert!(api.issue_state(1)["project_item"]["id"]
+        .as_str()
+        .unwrap()
+        .starts_with("PVTI_"));
+    let body = api
+        .gql(
+            "mutation($r: ID!, $p: [ID!]) { createIssue(input: {repositoryId: $r, title: \"lost\", projectV2Ids: $p}) { issue { id } } }",
+            json!({"r": repo, "p": ["PVT_nope"]}),
+        )
+        .await;
+    assert_eq!(error_type(&body), Some("NOT_FOUND"));
+    assert_eq!(api.fake.state()["issues"].as_array().unwrap().len(), 1);
+}

@@ -175,3 +175,21 @@ async fn unknown_ids_are_not_found() {
         "Could not resolve to a node with the global id of 'I_kwDOnothere'"
     );
 }
+
+#[tokio::test]
+async fn blockers_list_newest_first_by_default() {
+    let api = common::default().await;
+    let ids = issues(&api, 3).await;
+    api.ok(BLOCK, json!({"i": ids[0], "b": ids[1]})).await;
+    api.ok(BLOCK, json!({"i": ids[0], "b": ids[2]})).await;
+    let query = "query($i: ID!) { node(id: $i) { ... on Issue { newest: blockedBy(first: 5) { nodes { number } } oldest: blockedBy(first: 5, orderBy: {field: DEPENDENCY_ADDED_AT, direction: ASC}) { nodes { number } } } } }";
+    let data = api.ok(query, json!({"i": ids[0]})).await;
+    assert_eq!(
+        data["node"]["newest"]["nodes"],
+        json!([{"number": 3}, {"number": 2}])
+    );
+    assert_eq!(
+        data["node"]["oldest"]["nodes"],
+        json!([{"number": 2}, {"number": 3}])
+    );
+}

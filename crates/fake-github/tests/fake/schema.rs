@@ -106,3 +106,11 @@ async fn builtin_schema_serves_and_still_rejects_unknown_fields() {
     let body = api.gql("{ viewer { loginz } }", json!({})).await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "undefinedField");
 }
+
+#[tokio::test]
+async fn invalid_documents_still_carry_rate_limit_headers() {
+    let api = common::default().await;
+    let response = api.post("{ viewer { loginz } }", json!({})).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-ratelimit-limit"], "5000");
+}
