@@ -15,8 +15,6 @@ pub const MAX_NODES: u64 = 500_000;
 /// What the pre-execution pass learned.
 #[derive(Debug, Default)]
 pub struct Analysis {
-    /// Connection requests the document implies (GitHub's "requests needed" sum).
-    pub requests: u64,
     /// Nodes the document could return at most (each connection's page size times its parents').
     pub nodes: u64,
     /// Primary rate-limit cost: requests / 100, at least 1.
@@ -50,7 +48,6 @@ pub fn analyze(
     }
     let cost = ((walk.requests as f64 / 100.0).round() as u64).max(1);
     Ok(Analysis {
-        requests: walk.requests,
         nodes: walk.nodes,
         cost,
     })
@@ -59,6 +56,7 @@ pub fn analyze(
 struct Walk<'a> {
     doc: &'a ExecutableDocument,
     variables: &'a Map<String, Value>,
+    /// Connection requests the document implies (GitHub's "requests needed" sum).
     requests: u64,
     nodes: u64,
     errors: Vec<Value>,

@@ -4,24 +4,27 @@
 //! Layout:
 //! - `config`: `Config` (owner, repository, board, token, seed) and `Faults` (realism knobs).
 //! - `schema`: GitHub's real schema, parsed once per process; validates every document.
+//!   `fallback.graphql` is the emulated subset, used when the schema file is missing.
 //! - `analyze`: checks before execution (pagination bounds, `nodes` limit, rate-limit cost).
 //! - `exec`: a small executor over validated documents (aliases, fragments, null propagation).
 //! - `resolve`: what each emulated field returns; `mutate`: mutations and GitHub's rules.
 //! - `state`: the repository, issues, labels, issue types and board, plus the JSON state dump.
-//! - `server`: HTTP, auth, rate limits, injected faults, `/_fake/*` endpoints.
+//! - `server`: HTTP, auth, rate limits, injected faults, `/_fake/*` endpoints;
+//!   `faults_api`: the fault knobs as JSON for `/_fake/faults`.
 //!
 //! A `FakeGithub` owns one background accept loop; the state lives as long as that loop or any
 //! open connection. `shutdown` (or dropping the `FakeGithub`) stops accepting and closes open
 //! connections.
 
-pub mod analyze;
+mod analyze;
 pub mod config;
-pub mod exec;
-pub mod mutate;
-pub mod resolve;
+mod exec;
+pub mod faults_api;
+mod mutate;
+mod resolve;
 pub mod schema;
-pub mod server;
-pub mod state;
+mod server;
+mod state;
 pub mod stats;
 
 use std::net::SocketAddr;

@@ -172,3 +172,139 @@ async fn main() -> anyhow::Result<()> {
     fake.shutdown().await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Config {
+        config(
+            Args::try_parse_from(std::iter::once("fake-github").chain(args.iter().copied()))
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn defaults_match_the_library() {
+        let config = parse(&[]);
+        let default = Config::default();
+        assert_eq!(config.token, default.token);
+        assert_eq!(config.owner, default.owner);
+        assert_eq!(config.faults, default.faults);
+        assert_eq!(config.primary_budget, default.primary_budget);
+        assert_eq!(config.primary_window, default.primary_window);
+    }
+
+    #[test]
+    fn every_flag_reaches_the_config() {
+        let config = parse(&[
+            "--token",
+            "t",
+            "--owner",
+            "mona",
+            "--repo",
+            "r",
+            "--user-owned",
+            "--github-token-like",
+            "--missing-project-scope",
+            "--no-project",
+            "--builtin-schema",
+            "--now",
+            "86400",
+            "--seed",
+            "9",
+            "--primary-budget",
+            "10",
+            "--primary-window-secs",
+            "5",
+            "--points-per-minute",
+            "7",
+            "--latency-ms",
+            "1",
+            "--mutation-latency-ms",
+            "2",
+            "--jitter-ms",
+            "3",
+            "--fault-502",
+            "0.1",
+            "--fault-something-went-wrong",
+            "0.2",
+            "--fault-drop-after-apply",
+            "0.3",
+            "--rate-limited-every",
+            "4",
+            "--max-concurrent",
+            "5",
+            "--content-limit",
+            "6",
+            "--content-window-secs",
+            "7",
+            "--content-limit-graphql",
+            "--retry-after-secs",
+            "8",
+            "--retry-after-omit",
+            "0.4",
+            "--log",
+            "/tmp/x.jsonl",
+        ]);
+        assert_eq!(
+            (
+                config.token.as_str(),
+                config.owner.as_str(),
+                config.repo.as_str()
+            ),
+            ("t", "mona", "r")
+        );
+        assert_eq!(config.owner_kind, fake_github::OwnerKind::User);
+        assert!(config.users.contains(&"mona".to_string()));
+        assert!(config.github_token_like && config.missing_project_scope && config.builtin_schema);
+        assert!(config.project.is_none());
+        assert_eq!(
+            (config.now, config.seed, config.primary_budget),
+            (Some(86_400), 9, 10)
+        );
+        assert_eq!(config.primary_window, Duration::from_secs(5));
+        assert_eq!(config.log_path, Some(PathBuf::from("/tmp/x.jsonl")));
+        let f = &config.faults;
+        assert_eq!(
+            (f.latency, f.mutation_latency, f.jitter),
+            (
+                Duration::from_millis(1),
+                Duration::from_millis(2),
+                Duration::from_millis(3)
+            )
+        );
+        assert_eq!(
+            (
+                f.error_502_rate,
+                f.something_went_wrong_rate,
+                f.drop_after_apply_rate
+            ),
+            (0.1, 0.2, 0.3)
+        );
+        assert_eq!(
+            (
+                f.rate_limited_every,
+                f.max_concurrent,
+                f.secondary_points_per_minute
+            ),
+            (Some(4), Some(5), Some(7))
+        );
+        assert_eq!(
+            f.content_limit,
+            Some(ContentLimit {
+                max: 6,
+                window: Duration::from_secs(7)
+            })
+        );
+        assert!(f.content_limit_graphql);
+        assert_eq!((f.retry_after_secs, f.retry_after_omit_rate), (8, 0.4));
+    }
+
+    #[test]
+    fn extra_issue_types_are_added_for_organizations() {
+        let config = parse(&["--issue-type", "Spike", "--issue-type", "Chore"]);
+        let names: Vec<&str> = config.issue_types.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["Epic", "Story", "Task", "Bug", "Spike", "Chore"]);
+    }
+}

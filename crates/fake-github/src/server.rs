@@ -24,10 +24,13 @@ use serde_json::{json, Map, Value};
 use crate::analyze::analyze;
 use crate::config::{Config, Faults};
 use crate::exec::{Ctx, Obj, RateInfo};
+use crate::faults_api::FaultsJson;
 use crate::schema::Schema;
 use crate::state::State;
 use crate::stats::Stats;
 
+/// Largest request body accepted.
+const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 const DOCS_URL: &str = "https://docs.github.com/graphql";
 const SECONDARY_DOCS_URL: &str =
     "https://docs.github.com/graphql/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits";
@@ -211,11 +214,50 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/rate_limit", get(rest_rate_limit))
         .route("/_fake/stats", get(stats))
         .route("/_fake/state", get(state))
+        .route("/_fake/faults", get(get_faults).post(post_faults))
+        .route("/_fake/reset_stats", post(reset_stats))
+        // Batches of long issue bodies exceed axum's 2 MB default; GitHub accepts them.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(shared)
 }
 
 async fn stats(AxumState(shared): AxumState<Arc<Shared>>) -> Json<Stats> {
     Json(shared.stats())
+}
+
+async fn get_faults(AxumState(shared): AxumState<Arc<Shared>>) -> Json<FaultsJson> {
+    Json(FaultsJson::from_faults(&lock(&shared.faults)))
+}
+
+async fn post_faults(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    body: axum::body::Bytes,
+) -> Response {
+    let patch: FaultsJson = match serde_json::from_slice(&body) {
+        Ok(p) => p,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"message": e.to_string()})),
+            )
+                .into_response()
+        }
+    };
+    let mut faults = lock(&shared.faults);
+    match patch.apply(&faults) {
+        Ok(next) => {
+            *faults = next;
+            Json(FaultsJson::from_faults(&faults)).into_response()
+        }
+        Err(message) => {
+            (StatusCode::BAD_REQUEST, Json(json!({"message": message}))).into_response()
+        }
+    }
+}
+
+async fn reset_stats(AxumState(shared): AxumState<Arc<Shared>>) -> StatusCode {
+    shared.reset_stats();
+    StatusCode::NO_CONTENT
 }
 
 async fn state(AxumState(shared): AxumState<Arc<Shared>>) -> Json<Value> {
@@ -333,22 +375,13 @@ fn graphql_errors(errors: Vec<Value>) -> Response {
 
 /// Everything between "request arrived" and "response ready"; returns the response, a short
 /// outcome word for the log, and the names of the mutations applied.
-async fn handle(
-    shared: &Shared,
-    headers: &HeaderMap,
-    body: &[u8],
-    in_flight: u64,
-) -> (Response, &'static str, Vec<String>) {
+async fn handle(shared: &Shared, headers: &HeaderMap, body: &[u8], in_flight: u64) -> Answer {
     if !authorized(shared, headers) {
-        return (unauthorized(shared), "unauthorized", Vec::new());
+        return refused(unauthorized(shared), "unauthorized").into();
     }
     let faults = lock(&shared.faults).clone();
     if faults.max_concurrent.is_some_and(|max| in_flight > max) {
-        return (
-            secondary_limited(shared, &faults),
-            "secondary_concurrency",
-            Vec::new(),
-        );
+        return refused(secondary_limited(shared, &faults), "secondary_concurrency").into();
     }
     shared
         .delay(faults.latency + shared.jitter(faults.jitter))
@@ -356,26 +389,22 @@ async fn handle(
     if shared.chance(faults.error_502_rate) {
         lock(&shared.stats).faults_injected += 1;
         let body = "<html><body><h1>502 Bad Gateway</h1></body></html>";
-        return (
-            (StatusCode::BAD_GATEWAY, body).into_response(),
-            "fault_502",
-            Vec::new(),
-        );
+        return refused((StatusCode::BAD_GATEWAY, body).into_response(), "fault_502").into();
     }
     let request: GraphqlRequest = match serde_json::from_slice(body) {
         Ok(r) => r,
         Err(_) => {
             let body = json!({"message": "Problems parsing JSON", "documentation_url": DOCS_URL});
-            return (
+            return refused(
                 (StatusCode::BAD_REQUEST, Json(body)).into_response(),
                 "bad_json",
-                Vec::new(),
-            );
+            )
+            .into();
         }
     };
     let Some(query) = request.query else {
         let body = json!({"message": "A query attribute must be specified and must be a string.", "documentation_url": DOCS_URL});
-        return (graphql_errors(vec![body]), "no_query", Vec::new());
+        return refused(graphql_errors(vec![body]), "no_query").into();
     };
     lock(&shared.stats).graphql_documents += 1;
     run_document(
@@ -389,6 +418,53 @@ async fn handle(
     .await
 }
 
+/// A response, a short outcome word for the log, and the mutations applied.
+type Answer = (Response, &'static str, Vec<String>);
+
+/// Why a document was not run: the answer to send and the outcome word for the log.
+struct Refusal {
+    response: Box<Response>,
+    outcome: &'static str,
+}
+
+fn refused(response: Response, outcome: &'static str) -> Refusal {
+    Refusal {
+        response: Box::new(response),
+        outcome,
+    }
+}
+
+impl From<Refusal> for Answer {
+    fn from(refusal: Refusal) -> Answer {
+        (*refusal.response, refusal.outcome, Vec::new())
+    }
+}
+
+/// A document that passed every check made before execution.
+struct Prepared {
+    document: apollo_compiler::validation::Valid<apollo_compiler::executable::ExecutableDocument>,
+    operation: apollo_compiler::Node<apollo_compiler::executable::Operation>,
+    variables: Map<String, Value>,
+    analysis: crate::analyze::Analysis,
+}
+
+impl Prepared {
+    fn is_mutation(&self) -> bool {
+        self.operation.operation_type == apollo_compiler::executable::OperationType::Mutation
+    }
+
+    fn mutation_names(&self) -> Vec<String> {
+        if !self.is_mutation() {
+            return Vec::new();
+        }
+        self.operation
+            .selection_set
+            .fields()
+            .map(|f| f.name.to_string())
+            .collect()
+    }
+}
+
 async fn run_document(
     shared: &Shared,
     schema: &Schema,
@@ -396,184 +472,47 @@ async fn run_document(
     query: &str,
     variables: Option<Value>,
     operation_name: Option<&str>,
-) -> (Response, &'static str, Vec<String>) {
-    let document = match schema.parse(query) {
-        Ok(d) => d.document,
-        Err(errors) => {
-            lock(&shared.stats).validation_failures += 1;
-            return (graphql_errors(errors), "invalid", Vec::new());
-        }
+) -> Answer {
+    let prepared = match prepare(shared, schema, query, variables, operation_name) {
+        Ok(p) => p,
+        Err(refusal) => return refusal.into(),
     };
-    let operation = match document.operations.get(operation_name) {
-        Ok(op) => op,
-        Err(e) => {
-            return (
-                graphql_errors(vec![json!({"message": e.message().to_string()})]),
-                "no_operation",
-                Vec::new(),
-            )
-        }
+    let rate = match check_primary(shared, faults, prepared.analysis.cost) {
+        Ok(rate) => rate,
+        Err(refusal) => return refusal.into(),
     };
-    let raw_variables: apollo_compiler::response::JsonMap = match variables {
-        Some(Value::Object(map)) => serde_json::from_value(Value::Object(map)).unwrap_or_default(),
-        _ => Default::default(),
-    };
-    let variables: Map<String, Value> = match apollo_compiler::request::coerce_variable_values(
-        schema.raw(),
-        operation,
-        &raw_variables,
-    ) {
-        Ok(v) => serde_json::to_value(&*v)
-            .ok()
-            .and_then(|v| v.as_object().cloned())
-            .unwrap_or_default(),
-        Err(e) => {
-            return (
-                graphql_errors(vec![json!({"message": e.message().to_string()})]),
-                "bad_variables",
-                Vec::new(),
-            )
-        }
-    };
-    let analysis = match analyze(&document, &operation.selection_set, &variables) {
-        Ok(a) => a,
-        Err(errors) => return (graphql_errors(errors), "pagination", Vec::new()),
-    };
-    let is_mutation =
-        operation.operation_type == apollo_compiler::executable::OperationType::Mutation;
-    let mutation_names: Vec<String> = if is_mutation {
-        operation
-            .selection_set
-            .fields()
-            .map(|f| f.name.to_string())
-            .collect()
-    } else {
-        Vec::new()
-    };
-
-    let rate = shared.rate_info(analysis.cost);
-    let nth = shared.documents.fetch_add(1, Ordering::SeqCst) + 1;
-    let every = faults
-        .rate_limited_every
-        .is_some_and(|n| n > 0 && nth.is_multiple_of(n));
-    if every || rate.used + analysis.cost > rate.limit {
-        lock(&shared.stats).rate_limited += 1;
-        let body = json!({"errors": [{"type": "RATE_LIMITED", "code": "graphql_rate_limit", "message": "API rate limit exceeded for user ID 1."}]});
-        let mut rate = rate;
-        if !every {
-            rate.remaining = 0;
-        }
-        return (
-            with_rate_headers(Json(body).into_response(), &rate),
-            "rate_limited",
-            Vec::new(),
-        );
-    }
     if shared.chance(faults.something_went_wrong_rate) {
         lock(&shared.stats).faults_injected += 1;
         let body = json!({"data": null, "errors": [{"message": "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `0000:FAKE:0000` when reporting this issue."}]});
-        return (
+        return refused(
             with_rate_headers(Json(body).into_response(), &rate),
             "something_went_wrong",
-            Vec::new(),
-        );
+        )
+        .into();
     }
+    if let Err(refusal) = check_points(shared, faults, prepared.is_mutation()) {
+        return refusal.into();
+    }
+    let mutation_names = prepared.mutation_names();
     let creating = mutation_names
         .iter()
         .filter(|n| crate::mutate::CONTENT_CREATING.contains(&n.as_str()))
         .count();
-    if let Some(max) = faults.secondary_points_per_minute {
-        // FACTS: a document with mutations costs 5 secondary points, a read 1.
-        let points = if is_mutation { 5 } else { 1 };
-        let mut window = lock(&shared.points_window);
-        let now = Instant::now();
-        while window
-            .front()
-            .is_some_and(|(t, _)| now.duration_since(*t) >= Duration::from_secs(60))
-        {
-            window.pop_front();
-        }
-        let used: u64 = window.iter().map(|(_, p)| p).sum();
-        if used + points > max {
-            drop(window);
-            return (
-                secondary_limited(shared, faults),
-                "secondary_points",
-                Vec::new(),
-            );
-        }
-        window.push_back((now, points));
-    }
-    let mut content_allowance = None;
-    if let Some(limit) = faults.content_limit.filter(|_| creating > 0) {
-        let mut window = lock(&shared.content_window);
-        let now = Instant::now();
-        while window
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= limit.window)
-        {
-            window.pop_front();
-        }
-        let left = (limit.max as usize).saturating_sub(window.len());
-        if faults.content_limit_graphql {
-            // GitHub's other answer: the creates that still fit apply, the rest fail one by one
-            // with "was submitted too quickly".
-            window.extend(std::iter::repeat_n(now, creating.min(left)));
-            content_allowance = Some(left);
-        } else if creating > left {
-            drop(window);
-            return (
-                secondary_limited(shared, faults),
-                "secondary_content",
-                Vec::new(),
-            );
-        } else {
-            window.extend(std::iter::repeat_n(now, creating));
-        }
-    }
+    let allowance = match content_allowance(shared, faults, creating) {
+        Ok(allowance) => allowance,
+        Err(refusal) => return refusal.into(),
+    };
     // Mutations of one document run one after another on GitHub, so their cost adds up.
     shared
         .delay(faults.mutation_latency * mutation_names.len() as u32)
         .await;
 
     let rate = RateInfo {
-        node_count: analysis.nodes,
-        ..shared.spend(analysis.cost)
+        node_count: prepared.analysis.nodes,
+        ..shared.spend(prepared.analysis.cost)
     };
-    let (body, applied, too_quick) = {
-        let mut state = lock(&shared.state);
-        let mut ctx = Ctx {
-            state: &mut state,
-            schema: schema.raw(),
-            doc: &document,
-            variables,
-            errors: Vec::new(),
-            rate,
-            mutations_run: Vec::new(),
-            content_allowance,
-            too_quick: 0,
-        };
-        let root = if is_mutation {
-            Obj::Mutation
-        } else {
-            Obj::Query
-        };
-        let data = ctx.execute_root(root, &operation.selection_set, crate::resolve::resolve);
-        let mut body = json!({"data": data});
-        if !ctx.errors.is_empty() {
-            body["errors"] = Value::Array(std::mem::take(&mut ctx.errors));
-        }
-        (body, ctx.mutations_run, ctx.too_quick)
-    };
-    {
-        let mut stats = lock(&shared.stats);
-        stats.secondary_limited += too_quick;
-        for name in &applied {
-            stats.mutations.total += 1;
-            *stats.mutations.by_name.entry(name.clone()).or_default() += 1;
-        }
-    }
-    if is_mutation && shared.chance(faults.drop_after_apply_rate) {
+    let (body, applied) = execute(shared, schema, &prepared, rate, allowance);
+    if prepared.is_mutation() && shared.chance(faults.drop_after_apply_rate) {
         let mut stats = lock(&shared.stats);
         stats.faults_injected += 1;
         stats.dropped_after_apply += 1;
@@ -587,4 +526,175 @@ async fn run_document(
         "ok",
         applied,
     )
+}
+
+/// Validate, pick the operation, coerce variables, and run the pre-execution checks.
+fn prepare(
+    shared: &Shared,
+    schema: &Schema,
+    query: &str,
+    variables: Option<Value>,
+    operation_name: Option<&str>,
+) -> Result<Prepared, Refusal> {
+    let document = schema.parse(query).map(|d| d.document).map_err(|errors| {
+        lock(&shared.stats).validation_failures += 1;
+        refused(graphql_errors(errors), "invalid")
+    })?;
+    let message = |e: &apollo_compiler::request::RequestError| {
+        graphql_errors(vec![json!({"message": e.message().to_string()})])
+    };
+    let operation = document
+        .operations
+        .get(operation_name)
+        .map_err(|e| refused(message(&e), "no_operation"))?
+        .clone();
+    let raw: apollo_compiler::response::JsonMap = match variables {
+        Some(Value::Object(map)) => serde_json::from_value(Value::Object(map)).unwrap_or_default(),
+        _ => Default::default(),
+    };
+    let coerced = apollo_compiler::request::coerce_variable_values(schema.raw(), &operation, &raw)
+        .map_err(|e| refused(message(&e), "bad_variables"))?;
+    let variables = serde_json::to_value(&*coerced)
+        .ok()
+        .and_then(|v| v.as_object().cloned())
+        .unwrap_or_default();
+    let analysis = analyze(&document, &operation.selection_set, &variables)
+        .map_err(|errors| refused(graphql_errors(errors), "limits"))?;
+    Ok(Prepared {
+        document,
+        operation,
+        variables,
+        analysis,
+    })
+}
+
+/// The primary budget and the `rate_limited_every` knob.
+fn check_primary(shared: &Shared, faults: &Faults, cost: u64) -> Result<RateInfo, Refusal> {
+    let mut rate = shared.rate_info(cost);
+    let nth = shared.documents.fetch_add(1, Ordering::SeqCst) + 1;
+    let every = faults
+        .rate_limited_every
+        .is_some_and(|n| n > 0 && nth.is_multiple_of(n));
+    let exhausted = rate.used + cost > rate.limit;
+    if !every && !exhausted {
+        return Ok(rate);
+    }
+    lock(&shared.stats).rate_limited += 1;
+    if exhausted {
+        rate.remaining = 0;
+    }
+    let body = json!({"errors": [{"type": "RATE_LIMITED", "code": "graphql_rate_limit", "message": "API rate limit exceeded for user ID 1."}]});
+    Err(refused(
+        with_rate_headers(Json(body).into_response(), &rate),
+        "rate_limited",
+    ))
+}
+
+/// Secondary limit on GraphQL points per minute.
+fn check_points(shared: &Shared, faults: &Faults, is_mutation: bool) -> Result<(), Refusal> {
+    let Some(max) = faults.secondary_points_per_minute else {
+        return Ok(());
+    };
+    // FACTS: a document with mutations costs 5 secondary points, a read 1.
+    let points = if is_mutation { 5 } else { 1 };
+    let mut window = lock(&shared.points_window);
+    let now = Instant::now();
+    while window
+        .front()
+        .is_some_and(|(t, _)| now.duration_since(*t) >= Duration::from_secs(60))
+    {
+        window.pop_front();
+    }
+    let used: u64 = window.iter().map(|(_, p)| p).sum();
+    if used + points > max {
+        drop(window);
+        return Err(refused(
+            secondary_limited(shared, faults),
+            "secondary_points",
+        ));
+    }
+    window.push_back((now, points));
+    Ok(())
+}
+
+/// Secondary limit on content creation: refuses the whole document with a 403, or (with
+/// `content_limit_graphql`) says how many creates may still run (`Some(n)`).
+fn content_allowance(
+    shared: &Shared,
+    faults: &Faults,
+    creating: usize,
+) -> Result<Option<usize>, Refusal> {
+    let Some(limit) = faults.content_limit.filter(|_| creating > 0) else {
+        return Ok(None);
+    };
+    let mut window = lock(&shared.content_window);
+    let now = Instant::now();
+    while window
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= limit.window)
+    {
+        window.pop_front();
+    }
+    let left = (limit.max as usize).saturating_sub(window.len());
+    if faults.content_limit_graphql {
+        // GitHub's other answer: the creates that still fit apply, the rest fail one by one
+        // with "was submitted too quickly".
+        window.extend(std::iter::repeat_n(now, creating.min(left)));
+        return Ok(Some(left));
+    }
+    if creating > left {
+        drop(window);
+        return Err(refused(
+            secondary_limited(shared, faults),
+            "secondary_content",
+        ));
+    }
+    window.extend(std::iter::repeat_n(now, creating));
+    Ok(None)
+}
+
+/// Run the document against the state; returns the response body and the mutations run.
+fn execute(
+    shared: &Shared,
+    schema: &Schema,
+    prepared: &Prepared,
+    rate: RateInfo,
+    allowance: Option<usize>,
+) -> (Value, Vec<String>) {
+    let mut state = lock(&shared.state);
+    let mut ctx = Ctx {
+        state: &mut state,
+        schema: schema.raw(),
+        doc: &prepared.document,
+        variables: prepared.variables.clone(),
+        errors: Vec::new(),
+        rate,
+        mutations_run: Vec::new(),
+        content_allowance: allowance,
+        too_quick: 0,
+    };
+    let root = if prepared.is_mutation() {
+        Obj::Mutation
+    } else {
+        Obj::Query
+    };
+    let data = ctx.execute_root(
+        root,
+        &prepared.operation.selection_set,
+        crate::resolve::resolve,
+    );
+    let mut body = json!({"data": data});
+    if !ctx.errors.is_empty() {
+        body["errors"] = Value::Array(std::mem::take(&mut ctx.errors));
+    }
+    let (applied, too_quick) = (std::mem::take(&mut ctx.mutations_run), ctx.too_quick);
+    drop(ctx);
+    drop(state);
+    let mut stats = lock(&shared.stats);
+    stats.secondary_limited += too_quick;
+    for name in &applied {
+        stats.mutations.total += 1;
+        *stats.mutations.by_name.entry(name.clone()).or_default() += 1;
+    }
+    (body, applied)
 }

@@ -519,3 +519,73 @@ async fn node_limit_refuses_documents_over_500000_nodes() {
     let data = api.ok(within, json!({})).await;
     assert_eq!(data["rateLimit"]["nodeCount"], 100 + 100 * 100);
 }
+
+#[tokio::test]
+async fn faults_can_be_read_and_changed_over_http() {
+    let api = common::default().await;
+    let url = format!("{}/_fake/faults", api.fake.url());
+    let current: Value = api
+        .http
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(current["error_502_rate"], 0.0);
+    assert_eq!(current["content_limit"], 0);
+    let changed: Value = api
+        .http
+        .post(&url)
+        .json(&json!({"error_502_rate": 1.0, "content_limit": 3}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(changed["error_502_rate"], 1.0);
+    assert_eq!(changed["content_window_secs"], 60);
+    let faults = api.fake.faults();
+    assert_eq!(faults.error_502_rate, 1.0);
+    assert_eq!(
+        faults.content_limit,
+        Some(ContentLimit {
+            max: 3,
+            window: Duration::from_secs(60)
+        })
+    );
+    assert_eq!(api.post(VIEWER, json!({})).await.status(), 502);
+    let refused = api
+        .http
+        .post(&url)
+        .json(&json!({"error_502_rate": 2.0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let unknown = api
+        .http
+        .post(&url)
+        .json(&json!({"error_503_rate": 0.5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 400);
+    api.http
+        .post(&url)
+        .json(&json!({"error_502_rate": 0.0, "content_limit": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.fake.faults(), Faults::default());
+    let reset = api
+        .http
+        .post(format!("{}/_fake/reset_stats", api.fake.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), 204);
+    assert_eq!(api.fake.stats().requests, 0);
+}

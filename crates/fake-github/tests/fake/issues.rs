@@ -427,3 +427,22 @@ async fn issue_labels_list_by_label_creation_or_name() {
         json!([{"name": "enhancement"}, {"name": "bug"}])
     );
 }
+
+#[tokio::test]
+async fn large_batches_of_long_bodies_are_accepted() {
+    let api = common::default().await;
+    let repo = api.repo_id().await;
+    let mut doc = String::from("mutation($r: ID!, $b: String!) {");
+    for k in 0..40 {
+        doc.push_str(&format!(" a{k}: createIssue(input: {{repositoryId: $r, title: \"t{k}\", body: $b}}) {{ clientMutationId }}"));
+    }
+    doc.push('}');
+    // The body variable is sent once, but make the request itself large too.
+    let padding = " ".repeat(3 * 1024 * 1024);
+    api.ok(
+        &format!("{doc}{padding}"),
+        json!({"r": repo, "b": "x".repeat(65_536)}),
+    )
+    .await;
+    assert_eq!(api.fake.state()["issues"].as_array().unwrap().len(), 40);
+}

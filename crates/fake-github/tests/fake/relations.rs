@@ -193,3 +193,21 @@ async fn blockers_list_newest_first_by_default() {
         json!([{"number": 2}, {"number": 3}])
     );
 }
+
+#[tokio::test]
+async fn an_issue_takes_at_most_50_blockers() {
+    let api = common::default().await;
+    let ids = issues(&api, 52).await;
+    let mut doc = String::from("mutation($i: ID!) {");
+    for (k, id) in ids[1..51].iter().enumerate() {
+        doc.push_str(&format!(" b{k}: addBlockedBy(input: {{issueId: $i, blockingIssueId: \"{id}\"}}) {{ clientMutationId }}"));
+    }
+    doc.push('}');
+    api.ok(&doc, json!({"i": ids[0]})).await;
+    let body = api.gql(BLOCK, json!({"i": ids[0], "b": ids[51]})).await;
+    assert_eq!(error_type(&body), Some("UNPROCESSABLE"));
+    assert_eq!(
+        api.issue_state(1)["blocked_by"].as_array().unwrap().len(),
+        50
+    );
+}
