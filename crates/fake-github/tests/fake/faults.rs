@@ -93,10 +93,11 @@ async fn exhausted_primary_budget_is_rate_limited_with_http_200() {
 async fn a_transferred_issue_leaves_the_repository_but_keeps_its_node() {
     let api = common::default().await;
     let (id, number) = api.create_issue("Moving out").await;
-    api.fake.with_state(|state| {
-        let index = state.issue_by_number(number).unwrap();
-        state.issues[index].transferred = true;
-    });
+    assert!(api.fake.transfer_issue(number));
+    assert!(
+        !api.fake.transfer_issue(number),
+        "gone from this repository"
+    );
     let listed = api
         .ok(
             r#"{ repository(owner: "acme", name: "roadmap") { issues(first: 10) { nodes { number } } } }"#,
