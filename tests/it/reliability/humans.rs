@@ -126,10 +126,7 @@ async fn a_transferred_parent_is_replaced_and_its_children_move_back() {
     let (env, plan) = synced(&Model::grid("humans", 1, 2, 2)).await;
     let epic = env.issue_of(&plan, "E-1");
     let number = epic["number"].as_u64().unwrap();
-    env.fake.with_state(|state| {
-        let index = state.issue_by_number(number).expect("epic");
-        state.issues[index].transferred = true;
-    });
+    assert!(env.fake.transfer_issue(number));
     let report = env.sync_ok(&plan).await;
     assert_eq!(report.counts().created, 1);
     let numbers = assert_converged(&plan, &env.fake.state());
@@ -140,16 +137,7 @@ async fn a_transferred_parent_is_replaced_and_its_children_move_back() {
 #[tokio::test]
 async fn a_renamed_board_option_is_reported_before_any_write() {
     let (env, plan) = synced(&Model::grid("humans", 1, 1, 2)).await;
-    env.fake.with_state(|state| {
-        let project = state.project.as_mut().expect("board");
-        for field in &mut project.fields {
-            if let fake_github::state::FieldKind::SingleSelect(options) = &mut field.kind {
-                for option in options.iter_mut().filter(|o| o.name == "P1") {
-                    option.name = "High".to_string();
-                }
-            }
-        }
-    });
+    assert!(env.fake.rename_option("Priority", "P1", "High"));
     let before = env.fake.stats().mutations.total;
     let error = env
         .sync(&plan)
@@ -181,11 +169,7 @@ fn load_renamed(model: &Model) -> Plan {
 #[tokio::test]
 async fn a_renamed_issue_type_is_reported_before_any_write_and_the_setting_follows() {
     let (mut env, plan) = synced(&Model::grid("humans", 1, 1, 2)).await;
-    env.fake.with_state(|state| {
-        for issue_type in state.issue_types.iter_mut().filter(|t| t.name == "Task") {
-            issue_type.name = "Chore".to_string();
-        }
-    });
+    assert!(env.fake.rename_issue_type("Task", "Chore"));
     let before = env.fake.stats().mutations.total;
     let error = env.sync(&plan).await.expect_err("no type Task any more");
     assert!(matches!(error, SyncError::Invalid(_)), "{error}");
