@@ -108,11 +108,13 @@ async fn a_transferred_issue_leaves_the_repository_but_keeps_its_node() {
     assert_eq!(api.fake.state()["issues"], json!([]));
     let node = api
         .ok(
-            "query($id: ID!) { node(id: $id) { ... on Issue { title } } }",
+            "query($id: ID!) { node(id: $id) { ... on Issue { title url } } }",
             json!({"id": id}),
         )
         .await;
     assert_eq!(node["node"]["title"], "Moving out");
+    let url = node["node"]["url"].as_str().unwrap();
+    assert!(!url.contains("/acme/roadmap/"), "{url}");
 }
 
 #[tokio::test]
