@@ -127,8 +127,9 @@ pub async fn discover(
     assemble(plan, options, pages)
 }
 
-/// Sub-issues of managed issues that lost the label (a human removed it) but still carry this
-/// plan's marker. Read only when some plan item has no issue, so that item is not created twice.
+/// Sub-issues and parents of managed issues that lost the label (a human removed it) but still
+/// carry this plan's marker, in this repository. Read only when some plan item has no issue,
+/// so that item is not created twice.
 async fn find_strays(
     client: &Client,
     plan: &Plan,
@@ -150,9 +151,9 @@ async fn find_strays(
     let unknown: BTreeSet<String> = issues
         .iter()
         .filter(|n| ours(n).is_some())
-        .flat_map(|n| n.sub_issues.iter())
-        .filter(|child| !known.contains(child.id.as_str()))
-        .map(|child| child.id.clone())
+        .flat_map(|n| n.sub_issues.iter().chain(n.parent.iter()))
+        .filter(|related| !known.contains(related.id.as_str()))
+        .map(|related| related.id.clone())
         .collect();
     let unknown: Vec<String> = unknown.into_iter().collect();
     let mut strays = Vec::new();
@@ -162,10 +163,18 @@ async fn find_strays(
         strays.extend(
             ops::parse_issues_by_id(&response.data)
                 .into_iter()
-                .filter(|n| ours(n).is_some()),
+                .filter(|n| ours(n).is_some() && in_repository(n, options)),
         );
     }
     Ok(strays)
+}
+
+/// Whether an issue lives in the synced repository: a related issue may be in another one
+/// (sub-issues cross repositories; a transferred issue keeps its relations and its marker).
+fn in_repository(node: &IssueNode, options: &SyncOptions) -> bool {
+    let repo = &options.repository;
+    let path = format!("/{}/{}/issues/", repo.owner, repo.name).to_lowercase();
+    node.url.to_lowercase().contains(&path)
 }
 
 /// The first discovery request: the first page of issues plus all metadata.
@@ -254,7 +263,7 @@ pub fn assemble(
             .any(|l| l.name.eq_ignore_ascii_case(&options.label));
         if !labelled {
             discovered.warnings.push(format!(
-                "#{} ({}) had lost the label \"{}\"; it was found as a sub-issue and is labelled again",
+                "#{} ({}) had lost the label \"{}\"; it was found as a sub-issue or parent and is labelled again",
                 issue.node.number,
                 issue.item_id(),
                 options.label
