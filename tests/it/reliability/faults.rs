@@ -1,4 +1,4 @@
-//! Mixed faults in one run (502s, answers dropped after the write, `RATE_LIMITED` every 20th
+//! Mixed faults in one run (502s, "Something went wrong", answers dropped after the write, `RATE_LIMITED` every 20th
 //! document, secondary limits with and without `retry-after`, a primary budget spent mid-run):
 //! each run completes or stops cleanly without a duplicate, and a run on a healthy fake then
 //! converges to exactly the plan.
@@ -14,6 +14,7 @@ use super::support::{assert_converged, claims, Env, Model};
 fn mixed(seed: u64) -> Faults {
     Faults {
         error_502_rate: 0.05,
+        something_went_wrong_rate: 0.02,
         drop_after_apply_rate: 0.02,
         rate_limited_every: Some(20),
         max_concurrent: Some(3),

@@ -166,3 +166,17 @@ proptest! {
         });
     }
 }
+
+/// The one place where history shows: a board field the plan stops naming is no longer owned
+/// by the plan, so its value stays as it is (like a default, or a value a human set), where a
+/// fresh sync would leave the card's field empty.
+#[tokio::test]
+async fn a_field_the_plan_stops_naming_keeps_its_value() {
+    let model = Model::grid("dropped", 1, 1, 1);
+    let env = Env::org().await;
+    env.sync_ok(&model.plan()).await;
+    let without = super::support::load_yaml(&model.yaml().replace(", Estimate: 1", ""));
+    assert_eq!(env.mutations_of(&without).await, 0, "nothing to write");
+    let task = env.issue_of(&without, "T-3");
+    assert_eq!(task["project_item"]["fields"]["Estimate"], 1.0);
+}
