@@ -1,5 +1,6 @@
-//! Mixed faults in one run (502s, "Something went wrong", answers dropped after the write, `RATE_LIMITED` every 20th
-//! document, secondary limits with and without `retry-after`, a primary budget spent mid-run):
+//! Mixed faults in one run (502s, "Something went wrong", answers dropped after the write,
+//! `RATE_LIMITED` every 20th document, secondary limits with and without `retry-after`, a
+//! primary budget spent mid-run):
 //! each run completes or stops cleanly without a duplicate, and a run on a healthy fake then
 //! converges to exactly the plan.
 

@@ -4,6 +4,7 @@
 //! test behind each promise.
 
 mod binary;
+mod docs;
 mod faults;
 mod hostile;
 mod humans;
