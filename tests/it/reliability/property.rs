@@ -2,6 +2,7 @@
 //! change dependencies, change fields), syncing each version in turn ends in exactly the state a
 //! fresh sync of the last version produces.
 
+use fake_github::Faults;
 use proptest::prelude::*;
 
 use super::support::{assert_converged, normalized, Env, Model, Node, PRIORITIES, SIZES};
@@ -163,6 +164,56 @@ proptest! {
             assert_eq!(a, b, "incremental vs fresh for {}", model.yaml());
             incremental.fake.shutdown().await;
             fresh.fake.shutdown().await;
+        });
+    }
+
+    /// The same, with some versions synced under faults (lost answers, 502s, rate limits) and
+    /// left half-applied: one healthy sync of the last version still reaches the fresh state.
+    #[test]
+    fn versions_half_applied_under_faults_still_end_in_the_fresh_state(
+        shape in (1usize..=2, 1usize..=2, 1usize..=2),
+        versions in proptest::collection::vec(
+            (proptest::collection::vec(edit(), 1..=3), any::<bool>(), 1u64..1000),
+            1..=3,
+        ),
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let mut model = Model::grid("faulty", shape.0, shape.1, shape.2);
+            let incremental = Env::org().await;
+            incremental.sync_ok(&model.plan()).await;
+            for (edits, faulty, seed) in &versions {
+                for edit in edits {
+                    apply(&mut model, edit);
+                }
+                if *faulty {
+                    incremental.fake.set_faults(Faults {
+                        drop_after_apply_rate: 0.15,
+                        error_502_rate: 0.1,
+                        rate_limited_every: Some(3 + seed % 5),
+                        ..Faults::default()
+                    });
+                }
+                // A faulty run may stop anywhere; only a clean stop or success is acceptable.
+                if let Err(error) = incremental.sync(&model.plan()).await {
+                    assert!(!error.is_invalid_input(), "{error}");
+                }
+                incremental.heal();
+            }
+            let last = model.plan();
+            incremental.sync_ok(&last).await;
+            assert_converged(&last, &incremental.fake.state());
+            let fresh = Env::org().await;
+            fresh.sync_ok(&last).await;
+            assert_eq!(
+                normalized(&last, &incremental.fake.state()),
+                normalized(&last, &fresh.fake.state()),
+                "{}",
+                model.yaml()
+            );
         });
     }
 }

@@ -54,3 +54,37 @@ async fn race_then_heal(plan: &planpilot::plan::Plan, seed: u64) {
     }
     assert_eq!(env.mutations_of(plan).await, 0, "healed for good");
 }
+
+/// Two pushes in quick succession: runs of two plan versions race over existing issues. The
+/// repository ends in some mix of both, never with a duplicate, and the next run of the newer
+/// version converges to it.
+#[tokio::test]
+async fn racing_runs_of_two_versions_converge_on_the_next_run() {
+    let old = Model::grid("versions", 1, 2, 2);
+    let mut new = old.clone();
+    new.find_mut("T-3").unwrap().title = "Renamed while racing".into();
+    new.remove("T-7");
+    let task = super::support::Node::new(new.fresh_id("T"));
+    new.epics[0].children[1].children.push(task);
+    new.find_mut("S-2").unwrap().priority = "P0";
+    let (old, new) = (old.plan(), new.plan());
+    let env = Env::start(Config {
+        faults: Faults {
+            latency: Duration::from_millis(2),
+            jitter: Duration::from_millis(3),
+            ..Faults::default()
+        },
+        ..Config::default()
+    })
+    .await;
+    env.sync_ok(&old).await;
+    let (a, b) = tokio::join!(env.sync(&old), env.sync(&new));
+    let _ = (a, b);
+    for (item, issues) in claims(&env.fake.state(), &new.key) {
+        assert_eq!(issues.len(), 1, "{item}: {issues:#?}");
+    }
+    env.heal();
+    env.sync_ok(&new).await;
+    super::support::assert_converged(&new, &env.fake.state());
+    assert_eq!(env.mutations_of(&new).await, 0);
+}
