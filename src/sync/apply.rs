@@ -166,9 +166,14 @@ impl Applier<'_> {
         wave.extend(self.board_add_ops(&mut seq));
         let fields_start = seq.start;
         let fields_end = fields_start + self.changes.field_sets.len();
+        // Fields of cards that already exist go with the wave; new cards' fields follow it.
+        let (early, late): (Vec<usize>, Vec<usize>) = (0..self.changes.field_sets.len())
+            .partition(|&i| self.cards.contains_key(&self.changes.field_sets[i].item));
+        let early_fields = self.field_ops(fields_start, &early);
+        wave.extend(early_fields);
         wave.extend(self.close_ops(&mut (fields_end..lines.len())));
         self.phase("updates", wave, Safety::Idempotent).await;
-        let field_ops = self.field_ops(&mut (fields_start..fields_end));
+        let field_ops = self.field_ops(fields_start, &late);
         self.phase("fields", field_ops, Safety::Idempotent).await;
         self.out.applied.sort_by_key(|(seq, _)| *seq);
     }
@@ -532,26 +537,14 @@ impl Applier<'_> {
         ops
     }
 
-    fn field_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
+    /// Field writes `indices` of the change list's field sets (numbered from `first_seq`).
+    fn field_ops(&mut self, first_seq: usize, indices: &[usize]) -> Vec<Op> {
         let board = self.board_id();
         let mut ops = Vec::new();
-        for set in &self.changes.field_sets {
-            let seq = seq.next().unwrap_or(0);
+        for &index in indices {
+            let set = &self.changes.field_sets[index];
             match self.cards.get(&set.item) {
-                Some(card) => ops.push(Op {
-                    seq,
-                    item: set.item.clone(),
-                    line: diff::line_field(set),
-                    detail: format!("{} = {}", set.field_name, set.setting.display()),
-                    mutation: Mutation::set_field(
-                        &board,
-                        card,
-                        &set.field_id,
-                        set.setting.to_input(),
-                    ),
-                    tolerate_existing: false,
-                    token: TokenRole::Issues,
-                }),
+                Some(card) => ops.push(field_op(&board, card, set, first_seq + index)),
                 None => self.skip(
                     &set.item,
                     format!("{} skipped: the issue is not on the board", set.field_name),
@@ -715,8 +708,8 @@ impl Applier<'_> {
         total: usize,
     ) -> Vec<(Op, Answer)> {
         let max_batch = match safety {
-            Safety::Create => SyncOptions::MAX_CREATE_BATCH,
-            _ => SyncOptions::MAX_BATCH,
+            Safety::Create => self.options.max_create_batch,
+            _ => self.options.max_batch,
         };
         let (project, issues): (Vec<Op>, Vec<Op>) = ops
             .into_iter()
@@ -777,6 +770,19 @@ impl Applier<'_> {
     }
 }
 
+/// A board field write (with the project token).
+fn field_op(board: &str, card: &str, set: &diff::FieldSet, seq: usize) -> Op {
+    Op {
+        seq,
+        item: set.item.clone(),
+        line: diff::line_field(set),
+        detail: format!("{} = {}", set.field_name, set.setting.display()),
+        mutation: Mutation::set_field(board, card, &set.field_id, set.setting.to_input()),
+        tolerate_existing: false,
+        token: TokenRole::Project,
+    }
+}
+
 /// Mutations per document: enough documents to keep `concurrency` requests busy in as few
 /// rounds as `max` allows, the same size each so the rounds end together.
 fn chunk_size(total: usize, concurrency: usize, max: usize) -> usize {
@@ -820,7 +826,23 @@ fn label_color(name: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::{already_exists, chunk_size, is_throttled};
+    use super::{already_exists, chunk_size, field_op, is_throttled};
+    use crate::github::TokenRole;
+    use crate::sync::diff::FieldSet;
+    use crate::sync::fields::Setting;
+
+    #[test]
+    fn board_writes_use_the_project_token() {
+        let set = FieldSet {
+            item: "T-1".into(),
+            field_id: "F1".into(),
+            field_name: "Size".into(),
+            setting: Setting::Text("M".into()),
+        };
+        let op = field_op("P1", "C1", &set, 7);
+        assert_eq!(op.token, TokenRole::Project);
+        assert_eq!((op.seq, op.line.as_str()), (7, "set T-1 Size = M"));
+    }
 
     #[test]
     fn answers_that_mean_already_done_or_too_quick() {

@@ -105,8 +105,18 @@ pub async fn discover(
         let response = client
             .graphql(ops::discovery_request(&query, token))
             .await?;
-        let page = ops::parse_discovery(&query, &response.data, &response.errors)
-            .map_err(|e| SyncError::Discovery(e.to_string()))?;
+        let page = ops::parse_discovery(&query, &response.data, &response.errors).map_err(|e| {
+            // With a board, discovery reads issues and cards in one query with the project
+            // token, which must therefore also read the repository.
+            let hint = if token == TokenRole::Project {
+                "; with a project board the project token reads the repository's issues too: \
+                     give it read access to the repository (classic PAT: repo scope; fine-grained: \
+                     Issues read) or use one token for both"
+            } else {
+                ""
+            };
+            SyncError::Discovery(format!("{e}{hint}"))
+        })?;
         let next = page.next.clone();
         pages.push(page);
         match next {

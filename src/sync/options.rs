@@ -141,20 +141,24 @@ pub struct SyncOptions {
     pub type_names: TypeNames,
     pub project: Option<ProjectUrl>,
     /// Documents kept in flight per apply phase; match the client's `max_concurrency`. Writes of
-    /// a phase are split into this many aliased batches (at most `MAX_BATCH` mutations each).
+    /// a phase are split into this many aliased batches (at most `max_batch` mutations each).
     pub concurrency: usize,
     /// First pause before resending writes GitHub refused as "submitted too quickly" inside an
     /// otherwise successful document; it doubles on each further refusal.
     pub throttle_backoff: std::time::Duration,
+    /// Most mutations in one document. GitHub runs them one after another and gives a request
+    /// about ten seconds, so this bounds a document's server time.
+    pub max_batch: usize,
+    /// Most `createIssue` mutations in one document (creates are GitHub's slowest writes).
+    pub max_create_batch: usize,
 }
 
 impl SyncOptions {
     pub const DEFAULT_LABEL: &'static str = "planpilot";
     pub const DEFAULT_CONCURRENCY: usize = 5;
-    /// Most mutations sent in one document (GitHub times a request out after about ten
-    /// seconds; field and link writes are quick).
+    /// Default of `max_batch`.
     pub const MAX_BATCH: usize = 50;
-    /// Most `createIssue` mutations in one document (creates are GitHub's slowest writes).
+    /// Default of `max_create_batch`.
     pub const MAX_CREATE_BATCH: usize = 20;
 
     pub fn new(repository: RepoRef) -> SyncOptions {
@@ -168,6 +172,8 @@ impl SyncOptions {
             project: None,
             concurrency: SyncOptions::DEFAULT_CONCURRENCY,
             throttle_backoff: std::time::Duration::from_secs(1),
+            max_batch: SyncOptions::MAX_BATCH,
+            max_create_batch: SyncOptions::MAX_CREATE_BATCH,
         }
     }
 }

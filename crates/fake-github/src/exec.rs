@@ -285,7 +285,10 @@ impl<'a> Ctx<'a> {
         for selection in &set.selections {
             match selection {
                 Selection::Field(field) => {
-                    if !self.included(&field.directives) {
+                    // `__schema`/`__type` are answered by apollo-compiler's introspection.
+                    if !self.included(&field.directives)
+                        || matches!(field.name.as_str(), "__schema" | "__type")
+                    {
                         continue;
                     }
                     let key = field.response_key().to_string();

@@ -8,10 +8,17 @@ use anyhow::Context;
 use apollo_compiler::executable::ExecutableDocument;
 use apollo_compiler::validation::Valid;
 
+type Implementers = apollo_compiler::collections::HashMap<
+    apollo_compiler::Name,
+    apollo_compiler::schema::Implementers,
+>;
+
 /// A parsed, validated schema. Cheap to clone (shared).
 #[derive(Clone)]
 pub struct Schema {
     inner: Arc<Valid<apollo_compiler::Schema>>,
+    /// Interface implementers, computed on the first introspection query.
+    implementers: Arc<OnceLock<Implementers>>,
 }
 
 /// A document that passed validation, with the schema it was checked against.
@@ -40,6 +47,7 @@ impl Schema {
             .map_err(|e| anyhow::anyhow!("schema {} is invalid: {}", path.display(), e.errors))?;
         let schema = Schema {
             inner: Arc::new(parsed),
+            implementers: Arc::default(),
         };
         cache()
             .lock()
@@ -60,6 +68,7 @@ impl Schema {
                         .expect("the built-in fallback schema is valid");
                 Schema {
                     inner: Arc::new(parsed),
+                    implementers: Arc::default(),
                 }
             })
             .clone()
@@ -88,6 +97,11 @@ impl Schema {
 
     pub(crate) fn raw(&self) -> &Valid<apollo_compiler::Schema> {
         &self.inner
+    }
+
+    pub(crate) fn implementers(&self) -> &Implementers {
+        self.implementers
+            .get_or_init(|| self.inner.implementers_map())
     }
 
     /// Parse and validate, giving GitHub-shaped error objects on failure.

@@ -445,6 +445,8 @@ struct Prepared {
     document: apollo_compiler::validation::Valid<apollo_compiler::executable::ExecutableDocument>,
     operation: apollo_compiler::Node<apollo_compiler::executable::Operation>,
     variables: Map<String, Value>,
+    /// The same variables as apollo-compiler's introspection wants them.
+    coerced: apollo_compiler::validation::Valid<apollo_compiler::response::JsonMap>,
     analysis: crate::analyze::Analysis,
 }
 
@@ -564,6 +566,7 @@ fn prepare(
         document,
         operation,
         variables,
+        coerced,
         analysis,
     })
 }
@@ -653,6 +656,38 @@ fn content_allowance(
     Ok(None)
 }
 
+/// Answer `__schema`/`__type` root fields of a query from the schema and merge them into `data`.
+fn introspect(schema: &Schema, prepared: &Prepared, data: &mut Value, errors: &mut Vec<Value>) {
+    let wanted = prepared
+        .operation
+        .root_fields(&prepared.document)
+        .any(|f| matches!(f.name.as_str(), "__schema" | "__type"));
+    if prepared.is_mutation() || !wanted {
+        return;
+    }
+    let answer = apollo_compiler::introspection::partial_execute(
+        schema.raw(),
+        schema.implementers(),
+        &prepared.document,
+        &prepared.operation,
+        &prepared.coerced,
+    );
+    let response = match answer {
+        Ok(response) => serde_json::to_value(&response).unwrap_or_default(),
+        Err(e) => json!({"errors": [{"message": e.message().to_string()}]}),
+    };
+    if let (Some(target), Some(found)) = (data.as_object_mut(), response["data"].as_object()) {
+        for (key, value) in found {
+            if !value.is_null() || !target.contains_key(key) {
+                target.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    if let Some(found) = response["errors"].as_array() {
+        errors.extend(found.iter().cloned());
+    }
+}
+
 /// Run the document against the state; returns the response body and the mutations run.
 fn execute(
     shared: &Shared,
@@ -683,6 +718,8 @@ fn execute(
         &prepared.operation.selection_set,
         crate::resolve::resolve,
     );
+    let mut data = data;
+    introspect(schema, prepared, &mut data, &mut ctx.errors);
     let mut body = json!({"data": data});
     if !ctx.errors.is_empty() {
         body["errors"] = Value::Array(std::mem::take(&mut ctx.errors));

@@ -446,3 +446,34 @@ async fn large_batches_of_long_bodies_are_accepted() {
     .await;
     assert_eq!(api.fake.state()["issues"].as_array().unwrap().len(), 40);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates_get_distinct_numbers() {
+    let api = common::default().await;
+    let repo = api.repo_id().await;
+    let mut tasks = Vec::new();
+    for k in 0..20 {
+        let (http, url, repo) = (api.http.clone(), api.fake.graphql_url(), repo.clone());
+        tasks.push(tokio::spawn(async move {
+            let query = "mutation($r: ID!, $t: String!) { createIssue(input: {repositoryId: $r, title: $t}) { issue { number } } }";
+            let body: serde_json::Value = http
+                .post(url)
+                .bearer_auth("test-token")
+                .json(&json!({"query": query, "variables": {"r": repo, "t": format!("c{k}")}}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body["data"]["createIssue"]["issue"]["number"].as_u64().unwrap()
+        }));
+    }
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.push(task.await.unwrap());
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=20).collect::<Vec<u64>>());
+    assert_eq!(api.fake.stats().mutations.by_name["createIssue"], 20);
+}

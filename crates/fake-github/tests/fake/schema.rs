@@ -114,3 +114,31 @@ async fn invalid_documents_still_carry_rate_limit_headers() {
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["x-ratelimit-limit"], "5000");
 }
+
+#[tokio::test]
+async fn introspection_answers_from_the_schema_next_to_data() {
+    let api = common::default().await;
+    let data = api
+        .ok(
+            r#"{ __type(name: "Issue") { name fields { name } } viewer { login } __typename }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["__type"]["name"], "Issue");
+    let fields: Vec<&str> = data["__type"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"subIssues") && fields.contains(&"issueType"),
+        "{fields:?}"
+    );
+    assert_eq!(data["viewer"]["login"], "octocat");
+    assert_eq!(data["__typename"], "Query");
+    let data = api
+        .ok("{ __schema { mutationType { name } } }", json!({}))
+        .await;
+    assert_eq!(data["__schema"]["mutationType"]["name"], "Mutation");
+}
