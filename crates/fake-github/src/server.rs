@@ -358,10 +358,14 @@ async fn graphql(
     {
         response = with_rate_headers(response, &shared.rate_info(0));
     }
+    let executed = response.extensions().get::<Executed>().cloned();
     shared.log(json!({
         "at_ms": shared.started.elapsed().as_millis() as u64,
         "status": response.status().as_u16(),
         "outcome": outcome,
+        "operation": executed.as_ref().and_then(|e| e.operation.clone()),
+        "kind": executed.as_ref().map(|e| e.kind),
+        "cost": executed.as_ref().map(|e| e.cost),
         "mutations": mutations,
         "duration_ms": started.elapsed().as_millis() as u64,
         "in_flight": in_flight,
@@ -514,6 +518,15 @@ async fn run_document(
         ..shared.spend(prepared.analysis.cost)
     };
     let (body, applied) = execute(shared, schema, &prepared, rate, allowance);
+    let executed = Executed {
+        operation: prepared.operation.name.as_ref().map(|n| n.to_string()),
+        kind: if prepared.is_mutation() {
+            "mutation"
+        } else {
+            "query"
+        },
+        cost: prepared.analysis.cost,
+    };
     if prepared.is_mutation() && shared.chance(faults.drop_after_apply_rate) {
         let mut stats = lock(&shared.stats);
         stats.faults_injected += 1;
@@ -521,13 +534,20 @@ async fn run_document(
         drop(stats);
         let mut response = Response::new(Body::empty());
         response.extensions_mut().insert(DropConnection);
+        response.extensions_mut().insert(executed);
         return (response, "dropped_after_apply", applied);
     }
-    (
-        with_rate_headers(Json(body).into_response(), &rate),
-        "ok",
-        applied,
-    )
+    let mut response = with_rate_headers(Json(body).into_response(), &rate);
+    response.extensions_mut().insert(executed);
+    (response, "ok", applied)
+}
+
+/// What the request log says about an executed document (carried on the response).
+#[derive(Clone)]
+struct Executed {
+    operation: Option<String>,
+    kind: &'static str,
+    cost: u64,
 }
 
 /// Validate, pick the operation, coerce variables, and run the pre-execution checks.

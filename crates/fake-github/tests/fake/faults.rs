@@ -372,6 +372,9 @@ async fn request_log_writes_one_json_line_per_request() {
         .collect();
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[2]["mutations"], json!(["createIssue"]));
+    assert_eq!(lines[2]["kind"], "mutation");
+    assert_eq!(lines[2]["cost"], 1);
+    assert_eq!(lines[0]["kind"], "query");
     assert_eq!(lines[2]["status"], 200);
     assert!(
         !text.contains("test-token"),
