@@ -170,3 +170,27 @@ async fn a_cycle_that_only_appears_after_rolling_up_is_mirrored_and_stable() {
     assert_eq!(story["blocked_by"], serde_json::json!([numbers["S-2"]]));
     assert_eq!(env.mutations_of(&plan).await, 0);
 }
+
+/// A plan key full of markup and a title at GitHub's 256-character limit in four-byte
+/// characters: the identity round-trips through the marker and the title is kept whole.
+#[tokio::test]
+async fn hostile_plan_keys_and_longest_titles_round_trip() {
+    let mut model = Model::grid("placeholder", 1, 1, 1);
+    model.find_mut("T-3").unwrap().title = "🚀".repeat(256);
+    model.find_mut("S-2").unwrap().title = "ק".repeat(255) + "!";
+    let yaml = model.yaml().replace(
+        "id: placeholder",
+        "id: \"we<!-- ird --> key, @octocat #1 planpilot:end %41 =x item=E-1\"",
+    );
+    let plan = super::support::load_yaml(&yaml);
+    let env = Env::org().await;
+    env.sync_ok(&plan).await;
+    let state = env.fake.state();
+    assert_converged(&plan, &state);
+    assert_eq!(state["issues"].as_array().unwrap().len(), plan.items.len());
+    for issue in state["issues"].as_array().unwrap() {
+        let body = issue["body"].as_str().unwrap();
+        assert_eq!(body.matches("<!--").count(), 2, "{body}");
+    }
+    assert_eq!(env.mutations_of(&plan).await, 0);
+}
