@@ -28,12 +28,20 @@ async fn race_then_heal(plan: &planpilot::plan::Plan, seed: u64) {
         ..Config::default()
     })
     .await;
-    let (a, b) = tokio::join!(env.sync(plan), env.sync(plan));
+    // The second run starts at once, or a little later (it then sees part of the first's work).
+    let stagger = Duration::from_millis([0, 10, 25][seed as usize % 3]);
+    let late = async {
+        tokio::time::sleep(stagger).await;
+        env.sync(plan).await
+    };
+    let (a, b) = tokio::join!(env.sync(plan), late);
     // Both runs work; whatever they report, neither may panic or hang.
     let _ = (a, b);
     let raced = claims(&env.fake.state(), &plan.key);
     let doubled = raced.values().filter(|issues| issues.len() > 1).count();
-    assert!(doubled > 0, "the race produced duplicates, as documented");
+    if stagger.is_zero() {
+        assert!(doubled > 0, "the race produced duplicates, as documented");
+    }
     assert!(
         raced.values().all(|issues| issues.len() <= 2),
         "two runs, at most two copies"
