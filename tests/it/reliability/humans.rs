@@ -236,3 +236,32 @@ async fn a_body_pasted_from_another_issue_does_not_steal_its_identity() {
     );
     assert_eq!(issue_count(&env), plan.items.len());
 }
+
+/// Without its marker and with another title, an issue cannot be told apart from any other
+/// labelled issue: the item gets a new issue and the old one is left exactly as the human left it.
+#[tokio::test]
+async fn an_issue_without_marker_and_title_is_left_alone_and_its_item_recreated() {
+    let (env, plan) = synced(&Model::grid("humans", 1, 1, 2)).await;
+    let issue = env.issue_of(&plan, "T-4");
+    env.human(
+        "mutation($id: ID!) { updateIssue(input: {id: $id, title: \"Mine now\", body: \"Notes\"}) \
+         { issue { id } } }",
+        json!({"id": issue["id"]}),
+    )
+    .await;
+    let report = env.sync_ok(&plan).await;
+    assert_eq!(report.counts().created, 1);
+    assert_converged(&plan, &env.fake.state());
+    let state = env.fake.state();
+    let old = state["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == issue["id"])
+        .unwrap();
+    assert_eq!(
+        (old["title"].as_str(), old["body"].as_str()),
+        (Some("Mine now"), Some("Notes"))
+    );
+    assert_eq!(old["state"], "OPEN");
+}
