@@ -107,3 +107,57 @@ async fn repeated_faulty_runs_each_make_progress_without_duplicates() {
     env.heal();
     assert_eq!(env.mutations_of(&plan).await, 0);
 }
+
+/// The binary under the same mix, retries off so every fault shows: it exits 0 or 1 (never 2,
+/// never a crash), says why when it stops, still writes its outputs, and a re-run converges.
+#[test]
+fn the_binary_under_mixed_faults_exits_0_or_1_and_a_rerun_converges() {
+    use super::binary::{Served, Step};
+    let model = Model::grid("binary-faults", 1, 2, 2);
+    let plan = model.plan();
+    let mut stopped = 0;
+    for seed in 1..=4u64 {
+        let served = Served::start(Config {
+            seed,
+            primary_budget: if seed % 2 == 1 { 12 } else { 5000 },
+            faults: mixed(seed),
+            ..Config::default()
+        });
+        let step = Step::new(&model.yaml(), "test-token");
+        let mut cmd = step.command(&served.fake.graphql_url());
+        cmd.env("INPUT_MAX-RETRIES", "0");
+        let run = step.run(&mut cmd);
+        let context = format!("seed {seed}: {}\n{}", run.stdout, run.stderr);
+        match run.code {
+            Some(0) => {}
+            Some(1) => {
+                stopped += 1;
+                assert!(
+                    run.stdout.contains("::error title=planpilot::"),
+                    "{context}"
+                );
+                // Outputs exist once anything was written (a stop in discovery has none).
+                if served.mutations() > 0 {
+                    assert!(run.output_file.contains("created-count="), "{context}");
+                }
+            }
+            other => panic!("exit {other:?}: {context}"),
+        }
+        // Every log group is closed, also when the run stops.
+        assert_eq!(
+            run.stdout.matches("::group::").count(),
+            run.stdout.matches("::endgroup::").count(),
+            "{context}"
+        );
+        for (item, issues) in claims(&served.fake.state(), &plan.key) {
+            assert_eq!(issues.len(), 1, "seed {seed}: {item} duplicated");
+        }
+
+        served.fake.set_faults(Faults::default());
+        served.fake.set_primary_budget(5000);
+        let rerun = step.run(&mut step.command(&served.fake.graphql_url()));
+        assert_eq!(rerun.code, Some(0), "seed {seed}: {}", rerun.stderr);
+        assert_converged(&plan, &served.fake.state());
+    }
+    assert!(stopped > 0, "some runs stopped");
+}
