@@ -362,6 +362,7 @@ impl Inputs {
         options.allow_mass_close = self.allow_mass_close;
         options.type_names = self.type_names.clone();
         options.project = self.project.clone();
+        options.concurrency = self.max_concurrency;
         options
     }
 

@@ -499,6 +499,16 @@ impl Mutation {
         Mutation::new("addSubIssue", "AddSubIssueInput", "issue { id }", input)
     }
 
+    pub fn remove_sub_issue(parent_id: &str, child_id: &str) -> Mutation {
+        let input = json!({ "issueId": parent_id, "subIssueId": child_id });
+        Mutation::new(
+            "removeSubIssue",
+            "RemoveSubIssueInput",
+            "issue { id }",
+            input,
+        )
+    }
+
     pub fn add_blocked_by(blocked_id: &str, blocking_id: &str) -> Mutation {
         let input = json!({ "issueId": blocked_id, "blockingIssueId": blocking_id });
         Mutation::new("addBlockedBy", "AddBlockedByInput", "issue { id }", input)
@@ -648,6 +658,7 @@ pub fn sample_documents() -> Vec<(String, String)> {
         Mutation::update_issue(json!({})),
         Mutation::close_issue("I", "NOT_PLANNED", Some("J")),
         Mutation::add_sub_issue("P", "C"),
+        Mutation::remove_sub_issue("P", "C"),
         Mutation::add_blocked_by("A", "B"),
         Mutation::remove_blocked_by("A", "B"),
         Mutation::add_project_item("P", "I"),
@@ -703,6 +714,7 @@ mod tests {
             &[
                 Mutation::add_blocked_by("A", "B"),
                 Mutation::add_sub_issue("P", "C"),
+                Mutation::remove_sub_issue("P", "C"),
             ],
             Safety::Idempotent,
             TokenRole::Issues,

@@ -171,7 +171,9 @@ impl Applier<'_> {
             .partition(|&i| self.cards.contains_key(&self.changes.field_sets[i].item));
         let early_fields = self.field_ops(fields_start, &early);
         wave.extend(early_fields);
-        wave.extend(self.close_ops(&mut (fields_end..lines.len())));
+        let mut tail = fields_end..lines.len();
+        wave.extend(self.close_ops(&mut tail));
+        wave.extend(self.detach_ops(&mut tail));
         self.phase("updates", wave, Safety::Idempotent).await;
         let field_ops = self.field_ops(fields_start, &late);
         self.phase("fields", field_ops, Safety::Idempotent).await;
@@ -582,6 +584,22 @@ impl Applier<'_> {
             .collect()
     }
 
+    fn detach_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
+        self.changes
+            .detaches
+            .iter()
+            .map(|(item, child, parent)| Op {
+                seq: seq.next().unwrap_or(0),
+                item: item.clone(),
+                line: diff::line_detach(item, child, parent),
+                detail: format!("detached from #{}", parent.number),
+                mutation: Mutation::remove_sub_issue(&parent.id, &child.id),
+                tolerate_existing: true,
+                token: TokenRole::Issues,
+            })
+            .collect()
+    }
+
     /// Runs a phase of independent writes and records the results.
     async fn phase(&mut self, name: &str, ops: Vec<Op>, safety: Safety) {
         for (op, result) in self.execute(name, ops, safety).await {
@@ -813,6 +831,7 @@ fn already_exists(message: &str) -> bool {
         || message.contains("duplicate")
         || message.contains("has been taken")
         || message.contains("is not blocked by")
+        || message.contains("is not a sub-issue of")
 }
 
 /// A stable color per label name (GitHub requires one).
@@ -851,6 +870,7 @@ mod tests {
             "Issue is already blocked by this issue",
             "Name has already been taken",
             "Issue is not blocked by this issue",
+            "Issue is not a sub-issue of this parent",
         ] {
             assert!(already_exists(done), "{done}");
         }

@@ -164,6 +164,9 @@ pub struct Changes {
     pub links: Vec<(String, String)>,
     /// `(blocked item, blocked issue, blocker issue)`: stale links between managed issues.
     pub unlinks: Vec<(String, IssueKey, IssueKey)>,
+    /// `(removed item, its issue, parent issue)`: closed issues taken out of a managed parent,
+    /// so they neither fill its sub-issue slots nor count as done in its progress.
+    pub detaches: Vec<(String, IssueKey, IssueKey)>,
     pub board_adds: Vec<String>,
     pub field_sets: Vec<FieldSet>,
     pub closes: Vec<Close>,
@@ -187,6 +190,7 @@ impl Changes {
         lines.extend(self.board_adds.iter().map(|i| line_board_add(i)));
         lines.extend(self.field_sets.iter().map(line_field));
         lines.extend(self.closes.iter().map(line_close));
+        lines.extend(self.detaches.iter().map(|(i, c, p)| line_detach(i, c, p)));
         lines
     }
 
@@ -241,6 +245,9 @@ pub(crate) fn line_field(set: &FieldSet) -> String {
         set.field_name,
         set.setting.display()
     )
+}
+pub(crate) fn line_detach(item: &str, child: &IssueKey, parent: &IssueKey) -> String {
+    format!("detach #{} ({item}) from #{}", child.number, parent.number)
 }
 pub(crate) fn line_close(close: &Close) -> String {
     match &close.reason {
@@ -311,6 +318,7 @@ pub fn plan_changes_on(
         moves: Vec::new(),
         links: Vec::new(),
         unlinks: Vec::new(),
+        detaches: Vec::new(),
         board_adds: Vec::new(),
         field_sets: Vec::new(),
         closes: Vec::new(),
@@ -884,6 +892,20 @@ fn plan_closes(
             url: issue.node.url.clone(),
             title: issue.node.title.clone(),
         });
+        let managed_parent = issue.node.parent.as_ref().filter(|p| {
+            keepers.values().any(|k| k.node.id == p.id)
+                || duplicates.iter().any(|(d, _)| d.node.id == p.id)
+        });
+        if let (OnRemoved::Close, Some(parent)) = (options.on_removed, managed_parent) {
+            changes.detaches.push((
+                item.to_string(),
+                key(issue),
+                IssueKey {
+                    id: parent.id.clone(),
+                    number: parent.number,
+                },
+            ));
+        }
         if options.on_removed == OnRemoved::Close && issue.is_open() {
             closing += 1;
             changes.closes.push(Close {

@@ -285,8 +285,35 @@ async fn example_first_sync_builds_the_plan_and_a_rerun_writes_nothing() {
         types: true,
         board: true,
     };
-    assert_state(&env.issues(), &expect);
+    let numbers = assert_state(&env.issues(), &expect);
     assert_eq!(load_yaml(&text).items.len(), plan.items.len());
+    // S-1 asks for "@current": the iteration that contains today.
+    let state = env.fake.state();
+    let iteration = state["project"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Iteration")
+        .unwrap();
+    let today = sync::fields::Date::today();
+    let current = iteration["iterations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| {
+            let start = sync::fields::Date::parse(i["start_date"].as_str().unwrap()).unwrap();
+            start <= today && today < start.add_days(i["duration"].as_i64().unwrap())
+        })
+        .expect("the fake has a current iteration");
+    let story = env
+        .issues()
+        .into_iter()
+        .find(|i| i["number"] == numbers["S-1"])
+        .unwrap();
+    assert_eq!(
+        story["project_item"]["fields"]["Iteration"],
+        current["title"]
+    );
 
     let (again, mutations, requests) = env.measured(&plan).await;
     assert_eq!(mutations, 0, "re-run changes: {:#?}", again.changes);
