@@ -263,6 +263,7 @@ pub fn assemble(
     for node in nodes {
         absorb(&mut discovered, plan, node, board_id.as_deref());
     }
+    settle_pasted_markers(&mut discovered, plan);
     adopt_unmarked(&mut discovered, plan, board_id.as_deref());
     for issue in &discovered.issues {
         let labelled = issue
@@ -281,6 +282,41 @@ pub fn assemble(
         }
     }
     Ok(discovered)
+}
+
+/// This plan's markers in a body, in order, one per item.
+fn plan_markers(body: &str, plan: &Plan) -> Vec<Marker> {
+    let mut markers: Vec<Marker> = Vec::new();
+    for marker in body.lines().filter_map(Marker::parse_comment) {
+        if marker.plan_key == plan.key && markers.iter().all(|m| m.item_id != marker.item_id) {
+            markers.push(marker);
+        }
+    }
+    markers
+}
+
+/// A body holding several of this plan's markers got another issue's body pasted into it (the
+/// marker is hidden in the rendered view). Such an issue belongs to the one item among them that
+/// no single-marker issue claims; otherwise it keeps its first marker.
+fn settle_pasted_markers(discovered: &mut Discovered, plan: &Plan) {
+    let markers: Vec<Vec<Marker>> = discovered
+        .issues
+        .iter()
+        .map(|i| plan_markers(&i.node.body, plan))
+        .collect();
+    let settled: BTreeSet<String> = markers
+        .iter()
+        .filter(|m| m.len() == 1)
+        .map(|m| m[0].item_id.clone())
+        .collect();
+    for (issue, markers) in discovered.issues.iter_mut().zip(markers) {
+        let mut free = markers
+            .into_iter()
+            .filter(|m| !settled.contains(&m.item_id) && plan.get(&m.item_id).is_some());
+        if let (Some(marker), None) = (free.next(), free.next()) {
+            issue.marker = marker;
+        }
+    }
 }
 
 /// An item without an issue adopts the one labelled issue without a marker that has its exact
