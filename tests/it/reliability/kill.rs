@@ -87,3 +87,43 @@ fn a_run_killed_in_any_phase_is_finished_by_the_next_without_duplicates() {
         "only {killed} runs were killed part-way"
     );
 }
+
+/// Kills at random moments (seeded): after a random number of the writes a whole run makes.
+#[test]
+fn runs_killed_at_random_moments_converge_without_duplicates() {
+    use rand::{Rng, SeedableRng};
+    let model = Model::grid("random-kill", 1, 2, 3);
+    let plan = model.plan();
+    let yaml = model.yaml();
+    let reference = Served::start(Config::default());
+    let step = Step::new(&yaml, "test-token");
+    let run = step.run(&mut step.command(&reference.fake.graphql_url()));
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let total = reference.mutations();
+
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    for _ in 0..4 {
+        let writes = rng.gen_range(1..total);
+        let served = Served::start(Config {
+            faults: slow(),
+            ..Config::default()
+        });
+        let step = Step::new(&yaml, "test-token");
+        let mut child = step.spawn(&served.fake.graphql_url());
+        while served.mutations() < writes && child.try_wait().expect("status").is_none() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+
+        served.fake.set_faults(Faults::default());
+        let rerun = step.run(&mut step.command(&served.fake.graphql_url()));
+        assert_eq!(
+            rerun.code,
+            Some(0),
+            "killed after {writes}: {}",
+            rerun.stderr
+        );
+        assert_converged(&plan, &served.fake.state());
+    }
+}
