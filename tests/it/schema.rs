@@ -11,7 +11,7 @@ fn schema() -> Option<Schema> {
         .or_else(Schema::locate);
     match path.filter(|p| p.exists()) {
         Some(path) => Some(Schema::load(&path).expect("the schema file parses")),
-        None if std::env::var_os("CI").is_some() => {
+        None if std::env::var_os("PLANPILOT_REQUIRE_SHARED").is_some() => {
             panic!("GitHub's GraphQL schema is missing; CI must validate every document")
         }
         None => {
