@@ -41,9 +41,21 @@ pub fn managed_block(body: &str) -> Option<&str> {
 }
 
 /// Replaces the managed block of `existing` with `block`, keeping every character outside it.
-/// A body without a (complete) block gets the block first, then the human text.
+/// The block replaced is the one of the same item, if the body holds several (a human pasted
+/// another issue's body), else the first. A body without a (complete) block gets the block
+/// first, then the human text.
 pub fn splice(existing: &str, block: &str) -> String {
-    if let Some((start, end)) = block_range(existing) {
+    let own = block.lines().next().and_then(Marker::parse_comment);
+    let range = own
+        .and_then(|own| {
+            block_ranges(existing).into_iter().find(|&(start, _)| {
+                let begin = existing[start..].lines().next().unwrap_or_default();
+                Marker::parse_comment(begin)
+                    .is_some_and(|m| m.plan_key == own.plan_key && m.item_id == own.item_id)
+            })
+        })
+        .or_else(|| block_range(existing));
+    if let Some((start, end)) = range {
         return format!("{}{block}{}", &existing[..start], &existing[end..]);
     }
     let human = existing.trim();
@@ -56,6 +68,12 @@ pub fn splice(existing: &str, block: &str) -> String {
 
 /// Byte range of the first complete managed block: from its begin line to the end of its end line.
 fn block_range(body: &str) -> Option<(usize, usize)> {
+    block_ranges(body).into_iter().next()
+}
+
+/// Byte ranges of every complete managed block, in order.
+fn block_ranges(body: &str) -> Vec<(usize, usize)> {
+    let mut ranges = Vec::new();
     let mut offset = 0;
     let mut start = None;
     for line in body.split_inclusive('\n') {
@@ -64,12 +82,13 @@ fn block_range(body: &str) -> Option<(usize, usize)> {
             if Marker::parse_comment(text).is_some() {
                 start = Some(offset);
             }
-        } else if start.is_some() && text.trim() == END_LINE {
-            return start.map(|s| (s, offset + text.len()));
+        } else if let (Some(s), true) = (start, text.trim() == END_LINE) {
+            ranges.push((s, offset + text.len()));
+            start = None;
         }
         offset += line.len();
     }
-    None
+    ranges
 }
 
 fn push_references(out: &mut String, item: &Item, number: &dyn Fn(&str) -> Option<u64>) {
@@ -302,6 +321,23 @@ mod tests {
         assert_eq!(managed_block(&spliced), Some(new.as_str()));
         // Splicing the same block again changes nothing.
         assert_eq!(splice(&spliced, &new), spliced);
+    }
+
+    #[test]
+    fn splice_replaces_the_items_own_block_when_another_was_pasted_above_it() {
+        let plan = plan();
+        let block = |id: &str, goal: &str| {
+            let mut item = plan.get(id).unwrap().clone();
+            item.content.goal = Some(goal.into());
+            render_block(&plan, &item, &numbers)
+        };
+        let pasted = block("T-1", "someone else's");
+        let body = format!("{pasted}\n\nnotes\n\n{}", block("T-2", "old"));
+        let spliced = splice(&body, &block("T-2", "new"));
+        assert_eq!(
+            spliced,
+            format!("{pasted}\n\nnotes\n\n{}", block("T-2", "new"))
+        );
     }
 
     #[test]

@@ -137,8 +137,9 @@ pub async fn discover(
     assemble(plan, options, pages)
 }
 
-/// Sub-issues of managed issues that lost the label (a human removed it) but still carry this
-/// plan's marker. Read only when some plan item has no issue, so that item is not created twice.
+/// Sub-issues and parents of managed issues that lost the label (a human removed it) but still
+/// carry this plan's marker, in this repository. Read only when some plan item has no issue,
+/// so that item is not created twice.
 async fn find_strays(
     client: &Client,
     plan: &Plan,
@@ -160,9 +161,9 @@ async fn find_strays(
     let unknown: BTreeSet<String> = issues
         .iter()
         .filter(|n| ours(n).is_some())
-        .flat_map(|n| n.sub_issues.iter())
-        .filter(|child| !known.contains(child.id.as_str()))
-        .map(|child| child.id.clone())
+        .flat_map(|n| n.sub_issues.iter().chain(n.parent.iter()))
+        .filter(|related| !known.contains(related.id.as_str()))
+        .map(|related| related.id.clone())
         .collect();
     let unknown: Vec<String> = unknown.into_iter().collect();
     let mut strays = Vec::new();
@@ -172,10 +173,18 @@ async fn find_strays(
         strays.extend(
             ops::parse_issues_by_id(&response.data)
                 .into_iter()
-                .filter(|n| ours(n).is_some()),
+                .filter(|n| ours(n).is_some() && in_repository(n, options)),
         );
     }
     Ok(strays)
+}
+
+/// Whether an issue lives in the synced repository: a related issue may be in another one
+/// (sub-issues cross repositories; a transferred issue keeps its relations and its marker).
+fn in_repository(node: &IssueNode, options: &SyncOptions) -> bool {
+    let repo = &options.repository;
+    let path = format!("/{}/{}/issues/", repo.owner, repo.name).to_lowercase();
+    node.url.to_lowercase().contains(&path)
 }
 
 /// The first discovery request: the first page of issues plus all metadata.
@@ -254,6 +263,7 @@ pub fn assemble(
     for node in nodes {
         absorb(&mut discovered, plan, node, board_id.as_deref());
     }
+    settle_pasted_markers(&mut discovered, plan);
     adopt_unmarked(&mut discovered, plan, board_id.as_deref());
     for issue in &discovered.issues {
         let labelled = issue
@@ -264,7 +274,7 @@ pub fn assemble(
             .any(|l| l.name.eq_ignore_ascii_case(&options.label));
         if !labelled {
             discovered.warnings.push(format!(
-                "#{} ({}) had lost the label \"{}\"; it was found as a sub-issue and is labelled again",
+                "#{} ({}) had lost the label \"{}\"; it was found as a sub-issue or parent and is labelled again",
                 issue.node.number,
                 issue.item_id(),
                 options.label
@@ -272,6 +282,41 @@ pub fn assemble(
         }
     }
     Ok(discovered)
+}
+
+/// This plan's markers in a body, in order, one per item.
+fn plan_markers(body: &str, plan: &Plan) -> Vec<Marker> {
+    let mut markers: Vec<Marker> = Vec::new();
+    for marker in body.lines().filter_map(Marker::parse_comment) {
+        if marker.plan_key == plan.key && markers.iter().all(|m| m.item_id != marker.item_id) {
+            markers.push(marker);
+        }
+    }
+    markers
+}
+
+/// A body holding several of this plan's markers got another issue's body pasted into it (the
+/// marker is hidden in the rendered view). Such an issue belongs to the one item among them that
+/// no single-marker issue claims; otherwise it keeps its first marker.
+fn settle_pasted_markers(discovered: &mut Discovered, plan: &Plan) {
+    let markers: Vec<Vec<Marker>> = discovered
+        .issues
+        .iter()
+        .map(|i| plan_markers(&i.node.body, plan))
+        .collect();
+    let settled: BTreeSet<String> = markers
+        .iter()
+        .filter(|m| m.len() == 1)
+        .map(|m| m[0].item_id.clone())
+        .collect();
+    for (issue, markers) in discovered.issues.iter_mut().zip(markers) {
+        let mut free = markers
+            .into_iter()
+            .filter(|m| !settled.contains(&m.item_id) && plan.get(&m.item_id).is_some());
+        if let (Some(marker), None) = (free.next(), free.next()) {
+            issue.marker = marker;
+        }
+    }
 }
 
 /// An item without an issue adopts the one labelled issue without a marker that has its exact

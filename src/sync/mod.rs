@@ -72,8 +72,10 @@ pub async fn run(
     progress: &dyn Progress,
 ) -> Result<Report, SyncError> {
     progress.phase_started("discover", 1);
-    let discovered = discover(client, plan, options).await?;
+    let discovered = discover(client, plan, options).await;
+    // Finished even when it failed, so the log's group is closed before the error is shown.
     progress.phase_finished("discover");
+    let discovered = discovered?;
     let changes = plan_changes(plan, &discovered, options)?;
     if options.dry_run {
         return Ok(dry_run_report(plan, &changes, client.metrics()));

@@ -3,5 +3,6 @@ mod action;
 mod cli;
 mod client;
 mod plan;
+mod reliability;
 mod schema;
 mod sync;

@@ -147,6 +147,64 @@ impl FakeGithub {
         self.shared.reset_stats();
     }
 
+    fn world(&self) -> std::sync::MutexGuard<'_, state::State> {
+        self.shared.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Renames an option of a single-select board field, as a human does in the board's
+    /// settings (the option keeps its id). False if there is no such field or option.
+    pub fn rename_option(&self, field: &str, from: &str, to: &str) -> bool {
+        let mut world = self.world();
+        let Some(project) = world.project.as_mut() else {
+            return false;
+        };
+        let options = project.fields.iter_mut().filter(|f| f.name == field);
+        for field in options {
+            if let state::FieldKind::SingleSelect(options) = &mut field.kind {
+                if let Some(option) = options.iter_mut().find(|o| o.name == from) {
+                    option.name = to.to_string();
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Renames an organization issue type (it keeps its id). False if there is none by `from`.
+    pub fn rename_issue_type(&self, from: &str, to: &str) -> bool {
+        let mut world = self.world();
+        match world.issue_types.iter_mut().find(|t| t.name == from) {
+            Some(issue_type) => {
+                issue_type.name = to.to_string();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Transfers issue `number` to another repository: it leaves this repository's lists and
+    /// numbers, while its node id and its relations live on. False if there is no such issue.
+    pub fn transfer_issue(&self, number: u64) -> bool {
+        let mut world = self.world();
+        match world.issue_by_number(number) {
+            Some(index) => {
+                world.issues[index].transferred = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Starts a fresh primary-budget window, as if the hour had passed.
+    pub fn reset_primary_budget(&self) {
+        self.shared.reset_primary_budget(None);
+    }
+
+    /// Starts a fresh primary-budget window of `points` (a token with another budget).
+    pub fn set_primary_budget(&self, points: u64) {
+        self.shared.reset_primary_budget(Some(points));
+    }
+
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;

@@ -207,6 +207,7 @@ fn create_issue(state: &mut State, input: &Input) -> Resolved {
         created_at: now.clone(),
         updated_at: now,
         deleted: false,
+        transferred: false,
     });
     if let Some(parent) = parent {
         state.issues[parent].sub_issues.push(idx);

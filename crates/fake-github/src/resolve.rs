@@ -299,7 +299,7 @@ fn repository_issues(state: &State, args: &Args) -> Vec<Out> {
         .issues
         .iter()
         .enumerate()
-        .filter(|(_, issue)| !issue.deleted)
+        .filter(|(_, issue)| !issue.deleted && !issue.transferred)
         .filter(|(_, issue)| {
             states
                 .as_ref()
@@ -441,6 +441,13 @@ fn issue(state: &State, i: usize, name: &str, args: &Args) -> Option<Resolved> {
         "databaseId" => leaf(issue.number + 1000),
         "title" => leaf(issue.title.clone()),
         "body" | "bodyText" => leaf(issue.body.clone()),
+        // A transferred issue lives in another repository of the owner now.
+        "url" if issue.transferred => leaf(format!(
+            "{}/{}-elsewhere/issues/{}",
+            state.owner_url(),
+            state.repo,
+            issue.number
+        )),
         "url" => leaf(format!("{}/issues/{}", state.repo_url(), issue.number)),
         "state" => leaf(issue.state),
         "stateReason" => {

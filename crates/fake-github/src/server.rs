@@ -42,7 +42,6 @@ pub struct DropConnection;
 pub struct Shared {
     pub token: String,
     pub schema: Schema,
-    pub primary_limit: u64,
     primary_window_secs: u64,
     pub state: Mutex<State>,
     pub faults: Mutex<Faults>,
@@ -60,6 +59,8 @@ pub struct Shared {
 struct Budget {
     used: u64,
     reset_at: u64,
+    /// Points per window.
+    limit: u64,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -90,14 +91,17 @@ impl Shared {
         Ok(Shared {
             token: config.token.clone(),
             schema,
-            primary_limit: config.primary_budget,
             primary_window_secs,
             state: Mutex::new(state),
             faults: Mutex::new(config.faults.clone()),
             stats: Mutex::new(stats),
             rng: Mutex::new(StdRng::seed_from_u64(config.seed)),
             in_flight: AtomicU64::new(0),
-            budget: Mutex::new(Budget { used: 0, reset_at }),
+            budget: Mutex::new(Budget {
+                used: 0,
+                reset_at,
+                limit: config.primary_budget,
+            }),
             content_window: Mutex::new(VecDeque::new()),
             points_window: Mutex::new(VecDeque::new()),
             documents: AtomicU64::new(0),
@@ -118,6 +122,17 @@ impl Shared {
             schema_validation: stats.schema_validation,
             ..Stats::default()
         };
+    }
+
+    /// Starts a fresh primary-budget window now, with `limit` points if given.
+    pub fn reset_primary_budget(&self, limit: Option<u64>) {
+        let now = lock(&self.state).now_secs();
+        let mut budget = lock(&self.budget);
+        budget.used = 0;
+        budget.reset_at = now + self.primary_window_secs;
+        if let Some(limit) = limit {
+            budget.limit = limit;
+        }
     }
 
     fn chance(&self, probability: f64) -> bool {
@@ -158,8 +173,8 @@ impl Shared {
             budget.reset_at = now + self.primary_window_secs;
         }
         RateInfo {
-            limit: self.primary_limit,
-            remaining: self.primary_limit.saturating_sub(budget.used),
+            limit: budget.limit,
+            remaining: budget.limit.saturating_sub(budget.used),
             used: budget.used,
             reset_at: budget.reset_at,
             cost,

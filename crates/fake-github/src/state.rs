@@ -70,6 +70,9 @@ pub struct Issue {
     pub created_at: String,
     pub updated_at: String,
     pub deleted: bool,
+    /// Moved to another repository: gone from this repository's lists and numbers, while its
+    /// node id and relations live on (sub-issues and blocked-by links may cross repositories).
+    pub transferred: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -489,7 +492,7 @@ impl State {
             .issues
             .iter()
             .enumerate()
-            .filter(|(_, i)| !i.deleted)
+            .filter(|(_, i)| !i.deleted && !i.transferred)
             .map(|(idx, i)| self.issue_json(idx, i))
             .collect();
         let labels: Vec<Value> = self.labels.iter().map(|l| json!({"id": l.id, "name": l.name, "color": l.color, "description": l.description})).collect();
@@ -586,7 +589,10 @@ impl State {
 
     pub fn issue_by_number(&self, number: u64) -> Option<usize> {
         let idx = usize::try_from(number).ok()?.checked_sub(1)?;
-        self.issues.get(idx).filter(|i| !i.deleted).map(|_| idx)
+        self.issues
+            .get(idx)
+            .filter(|i| !i.deleted && !i.transferred)
+            .map(|_| idx)
     }
 
     pub fn user_by_login(&self, login: &str) -> Option<usize> {

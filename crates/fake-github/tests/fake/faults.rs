@@ -77,6 +77,44 @@ async fn exhausted_primary_budget_is_rate_limited_with_http_200() {
         .unwrap()
         .contains("API rate limit exceeded"));
     assert_eq!(api.fake.stats().rate_limited, 1);
+    // A new window (the hour passed) serves again.
+    api.fake.reset_primary_budget();
+    api.ok(VIEWER, json!({})).await;
+    api.ok(VIEWER, json!({})).await;
+    assert_eq!(
+        error_type(&api.gql(VIEWER, json!({})).await),
+        Some("RATE_LIMITED")
+    );
+    api.fake.set_primary_budget(5000);
+    api.ok(VIEWER, json!({})).await;
+}
+
+#[tokio::test]
+async fn a_transferred_issue_leaves_the_repository_but_keeps_its_node() {
+    let api = common::default().await;
+    let (id, number) = api.create_issue("Moving out").await;
+    assert!(api.fake.transfer_issue(number));
+    assert!(
+        !api.fake.transfer_issue(number),
+        "gone from this repository"
+    );
+    let listed = api
+        .ok(
+            r#"{ repository(owner: "acme", name: "roadmap") { issues(first: 10) { nodes { number } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(listed["repository"]["issues"]["nodes"], json!([]));
+    assert_eq!(api.fake.state()["issues"], json!([]));
+    let node = api
+        .ok(
+            "query($id: ID!) { node(id: $id) { ... on Issue { title url } } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(node["node"]["title"], "Moving out");
+    let url = node["node"]["url"].as_str().unwrap();
+    assert!(!url.contains("/acme/roadmap/"), "{url}");
 }
 
 #[tokio::test]
