@@ -95,7 +95,7 @@ impl Config {
     }
 
     /// Scenario 1's plan: 5 epics / 20 stories / 80 tasks (2 / 4 / 12 when quick).
-    fn base_shape(&self) -> Shape {
+    pub fn base_shape(&self) -> Shape {
         if self.quick {
             Shape {
                 epics: 2,

@@ -13,16 +13,11 @@ use planpilot::github::{Client, ClientConfig, Secret};
 use planpilot::plan::{self, LoadOptions, Plan};
 use planpilot::sync::{self, Silent, SyncOptions};
 use planpilot_bench::fake::{census, FakeStats};
-use planpilot_bench::generate::{generate, PlanFile, Shape};
+use planpilot_bench::generate::{generate, PlanFile};
 use planpilot_bench::http;
+use planpilot_bench::scenarios::Config as BenchConfig;
 use serde_json::json;
 
-/// The quick scenario's plan: 2 epics, 4 stories, 12 tasks.
-const QUICK: Shape = Shape {
-    epics: 2,
-    stories_per_epic: 2,
-    tasks_per_story: 3,
-};
 const MAX_CONCURRENCY: usize = 3;
 
 fn load(generated: &PlanFile, dir: &std::path::Path) -> Plan {
@@ -59,14 +54,16 @@ fn stats_of(fake: &FakeGithub) -> FakeStats {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quick_scenario_holds_the_benchmark_invariants() {
+    let quick = BenchConfig::quick();
     let config = Config {
         faults: Faults {
-            latency: Duration::from_millis(5),
-            mutation_latency: Duration::from_millis(5),
+            latency: Duration::from_millis(quick.latency.request_ms),
+            mutation_latency: Duration::from_millis(quick.latency.mutation_ms),
             ..Faults::default()
         },
         ..Config::default()
     };
+    let shape = quick.base_shape();
     let fake = FakeGithub::start(config).await.unwrap();
     let mut client_config = ClientConfig::new(fake.graphql_url(), Secret::new("test-token"));
     client_config.max_concurrency = MAX_CONCURRENCY;
@@ -75,14 +72,14 @@ async fn quick_scenario_holds_the_benchmark_invariants() {
     options.project = Some("https://github.com/orgs/acme/projects/1".parse().unwrap());
     options.concurrency = MAX_CONCURRENCY;
     let dir = tempfile::tempdir().unwrap();
-    let generated = generate(QUICK, 1);
+    let generated = generate(shape, quick.seed);
     let plan = load(&generated, dir.path());
-    assert_eq!(plan.items.len(), QUICK.items());
+    assert_eq!(plan.items.len(), shape.items());
 
     let first = sync_measured(&fake, &client, &options, &plan).await;
     assert!(first.mutations.total > 0);
     let found = census(&fake.state(), &plan.key);
-    assert_eq!((found.items, found.duplicates), (QUICK.items(), 0));
+    assert_eq!((found.items, found.duplicates), (shape.items(), 0));
     assert!(
         (1..=MAX_CONCURRENCY as u64).contains(&first.max_in_flight),
         "max in flight {} with max-concurrency {MAX_CONCURRENCY}",
