@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use super::classify::{classify, is_retryable, permanent_error, Verdict};
 use super::gate::{Gate, Limiter, Pause, Slot};
-use super::metrics::Recorder;
+use super::metrics::{mutation_fields, Recorder};
 use super::ratelimit::{format_utc, Limit, WaitPolicy};
 use super::retry::{Backoff, Breaker};
 use super::transport::{HttpTransport, Transport};
@@ -87,6 +87,11 @@ pub struct ClientConfig {
     pub reset_margin: Duration,
     /// Consecutive failed requests that stop all requests (0 disables). Default 10.
     pub breaker_threshold: u32,
+    /// Adaptive back-off on rate limits: a refusal pauses every worker (one shared gate) and
+    /// halves the concurrency, which comes back one request per success. `false`: only the
+    /// refused request waits, the others keep sending at the full concurrency (to measure what
+    /// the back-off saves). Default `true`.
+    pub adaptive_backoff: bool,
     /// `User-Agent` header. Default `planpilot/<version>`.
     pub user_agent: String,
 }
@@ -114,6 +119,7 @@ impl Default for ClientConfig {
             secondary_min_wait: Duration::from_secs(60),
             reset_margin: Duration::from_secs(1),
             breaker_threshold: 10,
+            adaptive_backoff: true,
             user_agent: concat!("planpilot/", env!("CARGO_PKG_VERSION")).to_string(),
         }
     }
@@ -286,6 +292,14 @@ pub enum ApiError {
     Invalid { message: String },
     #[error("rate limited until {until}; re-run after that to resume")]
     RateLimited { until: String },
+    /// A document of several mutations refused again and again by a secondary limit: it may
+    /// hold more content-creating mutations than the limit admits at once. Nothing of it was
+    /// applied; send its mutations in smaller documents.
+    #[error(
+        "GitHub refused a document of {mutations} mutations {attempts} times in a row \
+         (secondary rate limit); send them in smaller documents"
+    )]
+    Refused { mutations: u64, attempts: u32 },
     #[error("the request may or may not have been applied: {message}")]
     Ambiguous { message: String },
     #[error("GitHub kept failing after {attempts} attempt(s): {message}")]
@@ -316,6 +330,7 @@ impl ApiError {
             },
             other @ (ApiError::Unauthorized
             | ApiError::RateLimited { .. }
+            | ApiError::Refused { .. }
             | ApiError::CircuitOpen { .. }) => other,
         }
     }
@@ -348,6 +363,24 @@ pub struct Metrics {
 /// answering `retry-after: 0` (the `max_wait` cap would never be reached).
 const MAX_LIMIT_RETRIES: u32 = 10;
 
+/// Secondary-limit refusals in a row after which a document of several mutations is handed
+/// back (`ApiError::Refused`) for its sender to split: resending a document that holds more
+/// content-creating mutations than the limit admits can never succeed.
+const REFUSALS_BEFORE_SPLIT: u32 = 2;
+
+/// `Refused` when `request`, a document of several mutations, has now been refused by a
+/// secondary limit `refusals` times in a row: its sender splits it rather than resending it.
+fn split_instead(limit: &Limit, request: &Request, refusals: u32) -> Option<ApiError> {
+    if !matches!(limit, Limit::Secondary { .. }) || refusals < REFUSALS_BEFORE_SPLIT {
+        return None;
+    }
+    let mutations = mutation_fields(&request.document).filter(|&n| n > 1)?;
+    Some(ApiError::Refused {
+        mutations,
+        attempts: refusals,
+    })
+}
+
 /// The client. See the module docs for what clones share.
 #[derive(Clone)]
 pub struct Client {
@@ -361,6 +394,7 @@ struct Inner {
     breaker: Breaker,
     backoff: Backoff,
     max_retries: u32,
+    adaptive_backoff: bool,
     metrics: Recorder,
     /// Token values, scrubbed from every message that leaves the client.
     secrets: Vec<String>,
@@ -396,13 +430,14 @@ impl Client {
             inner: Arc::new(Inner {
                 transport,
                 gate: Gate::new(policy, config.max_wait),
-                limiter: Limiter::new(config.max_concurrency),
+                limiter: Limiter::new(config.max_concurrency, config.adaptive_backoff),
                 breaker: Breaker::new(config.breaker_threshold),
                 backoff: Backoff {
                     base: config.backoff_base,
                     max: config.backoff_max,
                 },
                 max_retries: config.max_retries,
+                adaptive_backoff: config.adaptive_backoff,
                 metrics: Recorder::default(),
                 secrets,
             }),
@@ -427,23 +462,38 @@ impl Client {
             let (verdict, slot) = inner.attempt(&body, request.token).await?;
             match verdict {
                 Verdict::Answer { response, limit } => {
-                    inner.record_answer();
+                    inner.record_answer(&slot);
                     if let Some(limit) = limit {
                         // The answer stands; the refusal of some of its fields still pauses
                         // everyone. Giving up on waiting shows in the next requests.
-                        let _ = inner.pause_for(&limit);
+                        if inner.adaptive_backoff {
+                            let _ = inner.pause_for(&limit);
+                        } else {
+                            inner.metrics.record_limit(Duration::ZERO);
+                        }
                     }
                     return Ok(response);
                 }
                 Verdict::Limit(limit) => {
-                    let pause = inner.pause_for(&limit);
-                    drop(slot);
-                    let pause = pause?;
+                    let wait = if inner.adaptive_backoff {
+                        let pause = inner.pause_for(&limit);
+                        drop(slot);
+                        pause?.wait
+                    } else {
+                        drop(slot);
+                        inner.solo_wait(&limit, limit_retries)?
+                    };
                     limit_retries += 1;
                     if limit_retries > MAX_LIMIT_RETRIES {
                         return Err(ApiError::RateLimited {
-                            until: format_utc(SystemTime::now() + pause.wait),
+                            until: format_utc(SystemTime::now() + wait),
                         });
+                    }
+                    if !inner.adaptive_backoff {
+                        tokio::time::sleep(wait).await;
+                    }
+                    if let Some(refused) = split_instead(&limit, &request, limit_retries) {
+                        return Err(refused);
                     }
                     inner.metrics.record_retry(limit.cause());
                 }
@@ -512,10 +562,32 @@ impl Inner {
         Ok((verdict, slot))
     }
 
-    fn record_answer(&self) {
+    fn record_answer(&self, slot: &Slot<'_>) {
         self.breaker.record_success();
-        self.limiter.record_success();
+        self.limiter.record_success(slot);
         self.gate.record_answer();
+    }
+
+    /// Adaptive back-off off: the refused request alone waits (the caller sleeps), nothing
+    /// else pauses.
+    fn solo_wait(&self, limit: &Limit, streak: u32) -> Result<Duration, ApiError> {
+        let wait = self.gate.solo_wait(limit, streak);
+        self.metrics
+            .record_limit(*wait.as_ref().unwrap_or(&Duration::ZERO));
+        match &wait {
+            Ok(wait) => tracing::warn!(
+                reason = limit.cause(),
+                wait_ms = wait.as_millis() as u64,
+                "{}: retrying this request in {wait:.1?}",
+                limit.describe()
+            ),
+            Err(error) => tracing::warn!(
+                reason = limit.cause(),
+                "{}: waiting would exceed max-wait; {error}",
+                limit.describe()
+            ),
+        }
+        wait
     }
 
     /// Pauses every worker for `limit` and, once per burst of refusals, halves the concurrency;
@@ -865,11 +937,9 @@ mod tests {
         for result in futures::future::join_all(calls).await {
             result.unwrap();
         }
-        assert_eq!(
-            client.inner.limiter.target(),
-            4,
-            "8 halved once, not four times"
-        );
+        // Halved once to 4, then the four resends (sent after it) each gave a permit back;
+        // halving four times would have left 1 + 4.
+        assert_eq!(client.inner.limiter.target(), 8, "8 halved once, recovered");
         transport
             .script
             .lock()
@@ -878,9 +948,94 @@ mod tests {
         client.graphql(read()).await.unwrap();
         assert_eq!(
             client.inner.limiter.target(),
-            2,
-            "a later burst halves again"
+            5,
+            "a later burst halves again (4), its resend gives one back"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrency_recovers_after_successes() {
+        let config = ClientConfig {
+            max_concurrency: 4,
+            ..config()
+        };
+        let (client, transport) = client_with(config, vec![secondary(Some(5)); 4]);
+        let burst = (0..4).map(|_| client.graphql(read()));
+        for result in futures::future::join_all(burst).await {
+            result.unwrap();
+        }
+        assert_eq!(
+            client.inner.limiter.target(),
+            4,
+            "2 after the burst, +1 per resend"
+        );
+        // A later phase that hits no limit runs at the full bound from its first request.
+        let first_later = transport.sent_at.lock().unwrap().len();
+        let later = (0..12).map(|_| client.graphql(read()));
+        for result in futures::future::join_all(later).await {
+            result.unwrap();
+        }
+        let sent = transport.sent_at.lock().unwrap();
+        let first_round = &sent[first_later..first_later + 4];
+        assert!(
+            first_round.iter().all(|at| *at == first_round[0]),
+            "{first_round:?}"
+        );
+        assert_eq!(sent.len() - first_later, 12);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_adaptive_back_off_only_the_refused_request_waits() {
+        let config = ClientConfig {
+            max_concurrency: 4,
+            adaptive_backoff: false,
+            ..config()
+        };
+        let (client, transport) = client_with(config, vec![secondary(Some(30))]);
+        let start = Instant::now();
+        let calls = (0..4).map(|_| client.graphql(read()));
+        for result in futures::future::join_all(calls).await {
+            result.unwrap();
+        }
+        let sent = transport.sent_at.lock().unwrap();
+        assert_eq!(sent.len(), 5);
+        // The three others left at once; the refused one 30 s after its refusal.
+        assert!(sent[1..4].iter().all(|at| *at == start), "{sent:?}");
+        assert_eq!(
+            sent[4] - start,
+            Duration::from_millis(100) + Duration::from_secs(30)
+        );
+        assert_eq!(client.inner.limiter.target(), 4, "the bound stays");
+        let metrics = client.metrics();
+        assert_eq!(metrics.rate_limit_hits, 1);
+        assert_eq!(metrics.retries.get("secondary"), Some(&1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_document_of_several_mutations_refused_twice_is_handed_back_to_split() {
+        let batch = Request::mutation(
+            "mutation { a: addBlockedBy(input: {issueId: \"A\", blockingIssueId: \"B\"}) { issue { id } } \
+             b: addBlockedBy(input: {issueId: \"C\", blockingIssueId: \"D\"}) { issue { id } } }",
+            json!({}),
+            Safety::Idempotent,
+        );
+        let script = vec![secondary(Some(1)); 4];
+        let (client, _) = client_with(config(), script);
+        let error = client.graphql(batch).await.unwrap_err();
+        assert!(
+            matches!(
+                error,
+                ApiError::Refused {
+                    mutations: 2,
+                    attempts: 2
+                }
+            ),
+            "{error}"
+        );
+        assert_eq!(client.metrics().requests, 2);
+        // A single mutation is not split: it waits the limit out.
+        client.graphql(create()).await.unwrap();
+        assert_eq!(client.metrics().requests, 5);
     }
 
     #[tokio::test(start_paused = true)]

@@ -4,7 +4,10 @@
 //!   and every worker waits at it before sending. It also keeps the total waited time under
 //!   `max-wait`; past that, requests fail with `RateLimited` until the limit has lifted.
 //! - `Limiter`: a semaphore of at most `max-concurrency` permits. A rate limit halves the
-//!   effective number of permits; successes give them back one at a time.
+//!   effective number of permits; each success of a request sent after that gives one back.
+//!
+//! With adaptive back-off off (`ClientConfig::adaptive_backoff`), the limiter keeps its bound
+//! and a refused request waits on its own (`Gate::solo_wait`), without closing the gate.
 //!
 //! Both are owned by the client (one of each per `Client`, shared by its clones). No lock is
 //! held across an `.await`.
@@ -121,6 +124,22 @@ impl Gate {
         })
     }
 
+    /// The wait for `limit`, for the refused request alone (adaptive back-off off): the gate
+    /// stays open; the wait still counts against `max_wait` (summed, as nothing overlaps it).
+    pub fn solo_wait(&self, limit: &Limit, streak: u32) -> Result<Duration, ApiError> {
+        let wait = self
+            .policy
+            .wait_for(limit, streak, epoch_seconds(SystemTime::now()));
+        let mut state = self.lock();
+        if state.waited + wait > self.max_wait {
+            return Err(ApiError::RateLimited {
+                until: format_utc(SystemTime::now() + wait),
+            });
+        }
+        state.waited += wait;
+        Ok(wait)
+    }
+
     /// A request got a real answer: the next limit starts a new streak.
     pub fn record_answer(&self) {
         self.lock().streak = 0;
@@ -135,14 +154,18 @@ impl Gate {
     }
 }
 
-/// Successes needed to give back one permit after a back-off.
-const RECOVER_AFTER_SUCCESSES: u32 = 5;
+/// Successes needed to give back one permit after a back-off. Only requests sent after the
+/// back-off count: answers of requests already in flight when the limit hit say nothing about
+/// the lower rate.
+const RECOVER_AFTER_SUCCESSES: u32 = 1;
 
 /// The adaptive concurrency bound. See the module docs.
 #[derive(Debug)]
 pub(crate) struct Limiter {
     semaphore: Semaphore,
     max: usize,
+    /// Off: `back_off` changes nothing (the bound stays at `max`).
+    adaptive: bool,
     state: Mutex<LimiterState>,
 }
 
@@ -154,24 +177,29 @@ struct LimiterState {
     removed: usize,
     /// Successes since the last change of `target`.
     successes: u32,
+    /// Back-offs so far; a slot remembers the value it was taken under.
+    generation: u64,
 }
 
 /// Permission to have one request in flight; returned (or retired) on drop.
 pub(crate) struct Slot<'a> {
     limiter: &'a Limiter,
     permit: Option<SemaphorePermit<'a>>,
+    generation: u64,
 }
 
 impl Limiter {
-    /// `max` must be at least 1.
-    pub fn new(max: usize) -> Limiter {
+    /// `max` must be at least 1. `adaptive` false: the bound never changes.
+    pub fn new(max: usize, adaptive: bool) -> Limiter {
         Limiter {
             semaphore: Semaphore::new(max),
             max,
+            adaptive,
             state: Mutex::new(LimiterState {
                 target: max,
                 removed: 0,
                 successes: 0,
+                generation: 0,
             }),
         }
     }
@@ -186,6 +214,7 @@ impl Limiter {
         Slot {
             limiter: self,
             permit: Some(permit),
+            generation: self.lock().generation,
         }
     }
 
@@ -197,9 +226,13 @@ impl Limiter {
     /// Halves the allowed permits (at least 1). Idle permits are retired now, busy ones when
     /// their request ends.
     pub fn back_off(&self) {
+        if !self.adaptive {
+            return;
+        }
         let mut state = self.lock();
         state.target = (state.target / 2).max(1);
         state.successes = 0;
+        state.generation += 1;
         while self.max - state.removed > state.target {
             match self.semaphore.try_acquire() {
                 Ok(permit) => {
@@ -211,10 +244,11 @@ impl Limiter {
         }
     }
 
-    /// Counts a success; every few successes one permit comes back, up to `max`.
-    pub fn record_success(&self) {
+    /// Counts the success of the request holding `slot`; every `RECOVER_AFTER_SUCCESSES`
+    /// successes of requests sent since the last back-off, one permit comes back, up to `max`.
+    pub fn record_success(&self, slot: &Slot<'_>) {
         let mut state = self.lock();
-        if state.target == self.max {
+        if state.target == self.max || slot.generation != state.generation {
             return;
         }
         state.successes += 1;
@@ -345,9 +379,15 @@ mod tests {
         assert!(error.to_string().starts_with("rate limited until "));
     }
 
-    #[tokio::test]
+    /// Takes a slot, counts its success, gives it back: one request sent and answered.
+    async fn succeed_once(limiter: &Limiter) {
+        let slot = limiter.acquire().await;
+        limiter.record_success(&slot);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn limiter_halves_then_recovers() {
-        let limiter = Limiter::new(8);
+        let limiter = Limiter::new(8, true);
         limiter.back_off();
         assert_eq!(limiter.target(), 4);
         assert_eq!(limiter.semaphore.available_permits(), 4);
@@ -356,20 +396,63 @@ mod tests {
         limiter.back_off();
         assert_eq!(limiter.target(), 1, "never below one");
         for _ in 0..RECOVER_AFTER_SUCCESSES * 2 {
-            limiter.record_success();
+            succeed_once(&limiter).await;
         }
         assert_eq!(limiter.target(), 3);
         assert_eq!(limiter.semaphore.available_permits(), 3);
         for _ in 0..RECOVER_AFTER_SUCCESSES * 20 {
-            limiter.record_success();
+            succeed_once(&limiter).await;
         }
         assert_eq!(limiter.target(), 8, "never above the maximum");
         assert_eq!(limiter.semaphore.available_permits(), 8);
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn answers_of_requests_sent_before_a_back_off_do_not_undo_it() {
+        let limiter = Limiter::new(4, true);
+        let early: Vec<Slot<'_>> =
+            futures::future::join_all((0..3).map(|_| limiter.acquire())).await;
+        limiter.back_off();
+        for slot in &early {
+            limiter.record_success(slot);
+        }
+        assert_eq!(limiter.target(), 2, "sent before the limit: not counted");
+        drop(early);
+        for _ in 0..RECOVER_AFTER_SUCCESSES {
+            succeed_once(&limiter).await;
+        }
+        assert_eq!(limiter.target(), 3, "sent after it: counted");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_adaptive_back_off_the_bound_stays() {
+        let limiter = Limiter::new(4, false);
+        limiter.back_off();
+        assert_eq!(limiter.target(), 4);
+        assert_eq!(limiter.semaphore.available_permits(), 4);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_solo_wait_leaves_the_gate_open_and_counts_against_max_wait() {
+        let gate = Gate::new(POLICY, Duration::from_secs(100));
+        assert_eq!(
+            gate.solo_wait(&secondary(60), 0).unwrap(),
+            Duration::from_secs(60)
+        );
+        assert!(!gate.is_closed());
+        assert_eq!(
+            gate.solo_wait(&NO_RETRY_AFTER, 0).unwrap_err().to_string()[..16],
+            *"rate limited unt"
+        );
+        assert_eq!(
+            gate.solo_wait(&secondary(40), 3).unwrap(),
+            Duration::from_secs(40)
+        );
+    }
+
     #[tokio::test]
     async fn busy_permits_are_retired_when_their_request_ends() {
-        let limiter = Limiter::new(4);
+        let limiter = Limiter::new(4, true);
         let busy: Vec<Slot<'_>> =
             futures::future::join_all((0..4).map(|_| limiter.acquire())).await;
         limiter.back_off();

@@ -556,6 +556,18 @@ impl Mutation {
     }
 }
 
+/// Mutations GitHub counts against its content-creation limit (~80 a minute documented, issue
+/// creation reported to trip at ~20 a minute): they make a new issue, label or link.
+pub const CONTENT_CREATING: &[&str] =
+    &["createIssue", "createLabel", "addSubIssue", "addBlockedBy"];
+
+impl Mutation {
+    /// Whether GitHub counts this mutation against its content-creation limit.
+    pub fn creates_content(&self) -> bool {
+        CONTENT_CREATING.contains(&self.field)
+    }
+}
+
 /// The document and variables for several mutations, aliased `m0`, `m1`, … in order.
 pub fn batch_request(mutations: &[Mutation], safety: Safety, token: TokenRole) -> Request {
     let mut params = Vec::with_capacity(mutations.len());
@@ -722,6 +734,18 @@ mod tests {
         assert!(request.document.contains("m0: addBlockedBy(input: $i0)"));
         assert!(request.document.contains("m1: addSubIssue(input: $i1)"));
         assert_eq!(request.variables["i1"]["subIssueId"], "C");
+    }
+
+    #[test]
+    fn content_creating_mutations_are_the_ones_that_make_something() {
+        assert!(Mutation::create_issue(json!({})).creates_content());
+        assert!(Mutation::create_label("R", "x", "ededed").creates_content());
+        assert!(Mutation::add_sub_issue("P", "C").creates_content());
+        assert!(Mutation::add_blocked_by("A", "B").creates_content());
+        assert!(!Mutation::update_issue(json!({})).creates_content());
+        assert!(!Mutation::remove_blocked_by("A", "B").creates_content());
+        assert!(!Mutation::add_project_item("P", "I").creates_content());
+        assert!(!Mutation::set_field("P", "I", "F", json!({})).creates_content());
     }
 
     #[test]

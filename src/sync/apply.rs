@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use futures::future::join_all;
+use futures::future::{join_all, BoxFuture};
 use serde_json::{json, Value};
 
 use crate::github::ops::{send_batch, Mutation};
@@ -732,13 +732,14 @@ impl Applier<'_> {
         let (project, issues): (Vec<Op>, Vec<Op>) = ops
             .into_iter()
             .partition(|op| op.token == TokenRole::Project);
+        let shape = Shape {
+            concurrency: self.options.concurrency,
+            max_batch,
+            max_creating: self.options.max_create_batch,
+        };
         let mut chunks: Vec<Vec<Op>> = Vec::new();
         for group in [issues, project] {
-            let size = chunk_size(group.len(), self.options.concurrency, max_batch);
-            let mut group = group.into_iter().peekable();
-            while group.peek().is_some() {
-                chunks.push(group.by_ref().take(size).collect());
-            }
+            chunks.extend(shape.documents(group));
         }
         let done = AtomicUsize::new(0);
         let client = self.client;
@@ -748,7 +749,7 @@ impl Applier<'_> {
             let token = chunk.first().map(|op| op.token).unwrap_or_default();
             let done = &done;
             async move {
-                let result = send_batch(client, &mutations, safety, token).await;
+                let result = send_splitting(client, &mutations, safety, token).await;
                 let finished = done.fetch_add(mutations.len(), Ordering::Relaxed) + mutations.len();
                 progress.advanced(name, finished, total);
                 result
@@ -756,35 +757,95 @@ impl Applier<'_> {
         });
         let answers = join_all(sends).await;
         let mut results = Vec::with_capacity(total);
-        for (chunk, answer) in chunks.into_iter().zip(answers) {
-            match answer {
-                Ok(per_alias) => {
-                    for (op, result) in chunk.into_iter().zip(per_alias) {
-                        let result = match result {
-                            Ok(value) => Answer::Done(value),
-                            Err(message) => Answer::Failed(message),
-                        };
-                        results.push((op, result));
-                    }
-                }
-                Err(error) => {
-                    let ambiguous = matches!(error, ApiError::Ambiguous { .. });
-                    if is_fatal(&error) && self.out.stopped.is_none() {
-                        self.out.stopped = Some(error.to_string());
-                    }
-                    for op in chunk {
-                        let message = error.to_string();
-                        let result = if ambiguous {
-                            Answer::Ambiguous(message)
+        for (chunk, per_op) in chunks.into_iter().zip(answers) {
+            for (op, answer) in chunk.into_iter().zip(per_op) {
+                let result = match answer {
+                    Ok(Ok(value)) => Answer::Done(value),
+                    Ok(Err(message)) => Answer::Failed(message),
+                    Err(error) => {
+                        if is_fatal(&error) && self.out.stopped.is_none() {
+                            self.out.stopped = Some(error.to_string());
+                        }
+                        if matches!(error, ApiError::Ambiguous { .. }) {
+                            Answer::Ambiguous(error.to_string())
                         } else {
-                            Answer::Failed(message)
-                        };
-                        results.push((op, result));
+                            Answer::Failed(error.to_string())
+                        }
                     }
-                }
+                };
+                results.push((op, result));
             }
         }
         results
+    }
+}
+
+/// One mutation's outcome: its payload, GitHub's message for it, or the whole document's error.
+type Sent = Result<Result<Value, String>, ApiError>;
+
+/// Sends `mutations` as one document; one outcome per mutation, in order. A document that a
+/// secondary limit keeps refusing whole (`ApiError::Refused`: nothing of it applied) is split in
+/// halves, sent one after the other, down to single mutations.
+fn send_splitting<'a>(
+    client: &'a Client,
+    mutations: &'a [Mutation],
+    safety: Safety,
+    token: TokenRole,
+) -> BoxFuture<'a, Vec<Sent>> {
+    Box::pin(async move {
+        match send_batch(client, mutations, safety, token).await {
+            Ok(per_alias) => per_alias.into_iter().map(Ok).collect(),
+            Err(ApiError::Refused { .. }) if mutations.len() > 1 => {
+                let (first, second) = mutations.split_at(mutations.len() / 2);
+                tracing::info!(
+                    mutations = mutations.len(),
+                    "a document refused by a secondary limit is sent again in two halves"
+                );
+                let mut sent = send_splitting(client, first, safety, token).await;
+                sent.extend(send_splitting(client, second, safety, token).await);
+                sent
+            }
+            Err(error) => mutations.iter().map(|_| Err(error.clone())).collect(),
+        }
+    })
+}
+
+/// How a phase's writes are cut into documents.
+struct Shape {
+    concurrency: usize,
+    max_batch: usize,
+    /// Most content-creating mutations per document.
+    max_creating: usize,
+}
+
+impl Shape {
+    /// `ops` in documents of at most `max_batch` mutations and `max_creating` content-creating
+    /// ones, a multiple of `concurrency` documents where there are enough ops (so rounds end
+    /// together), content-creating ops spread evenly over them.
+    fn documents(&self, ops: Vec<Op>) -> Vec<Vec<Op>> {
+        if ops.is_empty() {
+            return Vec::new();
+        }
+        let total = ops.len();
+        let creating = ops
+            .iter()
+            .filter(|op| op.mutation.creates_content())
+            .count();
+        let size = chunk_size(total, self.concurrency, self.max_batch);
+        let needed = total
+            .div_ceil(size)
+            .max(creating.div_ceil(self.max_creating.max(1)));
+        let concurrency = self.concurrency.max(1);
+        let count = (needed.div_ceil(concurrency) * concurrency).min(total);
+        let (mut ordered, rest): (Vec<Op>, Vec<Op>) = ops
+            .into_iter()
+            .partition(|op| op.mutation.creates_content());
+        ordered.extend(rest);
+        let mut documents: Vec<Vec<Op>> = (0..count).map(|_| Vec::new()).collect();
+        for (i, op) in ordered.into_iter().enumerate() {
+            documents[i % count].push(op);
+        }
+        documents
     }
 }
 
@@ -845,7 +906,8 @@ fn label_color(name: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::{already_exists, chunk_size, field_op, is_throttled};
+    use super::{already_exists, chunk_size, field_op, is_throttled, Op, Shape};
+    use crate::github::ops::Mutation;
     use crate::github::TokenRole;
     use crate::sync::diff::FieldSet;
     use crate::sync::fields::Setting;
@@ -888,5 +950,66 @@ mod tests {
         assert_eq!(chunk_size(1000, 5, 50), 50);
         assert_eq!(chunk_size(7, 1, 50), 7);
         assert_eq!(chunk_size(0, 5, 50), 1);
+    }
+
+    fn op(seq: usize, mutation: Mutation) -> Op {
+        Op {
+            seq,
+            item: format!("T-{seq}"),
+            line: String::new(),
+            detail: String::new(),
+            mutation,
+            tolerate_existing: true,
+            token: TokenRole::Issues,
+        }
+    }
+
+    #[test]
+    fn content_creating_writes_are_bounded_per_document() {
+        let shape = Shape {
+            concurrency: 5,
+            max_batch: 50,
+            max_creating: 4,
+        };
+        let mut ops: Vec<Op> = (0..73)
+            .map(|i| op(i, Mutation::update_issue(serde_json::json!({}))))
+            .collect();
+        ops.extend((73..131).map(|i| op(i, Mutation::add_blocked_by("A", "B"))));
+        let documents = shape.documents(ops);
+        assert_eq!(documents.len(), 15, "58 links need 15 documents of 4");
+        let mut seen: Vec<usize> = documents.iter().flatten().map(|op| op.seq).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..131).collect::<Vec<_>>(), "every op exactly once");
+        for document in &documents {
+            let creating = document
+                .iter()
+                .filter(|op| op.mutation.creates_content())
+                .count();
+            assert!(
+                creating <= 4 && document.len() <= 9,
+                "{creating} of {}",
+                document.len()
+            );
+        }
+    }
+
+    #[test]
+    fn writes_that_create_nothing_keep_the_large_documents() {
+        let shape = Shape {
+            concurrency: 5,
+            max_batch: 50,
+            max_creating: 4,
+        };
+        let ops: Vec<Op> = (0..105)
+            .map(|i| op(i, Mutation::add_project_item("P", "I")))
+            .collect();
+        let sizes: Vec<usize> = shape.documents(ops).iter().map(Vec::len).collect();
+        assert_eq!(sizes, [21; 5]);
+        let creates: Vec<Op> = (0..80)
+            .map(|i| op(i, Mutation::create_issue(serde_json::json!({}))))
+            .collect();
+        let sizes: Vec<usize> = shape.documents(creates).iter().map(Vec::len).collect();
+        assert_eq!(sizes, [4; 20]);
+        assert!(shape.documents(Vec::new()).is_empty());
     }
 }

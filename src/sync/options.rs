@@ -149,7 +149,11 @@ pub struct SyncOptions {
     /// Most mutations in one document. GitHub runs them one after another and gives a request
     /// about ten seconds, so this bounds a document's server time.
     pub max_batch: usize,
-    /// Most `createIssue` mutations in one document (creates are GitHub's slowest writes).
+    /// Most content-creating mutations (`createIssue`, `createLabel`, `addSubIssue`,
+    /// `addBlockedBy`) in one document. GitHub limits content creation per minute (issue
+    /// creation reported to trip at ~20 a minute, and it may count each mutation): with the
+    /// default concurrency, one round of documents stays within that, and a document the limit
+    /// refuses whole is split rather than resent as it is.
     pub max_create_batch: usize,
 }
 
@@ -158,8 +162,8 @@ impl SyncOptions {
     pub const DEFAULT_CONCURRENCY: usize = 5;
     /// Default of `max_batch`.
     pub const MAX_BATCH: usize = 50;
-    /// Default of `max_create_batch`.
-    pub const MAX_CREATE_BATCH: usize = 20;
+    /// Default of `max_create_batch`: 5 documents in flight × 4 = 20 creations per round.
+    pub const MAX_CREATE_BATCH: usize = 4;
 
     pub fn new(repository: RepoRef) -> SyncOptions {
         SyncOptions {

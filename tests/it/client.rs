@@ -441,30 +441,31 @@ async fn secondary_limit_run(
 async fn fake_403_secondary_limit_with_retry_after() {
     let (stats, metrics) = secondary_limit_run(false).await;
     assert!(stats.secondary_limited >= 1);
-    // Refused only in the first burst: after the pause the concurrency is halved (3 → 1).
-    assert!(stats.secondary_limited <= 2, "{stats:?}");
+    // Refused in the first burst (the concurrency halves, 3 → 1), and at most once more when
+    // the concurrency, recovered by a success, probes the limit again.
+    assert!(stats.secondary_limited <= 3, "{stats:?}");
     assert_eq!(
         metrics.retries.get("secondary"),
         Some(&stats.secondary_limited)
     );
     assert_eq!(metrics.rate_limit_hits, stats.secondary_limited);
-    assert_eq!(
-        metrics.rate_limit_wait_ms, 1_000,
-        "one shared pause of retry-after"
+    assert!(
+        [1_000, 2_000].contains(&metrics.rate_limit_wait_ms),
+        "one shared pause of retry-after per burst: {metrics:?}"
     );
 }
 
 #[tokio::test]
 async fn fake_403_secondary_limit_without_retry_after() {
     let (stats, metrics) = secondary_limit_run(true).await;
-    assert!((1..=2).contains(&stats.secondary_limited), "{stats:?}");
+    assert!((1..=3).contains(&stats.secondary_limited), "{stats:?}");
     assert_eq!(
         metrics.retries.get("secondary"),
         Some(&stats.secondary_limited)
     );
-    assert_eq!(
-        metrics.rate_limit_wait_ms, 5,
-        "one shared pause of the minimum wait"
+    assert!(
+        [5, 10].contains(&metrics.rate_limit_wait_ms),
+        "one shared pause of the minimum wait per burst: {metrics:?}"
     );
 }
 

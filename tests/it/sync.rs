@@ -1183,3 +1183,49 @@ async fn writes_refused_as_too_quick_are_sent_again_and_the_run_completes() {
     assert_state(&env.issues(), &expect_generated(&plan, &shape));
     assert_eq!(env.issues().len(), plan.items.len());
 }
+
+/// Syncs `shape` against a fake that refuses, with a 403 for the whole document, more than
+/// `max` content-creating mutations per 100 ms window; then checks the run completed, left one
+/// issue per item and converges (a re-run without the cap writes nothing).
+async fn sync_under_a_content_cap(shape: &Shape, max: u64, max_create_batch: usize) -> u64 {
+    let plan = shape.plan();
+    let mut env = Env::org().await;
+    env.options.max_create_batch = max_create_batch;
+    let mut config = ClientConfig::new(env.fake.graphql_url(), Secret::new("test-token"));
+    config.secondary_min_wait = Duration::from_millis(100);
+    config.max_wait = Duration::from_secs(30);
+    env.client = Client::new(config).expect("client builds");
+    env.fake.set_faults(Faults {
+        content_limit: Some(fake_github::ContentLimit {
+            max,
+            window: Duration::from_millis(100),
+        }),
+        retry_after_omit_rate: 1.0,
+        ..Faults::default()
+    });
+    let report = env.sync_ok(&plan).await;
+    let refused = env.fake.stats().secondary_limited;
+    env.fake.set_faults(Faults::default());
+    assert_eq!(report.counts().created, plan.items.len());
+    assert_state(&env.issues(), &expect_generated(&plan, shape));
+    assert_eq!(env.issues().len(), plan.items.len(), "no duplicate");
+    let (again, mutations, _) = env.measured(&plan).await;
+    assert_eq!(mutations, 0, "converged: {:#?}", again.changes);
+    refused
+}
+
+#[tokio::test]
+async fn a_content_creation_cap_refusing_whole_documents_is_waited_out_without_errors() {
+    // 32 items and 31 dependencies: more links than the cap admits in one window.
+    let shape = Shape::new(2, 3, 4);
+    assert!(shape.deps.len() > 20);
+    sync_under_a_content_cap(&shape, 8, SyncOptions::MAX_CREATE_BATCH).await;
+}
+
+#[tokio::test]
+async fn documents_too_large_for_a_content_cap_are_split_until_they_fit() {
+    // Up to 50 content-creating mutations per document against a cap of 3: every document the
+    // sync builds first is refused whole, again and again, until it is split.
+    let refused = sync_under_a_content_cap(&Shape::new(2, 3, 4), 3, 50).await;
+    assert!(refused > 0, "the cap refused documents");
+}
