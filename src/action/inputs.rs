@@ -122,6 +122,12 @@ pub const INPUTS: &[InputSpec] = &[
         "Longest total wait on rate limits before stopping (re-run to resume): seconds, or a number with s, m or h; at most 6h.",
     ),
     input(
+        "adaptive-backoff",
+        InputKind::Bool,
+        Some("true"),
+        "true: a rate limit pauses every request and halves the concurrency, which recovers with each success. false: only the refused request waits (for comparisons).",
+    ),
+    input(
         "on-removed",
         InputKind::Text,
         Some("close"),
@@ -230,6 +236,7 @@ pub struct Inputs {
     pub max_concurrency: usize,
     pub max_retries: u32,
     pub max_wait: Duration,
+    pub adaptive_backoff: bool,
     pub on_removed: OnRemoved,
     pub allow_mass_close: bool,
     pub type_names: TypeNames,
@@ -272,6 +279,10 @@ impl Inputs {
         let max_wait = check(
             &mut errors,
             parse_duration("max-wait", &or_default("max-wait")),
+        );
+        let adaptive_backoff = check(
+            &mut errors,
+            parse_bool("adaptive-backoff", &or_default("adaptive-backoff")),
         );
         let on_removed = check(
             &mut errors,
@@ -328,6 +339,7 @@ impl Inputs {
                 max_concurrency: usize::try_from(max_concurrency?).ok()?,
                 max_retries: u32::try_from(max_retries?).ok()?,
                 max_wait: max_wait?,
+                adaptive_backoff: adaptive_backoff?,
                 on_removed: on_removed?,
                 allow_mass_close: allow_mass_close?,
                 type_names: TypeNames {
@@ -375,6 +387,7 @@ impl Inputs {
             max_concurrency: self.max_concurrency,
             max_retries: self.max_retries,
             max_wait: self.max_wait,
+            adaptive_backoff: self.adaptive_backoff,
             ..ClientConfig::default()
         }
     }
@@ -615,6 +628,7 @@ mod tests {
         assert_eq!(inputs.max_concurrency, 5);
         assert_eq!(inputs.max_retries, 3);
         assert_eq!(inputs.max_wait, Duration::from_secs(900));
+        assert!(inputs.adaptive_backoff && inputs.client_config().adaptive_backoff);
         assert_eq!(inputs.on_removed, OnRemoved::Close);
         assert_eq!(inputs.type_names, TypeNames::default());
         assert_eq!(inputs.graphql_url, "https://api.github.com/graphql");
@@ -638,6 +652,7 @@ mod tests {
             ("INPUT_MAX-CONCURRENCY", "12"),
             ("INPUT_MAX-RETRIES", "0"),
             ("INPUT_MAX-WAIT", "90"),
+            ("INPUT_ADAPTIVE-BACKOFF", "false"),
             ("INPUT_ON-REMOVED", "keep"),
             ("INPUT_ALLOW-MASS-CLOSE", "TRUE"),
             ("INPUT_EPIC-TYPE", "Initiative"),
@@ -659,6 +674,7 @@ mod tests {
         assert!(inputs.dry_run && inputs.allow_mass_close);
         assert_eq!((inputs.max_concurrency, inputs.max_retries), (12, 0));
         assert_eq!(inputs.max_wait, Duration::from_secs(90));
+        assert!(!inputs.adaptive_backoff);
         assert_eq!(inputs.on_removed, OnRemoved::Keep);
         assert_eq!(inputs.type_names.epic, "Initiative");
         assert_eq!(inputs.type_names.task, "Chore");

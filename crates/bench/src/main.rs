@@ -30,6 +30,10 @@ struct Args {
     /// Latency per mutation of scenarios 1–3, 5, 6 (default 100, or 5 with --quick).
     #[arg(long)]
     mutation_latency_ms: Option<u64>,
+    /// Scenario 5's runs: with planpilot's adaptive back-off (`on`), without it (`off`), or
+    /// both, to compare the rate-limited answers.
+    #[arg(long, value_enum, default_value = "both")]
+    backoff: BackoffArms,
     /// Print Markdown tables (for BENCHMARKS.md) instead of aligned text.
     #[arg(long)]
     markdown: bool,
@@ -37,6 +41,13 @@ struct Args {
     /// e.g. 5,4,4) with --seed, to sync or inspect by hand.
     #[arg(long, value_name = "E,S,T", value_parser = parse_shape)]
     emit_plan: Option<Shape>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum BackoffArms {
+    On,
+    Off,
+    Both,
 }
 
 fn parse_shape(text: &str) -> Result<Shape, String> {
@@ -63,6 +74,11 @@ impl Args {
             Config::full()
         };
         config.only = self.scenarios.clone();
+        config.backoff_arms = match self.backoff {
+            BackoffArms::On => vec![true],
+            BackoffArms::Off => vec![false],
+            BackoffArms::Both => vec![true, false],
+        };
         config.seed = self.seed;
         config.latency = Latency {
             request_ms: self.latency_ms.unwrap_or(config.latency.request_ms),

@@ -56,6 +56,8 @@ pub struct Config {
     pub scale_latency: Latency,
     /// Concurrency settings of the sweep.
     pub sweep: Vec<u64>,
+    /// Scenario 5's arms: planpilot's adaptive back-off on (`true`) and/or off (`false`).
+    pub backoff_arms: Vec<bool>,
 }
 
 impl Config {
@@ -73,6 +75,7 @@ impl Config {
                 mutation_ms: 20,
             },
             sweep: vec![1, 2, 5, 10, 20],
+            backoff_arms: vec![true, false],
         }
     }
 
@@ -155,6 +158,8 @@ pub struct Session<'a> {
     fake: FakeServer,
     latency: Latency,
     scenario: String,
+    /// Further inputs of every sync of the session, e.g. a switch under comparison.
+    extra_env: Vec<(String, String)>,
 }
 
 /// Runs the scenarios.
@@ -196,6 +201,7 @@ impl Bench {
             fake: FakeServer::spawn(&self.binaries.fake, &knobs)?,
             latency,
             scenario: scenario.to_string(),
+            extra_env: Vec::new(),
         })
     }
 
@@ -391,35 +397,65 @@ impl Bench {
         }
         for (graphql_answers, plan) in variants {
             let cap = SecondaryCap::for_config(&self.config, graphql_answers);
-            let scenario = format!("5 content cap, {}", cap.answer());
-            let session = self.session(&scenario, self.config.latency, cap.fake_args())?;
-            let mut run = session.sync(plan, "first", None)?;
-            let creations = content_creations(&run.stats);
-            let cap_floor = floor::cap_floor_ms(
-                creations,
-                cap.per_window,
-                cap.window_ms(),
-                self.config.latency,
-            );
-            run.row.floor_ms = run.row.floor_ms.max(cap_floor);
-            run.row.lower_bound_ms = run.row.lower_bound_ms.max(cap_floor);
-            outcome.rows.push(run.row.clone());
-            let label = format!("5 ({})", cap.answer());
-            judge_sync(&label, &run, DEFAULT_CONCURRENCY, outcome);
-            let over = run.row.wall_over_floor();
-            outcome.targets.push(Target::timing(
-                format!(
-                    "{label}: within 1.3× of the cap's floor ({creations} creations, {} per {} s)",
-                    cap.per_window, cap.window_secs
-                ),
-                format!(
-                    "{over:.2}× ({} rate-limited, {} retries)",
-                    run.row.rate_limited, run.row.retries
-                ),
-                over <= 1.3,
-            ));
+            let mut refusals = Vec::new();
+            for &adaptive in &self.config.backoff_arms {
+                let run = self.capped_sync(plan, cap, adaptive, outcome)?;
+                refusals.push((adaptive, run.row.rate_limited));
+            }
+            if let [(true, with), (false, without)] = refusals[..] {
+                outcome.targets.push(Target::timing(
+                    format!(
+                        "5 ({}): rate-limited with vs without adaptive back-off",
+                        cap.answer()
+                    ),
+                    format!("with: {with}, without: {without}"),
+                    with <= without,
+                ));
+            }
         }
         Ok(())
+    }
+
+    /// One first sync of scenario 5 on a fresh capped fake, judged against the cap's floor.
+    fn capped_sync(
+        &self,
+        plan: &PlanFile,
+        cap: SecondaryCap,
+        adaptive: bool,
+        outcome: &mut Outcome,
+    ) -> Result<Measured> {
+        let arm = if adaptive { "" } else { ", no back-off" };
+        let scenario = format!("5 content cap, {}{arm}", cap.answer());
+        let mut session = self.session(&scenario, self.config.latency, cap.fake_args())?;
+        session
+            .extra_env
+            .push(("INPUT_ADAPTIVE-BACKOFF".to_string(), adaptive.to_string()));
+        let mut run = session.sync(plan, "first", None)?;
+        let creations = content_creations(&run.stats);
+        let cap_floor = floor::cap_floor_ms(
+            creations,
+            cap.per_window,
+            cap.window_ms(),
+            self.config.latency,
+        );
+        run.row.floor_ms = run.row.floor_ms.max(cap_floor);
+        run.row.lower_bound_ms = run.row.lower_bound_ms.max(cap_floor);
+        outcome.rows.push(run.row.clone());
+        let label = format!("5 ({}{arm})", cap.answer());
+        judge_sync(&label, &run, DEFAULT_CONCURRENCY, outcome);
+        let over = run.row.wall_over_floor();
+        outcome.targets.push(Target::timing(
+            format!(
+                "{label}: within 1.3× of the cap's floor ({creations} creations, {} per {} s)",
+                cap.per_window, cap.window_secs
+            ),
+            format!(
+                "{over:.2}× ({} rate-limited, {} retries)",
+                run.row.rate_limited, run.row.retries
+            ),
+            over <= 1.3,
+        ));
+        Ok(run)
     }
 }
 
@@ -532,6 +568,7 @@ impl<'a> Session<'a> {
             plan_file,
             max_concurrency: concurrency,
             max_wait: Some("10m".to_string()),
+            extra_env: self.extra_env.clone(),
             ..SyncInputs::default()
         };
         let setting = concurrency.unwrap_or(DEFAULT_CONCURRENCY);
