@@ -1,5 +1,5 @@
 //! Apply: execute a `Changes` value in bounded parallel phases — labels, epics, stories, tasks,
-//! bodies and updates, relations, board items, board fields, closes.
+//! then bodies, updates, board items and closes, then board fields and relations.
 //!
 //! Each phase sends its writes as a few aliased batch documents at once (the client's semaphore
 //! bounds what is in flight), collects every failure, and skips what depends on a failed item.
@@ -160,9 +160,12 @@ impl Applier<'_> {
                 .collect();
             self.create_phase(name, of_kind).await;
         }
-        // Bodies, relations, board items and closes are independent of each other: one wave.
+        // Bodies, board items and closes are independent of each other: one wave. Relations
+        // (links, moves) are independent too, but they create content, which GitHub caps per
+        // minute: they go with the last phase, so the wave that follows the creates runs
+        // while the cap's window refills, and the new cards' fields can run while links wait.
         let mut wave = self.update_ops(&mut seq);
-        wave.extend(self.relation_ops(&mut seq));
+        let relations = self.relation_ops(&mut seq);
         wave.extend(self.board_add_ops(&mut seq));
         let fields_start = seq.start;
         let fields_end = fields_start + self.changes.field_sets.len();
@@ -175,8 +178,10 @@ impl Applier<'_> {
         wave.extend(self.close_ops(&mut tail));
         wave.extend(self.detach_ops(&mut tail));
         self.phase("updates", wave, Safety::Idempotent).await;
-        let field_ops = self.field_ops(fields_start, &late);
-        self.phase("fields", field_ops, Safety::Idempotent).await;
+        let mut last = self.field_ops(fields_start, &late);
+        last.extend(relations);
+        self.phase("fields and links", last, Safety::Idempotent)
+            .await;
         self.out.applied.sort_by_key(|(seq, _)| *seq);
     }
 
@@ -741,6 +746,9 @@ impl Applier<'_> {
         for group in [issues, project] {
             chunks.extend(shape.documents(group));
         }
+        // Longest documents first (the client admits them in this order): the short ones fill
+        // the slots the long ones leave, so the phase ends together.
+        chunks.sort_by_key(|chunk| std::cmp::Reverse(chunk.len()));
         let done = AtomicUsize::new(0);
         let client = self.client;
         let progress = self.progress;
