@@ -388,7 +388,8 @@ impl Bench {
     /// for the whole document (scenario 1's plan), and HTTP 200 with the creates that no longer
     /// fit refused one by one as "was submitted too quickly". Those answers carry no
     /// `retry-after`, so the client waits GitHub's advised minute per hit: that variant syncs
-    /// the quick plan, and only in the full run.
+    /// the quick plan, and only in the full run. Each variant runs once per arm of
+    /// `Config::backoff_arms` (planpilot's adaptive back-off on, off), each on a fresh fake.
     fn secondary_limits(&self, base: &PlanFile, outcome: &mut Outcome) -> Result<()> {
         let small = generate(Config::quick().base_shape(), self.config.seed);
         let mut variants = vec![(false, base)];
