@@ -6,9 +6,9 @@
 
 use serde::Deserialize;
 
-use super::client::{ApiError, GraphqlError, Response, TokenRole};
 use super::ratelimit::{Limit, RateHeaders};
 use super::transport::{RawResponse, TransportError};
+use super::types::{ApiError, GraphqlError, Response, TokenRole};
 
 /// What to do with one outcome.
 #[derive(Debug, Clone)]
@@ -38,6 +38,27 @@ impl Verdict {
             Verdict::Fail(error) => Verdict::Fail(error.map_message(edit)),
             answer_or_limit => answer_or_limit,
         }
+    }
+}
+
+impl GraphqlError {
+    /// Whether the item can be tried again later: a rate limit ("was submitted too quickly")
+    /// or "Something went wrong" refused this field, not the data.
+    pub fn is_retryable(&self) -> bool {
+        is_retryable(self)
+    }
+
+    /// This per-field error as the client's error for a request sent with `role`'s token:
+    /// `Forbidden` (with what to do about the token), `NotFound`, `Transient` for retryable
+    /// ones, else `Invalid`.
+    pub fn to_api_error(&self, role: TokenRole) -> ApiError {
+        if self.is_retryable() {
+            return ApiError::Transient {
+                attempts: 1,
+                message: self.message.clone(),
+            };
+        }
+        permanent_error(std::slice::from_ref(self), role)
     }
 }
 

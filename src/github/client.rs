@@ -11,353 +11,14 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::classify::{classify, is_retryable, permanent_error, Verdict};
+use super::classify::{classify, Verdict};
+use super::config::ClientConfig;
 use super::gate::{Gate, Limiter, Pause, Slot};
-use super::metrics::{mutation_fields, Recorder};
+use super::metrics::{Metrics, Recorder};
 use super::ratelimit::{format_utc, Limit, WaitPolicy};
 use super::retry::{Backoff, Breaker};
 use super::transport::{HttpTransport, Transport};
-
-/// A token. Its `Debug` and `Display` never show the value.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    /// The raw value, for the `Authorization` header only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<String> for Secret {
-    fn from(value: String) -> Secret {
-        Secret(value)
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(value: &str) -> Secret {
-        Secret(value.to_string())
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-/// Settings for `Client::new`. Build one with `ClientConfig::new`, `ClientConfig::from_env` or
-/// `ClientConfig::default()` and override fields with struct-update syntax.
-#[derive(Debug, Clone)]
-pub struct ClientConfig {
-    /// `GITHUB_GRAPHQL_URL`, default `https://api.github.com/graphql`.
-    pub graphql_url: String,
-    /// `GITHUB_API_URL`, default `https://api.github.com`.
-    pub api_url: String,
-    /// Token for issues (the `github-token` input).
-    pub token: Option<Secret>,
-    /// Token for Projects v2 (`project-token`); falls back to `token`.
-    pub project_token: Option<Secret>,
-    /// Requests in flight at once, process-wide (>= 1; 1 = strictly sequential). Default 5.
-    pub max_concurrency: usize,
-    /// Retries of a transient failure (0 disables). Default 3.
-    pub max_retries: u32,
-    /// Total time the client may spend waiting on rate limits before giving up. Default 5 min.
-    pub max_wait: Duration,
-    /// Time to establish a connection. Default 10 s.
-    pub connect_timeout: Duration,
-    /// Longest silence while reading an answer. Default 30 s.
-    pub read_timeout: Duration,
-    /// Longest time for a whole request and its answer. Default 60 s.
-    pub request_timeout: Duration,
-    /// Delay before the first retry of a transient failure; doubles each retry, plus up to 50 %
-    /// jitter. Default 1 s.
-    pub backoff_base: Duration,
-    /// Longest delay between retries. Default 30 s.
-    pub backoff_max: Duration,
-    /// First wait on a secondary limit that gives no `retry-after`; doubles while limits keep
-    /// coming. Default 60 s (GitHub's advice).
-    pub secondary_min_wait: Duration,
-    /// Added to `x-ratelimit-reset` when the primary budget is spent. Default 1 s.
-    pub reset_margin: Duration,
-    /// Consecutive failed requests that stop all requests (0 disables). Default 10.
-    pub breaker_threshold: u32,
-    /// Adaptive back-off on rate limits: a refusal pauses every worker (one shared gate) and
-    /// halves the concurrency, which comes back one request per success. `false`: only the
-    /// refused request waits, the others keep sending at the full concurrency (to measure what
-    /// the back-off saves). Default `true`.
-    pub adaptive_backoff: bool,
-    /// `User-Agent` header. Default `planpilot/<version>`.
-    pub user_agent: String,
-}
-
-/// github.com's endpoints.
-const GITHUB_GRAPHQL_URL: &str = "https://api.github.com/graphql";
-const GITHUB_API_URL: &str = "https://api.github.com";
-
-impl Default for ClientConfig {
-    /// github.com, no token, and the defaults documented on each field.
-    fn default() -> ClientConfig {
-        ClientConfig {
-            graphql_url: GITHUB_GRAPHQL_URL.to_string(),
-            api_url: GITHUB_API_URL.to_string(),
-            token: None,
-            project_token: None,
-            max_concurrency: 5,
-            max_retries: 3,
-            max_wait: Duration::from_secs(300),
-            connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(30),
-            request_timeout: Duration::from_secs(60),
-            backoff_base: Duration::from_secs(1),
-            backoff_max: Duration::from_secs(30),
-            secondary_min_wait: Duration::from_secs(60),
-            reset_margin: Duration::from_secs(1),
-            breaker_threshold: 10,
-            adaptive_backoff: true,
-            user_agent: concat!("planpilot/", env!("CARGO_PKG_VERSION")).to_string(),
-        }
-    }
-}
-
-impl ClientConfig {
-    /// The defaults, for the GraphQL endpoint `graphql_url` (the REST URL is derived from it)
-    /// and one token for everything.
-    pub fn new(graphql_url: impl Into<String>, token: impl Into<Secret>) -> ClientConfig {
-        let graphql_url = graphql_url.into();
-        ClientConfig {
-            api_url: api_url_for(&graphql_url),
-            graphql_url,
-            token: Some(token.into()),
-            ..ClientConfig::default()
-        }
-    }
-
-    /// The defaults, with the endpoints from `GITHUB_GRAPHQL_URL` and `GITHUB_API_URL` (set by
-    /// the Actions runner; github.com when unset or empty).
-    pub fn from_env(token: Option<Secret>, project_token: Option<Secret>) -> ClientConfig {
-        ClientConfig::from_lookup(|name| std::env::var(name).ok(), token, project_token)
-    }
-
-    /// `from_env` with the environment given as a function.
-    pub fn from_lookup(
-        lookup: impl Fn(&str) -> Option<String>,
-        token: Option<Secret>,
-        project_token: Option<Secret>,
-    ) -> ClientConfig {
-        let var = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let graphql_url = var("GITHUB_GRAPHQL_URL").unwrap_or_else(|| GITHUB_GRAPHQL_URL.into());
-        ClientConfig {
-            api_url: var("GITHUB_API_URL").unwrap_or_else(|| api_url_for(&graphql_url)),
-            graphql_url,
-            token,
-            project_token,
-            ..ClientConfig::default()
-        }
-    }
-}
-
-/// The REST base URL that goes with a GraphQL URL: `…/graphql` → `…`, and GitHub Enterprise
-/// Server's `…/api/graphql` → `…/api/v3`.
-fn api_url_for(graphql_url: &str) -> String {
-    let trimmed = graphql_url.trim_end_matches('/');
-    if let Some(base) = trimmed.strip_suffix("/api/graphql") {
-        return format!("{base}/api/v3");
-    }
-    trimmed
-        .strip_suffix("/graphql")
-        .unwrap_or(trimmed)
-        .to_string()
-}
-
-/// Which token a request uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TokenRole {
-    #[default]
-    Issues,
-    Project,
-}
-
-/// Whether a request may be sent again after an ambiguous failure (sent, no answer).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Safety {
-    /// A query: always safe to resend.
-    Read,
-    /// A mutation whose repetition changes nothing or fails harmlessly (update, close, set field).
-    Idempotent,
-    /// A mutation that creates something: never resent blindly; the caller must look first.
-    Create,
-}
-
-/// One GraphQL request.
-#[derive(Debug, Clone)]
-pub struct Request {
-    pub document: String,
-    pub variables: serde_json::Value,
-    pub safety: Safety,
-    pub token: TokenRole,
-}
-
-impl Request {
-    /// A query, with the issues token.
-    pub fn query(document: impl Into<String>, variables: serde_json::Value) -> Request {
-        Request {
-            document: document.into(),
-            variables,
-            safety: Safety::Read,
-            token: TokenRole::Issues,
-        }
-    }
-
-    /// A mutation document, with the issues token.
-    pub fn mutation(
-        document: impl Into<String>,
-        variables: serde_json::Value,
-        safety: Safety,
-    ) -> Request {
-        Request {
-            safety,
-            ..Request::query(document, variables)
-        }
-    }
-
-    /// The same request, sent with the token of `role`.
-    pub fn with_token(self, role: TokenRole) -> Request {
-        Request {
-            token: role,
-            ..self
-        }
-    }
-}
-
-/// One entry of a GraphQL `errors` array.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
-pub struct GraphqlError {
-    pub message: String,
-    #[serde(rename = "type", default)]
-    pub kind: Option<String>,
-    #[serde(default)]
-    pub path: Vec<serde_json::Value>,
-}
-
-impl GraphqlError {
-    /// The top-level field (or alias) the error belongs to, for mapping errors of aliased
-    /// multi-mutation documents back to their items.
-    pub fn alias(&self) -> Option<&str> {
-        self.path.first().and_then(|p| p.as_str())
-    }
-
-    /// Whether the item can be tried again later: a rate limit ("was submitted too quickly")
-    /// or "Something went wrong" refused this field, not the data.
-    pub fn is_retryable(&self) -> bool {
-        is_retryable(self)
-    }
-
-    /// This per-field error as the client's error for a request sent with `role`'s token:
-    /// `Forbidden` (with what to do about the token), `NotFound`, `Transient` for retryable
-    /// ones, else `Invalid`.
-    pub fn to_api_error(&self, role: TokenRole) -> ApiError {
-        if self.is_retryable() {
-            return ApiError::Transient {
-                attempts: 1,
-                message: self.message.clone(),
-            };
-        }
-        permanent_error(std::slice::from_ref(self), role)
-    }
-}
-
-/// A successful GraphQL answer: `data`, plus per-field errors when only part of it failed.
-#[derive(Debug, Clone)]
-pub struct Response {
-    pub data: serde_json::Value,
-    pub errors: Vec<GraphqlError>,
-}
-
-/// Why a request failed, after the client's retries and waits.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum ApiError {
-    #[error("bad credentials: the token was rejected (401); check the token input")]
-    Unauthorized,
-    #[error("forbidden: {message}")]
-    Forbidden { message: String },
-    #[error("not found: {message}")]
-    NotFound { message: String },
-    #[error("GitHub rejected the request: {message}")]
-    Invalid { message: String },
-    #[error("rate limited until {until}; re-run after that to resume")]
-    RateLimited { until: String },
-    /// A document of several mutations refused again and again by a secondary limit: it may
-    /// hold more content-creating mutations than the limit admits at once. Nothing of it was
-    /// applied; send its mutations in smaller documents.
-    #[error(
-        "GitHub refused a document of {mutations} mutations {attempts} times in a row \
-         (secondary rate limit); send them in smaller documents"
-    )]
-    Refused { mutations: u64, attempts: u32 },
-    #[error("the request may or may not have been applied: {message}")]
-    Ambiguous { message: String },
-    #[error("GitHub kept failing after {attempts} attempt(s): {message}")]
-    Transient { attempts: u32, message: String },
-    #[error("stopped after {failures} consecutive failures (circuit breaker)")]
-    CircuitOpen { failures: u32 },
-}
-
-impl ApiError {
-    /// The same error with `edit` applied to its free text (to scrub secrets).
-    pub(crate) fn map_message(self, edit: impl Fn(&str) -> String) -> ApiError {
-        match self {
-            ApiError::Forbidden { message } => ApiError::Forbidden {
-                message: edit(&message),
-            },
-            ApiError::NotFound { message } => ApiError::NotFound {
-                message: edit(&message),
-            },
-            ApiError::Invalid { message } => ApiError::Invalid {
-                message: edit(&message),
-            },
-            ApiError::Ambiguous { message } => ApiError::Ambiguous {
-                message: edit(&message),
-            },
-            ApiError::Transient { attempts, message } => ApiError::Transient {
-                attempts,
-                message: edit(&message),
-            },
-            other @ (ApiError::Unauthorized
-            | ApiError::RateLimited { .. }
-            | ApiError::Refused { .. }
-            | ApiError::CircuitOpen { .. }) => other,
-        }
-    }
-}
-
-/// Counters the sync report and benchmarks read.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct Metrics {
-    /// HTTP requests sent, retries included.
-    pub requests: u64,
-    /// Documents the callers asked to send (each counted once, however often it was resent).
-    pub graphql_documents: u64,
-    /// Of those, documents whose operation is a `mutation`.
-    pub mutations: u64,
-    /// Top-level fields of those mutation documents: one per aliased mutation.
-    pub mutation_fields: u64,
-    /// Resends by cause: `transient`, `primary`, `secondary`.
-    pub retries: std::collections::BTreeMap<String, u64>,
-    /// Rate-limit refusals seen (whole requests or some of their fields).
-    pub rate_limit_hits: u64,
-    /// Time all requests were paused on rate limits (overlapping pauses counted once).
-    pub rate_limit_wait_ms: u64,
-    /// Most requests in flight at one moment.
-    pub max_in_flight: u64,
-    /// The last `x-ratelimit-remaining` GitHub reported.
-    pub ratelimit_remaining: Option<i64>,
-}
+use super::types::{ApiError, Request, Response, Safety, TokenRole};
 
 /// Rate-limit refusals one call waits through before giving up, for a server that keeps
 /// answering `retry-after: 0` (the `max_wait` cap would never be reached).
@@ -374,7 +35,7 @@ fn split_instead(limit: &Limit, request: &Request, refusals: u32) -> Option<ApiE
     if !matches!(limit, Limit::Secondary { .. }) || refusals < REFUSALS_BEFORE_SPLIT {
         return None;
     }
-    let mutations = mutation_fields(&request.document).filter(|&n| n > 1)?;
+    let mutations = Some(request.mutation_fields).filter(|&n| n > 1)?;
     Some(ApiError::Refused {
         mutations,
         attempts: refusals,
@@ -451,7 +112,7 @@ impl Client {
     /// GitHub without a clear answer fails with `ApiError::Ambiguous` instead of being resent.
     pub async fn graphql(&self, request: Request) -> Result<Response, ApiError> {
         let inner = &*self.inner;
-        inner.metrics.record_document(&request.document);
+        inner.metrics.record_document(&request);
         let body = serde_json::json!({"query": request.document, "variables": request.variables})
             .to_string();
         let mut transient_retries = 0;
@@ -644,6 +305,7 @@ mod tests {
     use tokio::time::Instant;
 
     use super::*;
+    use crate::github::config::Secret;
     use crate::github::ratelimit::{epoch_seconds, RateHeaders};
     use crate::github::transport::{RawResponse, TransportError};
 
@@ -1013,11 +675,12 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_document_of_several_mutations_refused_twice_is_handed_back_to_split() {
-        let batch = Request::mutation(
+        let batch = Request::batch(
             "mutation { a: addBlockedBy(input: {issueId: \"A\", blockingIssueId: \"B\"}) { issue { id } } \
              b: addBlockedBy(input: {issueId: \"C\", blockingIssueId: \"D\"}) { issue { id } } }",
             json!({}),
             Safety::Idempotent,
+            2,
         );
         let script = vec![secondary(Some(1)); 4];
         let (client, _) = client_with(config(), script);
@@ -1174,44 +837,5 @@ mod tests {
             ..config()
         };
         assert!(Client::with_transport(&config, Box::new(transport)).is_err());
-    }
-
-    #[test]
-    fn config_defaults_and_endpoints() {
-        let config = ClientConfig::default();
-        assert_eq!(config.graphql_url, "https://api.github.com/graphql");
-        assert_eq!(config.api_url, "https://api.github.com");
-        assert_eq!((config.max_concurrency, config.max_retries), (5, 3));
-        assert_eq!(config.max_wait, Duration::from_secs(300));
-        assert_eq!(config.breaker_threshold, 10);
-        assert!(config.user_agent.starts_with("planpilot/"));
-        let local = ClientConfig::new("http://127.0.0.1:9000/graphql", "t");
-        assert_eq!(local.api_url, "http://127.0.0.1:9000");
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(key, _)| *key == name)
-                    .map(|(_, value)| value.to_string())
-            }
-        };
-        let ghes = ClientConfig::from_lookup(
-            env(&[("GITHUB_GRAPHQL_URL", "https://ghe.example/api/graphql")]),
-            None,
-            None,
-        );
-        assert_eq!(ghes.api_url, "https://ghe.example/api/v3");
-        let unset = ClientConfig::from_lookup(env(&[("GITHUB_GRAPHQL_URL", " ")]), None, None);
-        assert_eq!(unset.graphql_url, "https://api.github.com/graphql");
-        let both = ClientConfig::from_lookup(
-            env(&[
-                ("GITHUB_GRAPHQL_URL", "http://localhost:1/graphql"),
-                ("GITHUB_API_URL", "http://localhost:1/rest"),
-            ]),
-            Some(Secret::new("a")),
-            None,
-        );
-        assert_eq!(both.api_url, "http://localhost:1/rest");
-        assert!(!format!("{both:?}").contains("\"a\""));
     }
 }

@@ -18,8 +18,8 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio::time::Instant;
 
-use super::client::ApiError;
 use super::ratelimit::{epoch_seconds, format_utc, Limit, WaitPolicy};
+use super::types::ApiError;
 
 /// The shared pause. See the module docs.
 #[derive(Debug)]

@@ -1,12 +1,35 @@
-//! The client's counters, shared by all clones and read as a `Metrics` snapshot, and the small
-//! GraphQL scan that tells mutation documents (and how many mutation fields they hold) apart.
+//! The client's counters: `Recorder`, shared by all clones, and `Metrics`, the snapshot the
+//! sync report and the benchmarks read.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::client::Metrics;
+use super::types::Request;
+
+/// Counters the sync report and benchmarks read.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Metrics {
+    /// HTTP requests sent, retries included.
+    pub requests: u64,
+    /// Documents the callers asked to send (each counted once, however often it was resent).
+    pub graphql_documents: u64,
+    /// Of those, documents whose operation is a `mutation`.
+    pub mutations: u64,
+    /// Top-level fields of those mutation documents: one per aliased mutation.
+    pub mutation_fields: u64,
+    /// Resends by cause: `transient`, `primary`, `secondary`.
+    pub retries: BTreeMap<String, u64>,
+    /// Rate-limit refusals seen (whole requests or some of their fields).
+    pub rate_limit_hits: u64,
+    /// Time all requests were paused on rate limits (overlapping pauses counted once).
+    pub rate_limit_wait_ms: u64,
+    /// Most requests in flight at one moment.
+    pub max_in_flight: u64,
+    /// The last `x-ratelimit-remaining` GitHub reported.
+    pub ratelimit_remaining: Option<i64>,
+}
 
 /// Lock-free counters (the retry map aside, which changes rarely).
 #[derive(Debug, Default)]
@@ -38,11 +61,12 @@ pub(crate) struct InFlight<'a>(&'a Recorder);
 
 impl Recorder {
     /// One document the caller asked to send (retries are not counted again).
-    pub fn record_document(&self, document: &str) {
+    pub fn record_document(&self, request: &Request) {
         self.graphql_documents.fetch_add(1, Ordering::Relaxed);
-        if let Some(fields) = mutation_fields(document) {
+        if request.is_mutation() {
             self.mutations.fetch_add(1, Ordering::Relaxed);
-            self.mutation_fields.fetch_add(fields, Ordering::Relaxed);
+            self.mutation_fields
+                .fetch_add(request.mutation_fields, Ordering::Relaxed);
         }
     }
 
@@ -104,207 +128,23 @@ impl Drop for InFlight<'_> {
     }
 }
 
-/// For a document whose (first) operation is a `mutation`: how many top-level selections it
-/// makes, i.e. how many mutations an aliased multi-mutation document runs. `None` otherwise.
-pub(crate) fn mutation_fields(document: &str) -> Option<u64> {
-    let mut tokens = Tokens { rest: document };
-    if tokens.next()? != Token::Name("mutation") {
-        return None;
-    }
-    // Skip the name and variable definitions (whose defaults may hold braces) up to the
-    // operation's selection set.
-    let mut parens = 0usize;
-    loop {
-        match tokens.next()? {
-            Token::Punct('(') => parens += 1,
-            Token::Punct(')') => parens = parens.saturating_sub(1),
-            Token::Punct('{') if parens == 0 => break,
-            _ => {}
-        }
-    }
-    Some(count_selections(&mut tokens))
-}
-
-/// Counts the selections of a selection set whose `{` was just read, up to its `}`.
-fn count_selections(tokens: &mut Tokens<'_>) -> u64 {
-    #[derive(PartialEq)]
-    enum After {
-        Selection,
-        Colon,
-        At,
-        Spread,
-        On,
-    }
-    let mut count = 0;
-    let mut after = After::Selection;
-    while let Some(token) = tokens.next() {
-        match token {
-            Token::Punct('}') => break,
-            Token::Punct('{') => {
-                tokens.skip_group('{', '}');
-                after = After::Selection;
-            }
-            Token::Punct('(') => tokens.skip_group('(', ')'),
-            Token::Punct(':') => after = After::Colon,
-            Token::Punct('@') => after = After::At,
-            Token::Spread => {
-                count += 1;
-                after = After::Spread;
-            }
-            Token::Name(name) => {
-                after = match after {
-                    After::Spread if name == "on" => After::On,
-                    After::Colon | After::At | After::Spread | After::On => After::Selection,
-                    After::Selection => {
-                        count += 1;
-                        After::Selection
-                    }
-                }
-            }
-            Token::Punct(_) | Token::Other => {}
-        }
-    }
-    count
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum Token<'a> {
-    Name(&'a str),
-    Punct(char),
-    Spread,
-    /// Strings, numbers, variables' `$`: nothing the count looks at.
-    Other,
-}
-
-/// A GraphQL lexer just good enough to find selections: it skips whitespace, commas, comments
-/// and strings (which may contain braces).
-struct Tokens<'a> {
-    rest: &'a str,
-}
-
-impl<'a> Tokens<'a> {
-    fn next(&mut self) -> Option<Token<'a>> {
-        loop {
-            self.rest = self
-                .rest
-                .trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == '\u{feff}');
-            match self.rest.strip_prefix('#') {
-                Some(comment) => self.rest = comment.split_once('\n').map_or("", |(_, r)| r),
-                None => break,
-            }
-        }
-        let first = self.rest.chars().next()?;
-        if first == '_' || first.is_ascii_alphabetic() {
-            let end = self
-                .rest
-                .find(|c: char| c != '_' && !c.is_ascii_alphanumeric())
-                .unwrap_or(self.rest.len());
-            let (name, rest) = self.rest.split_at(end);
-            self.rest = rest;
-            return Some(Token::Name(name));
-        }
-        if let Some(rest) = self.rest.strip_prefix("...") {
-            self.rest = rest;
-            return Some(Token::Spread);
-        }
-        if let Some(rest) = self.rest.strip_prefix("\"\"\"") {
-            self.rest = rest.split_once("\"\"\"").map_or("", |(_, r)| r);
-            return Some(Token::Other);
-        }
-        if let Some(rest) = self.rest.strip_prefix('"') {
-            self.rest = skip_string(rest);
-            return Some(Token::Other);
-        }
-        self.rest = &self.rest[first.len_utf8()..];
-        Some(if "{}():@".contains(first) {
-            Token::Punct(first)
-        } else {
-            Token::Other
-        })
-    }
-
-    /// Skips to the `close` that matches an `open` just read.
-    fn skip_group(&mut self, open: char, close: char) {
-        let mut depth = 1usize;
-        while let Some(token) = self.next() {
-            match token {
-                Token::Punct(c) if c == open => depth += 1,
-                Token::Punct(c) if c == close => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return;
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
-/// The text after a `"…"` string whose opening quote was just read.
-fn skip_string(mut rest: &str) -> &str {
-    loop {
-        match rest.find(['"', '\\']) {
-            None => return "",
-            Some(at) if rest[at..].starts_with('\\') => {
-                rest = &rest[at + 1..];
-                let escaped = rest.chars().next().map_or(0, char::len_utf8);
-                rest = &rest[escaped..];
-            }
-            Some(at) => return &rest[at + 1..],
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
-
-    #[test]
-    fn queries_are_not_mutations() {
-        assert_eq!(mutation_fields("query { viewer { login } }"), None);
-        assert_eq!(mutation_fields("{ viewer { login } }"), None);
-        assert_eq!(mutation_fields("# mutation\nquery Q { a }"), None);
-        assert_eq!(mutation_fields(""), None);
-    }
-
-    #[test]
-    fn counts_a_single_mutation() {
-        let document = r#"mutation CreateIssue($input: CreateIssueInput!) {
-            createIssue(input: $input) { issue { id number url } }
-        }"#;
-        assert_eq!(mutation_fields(document), Some(1));
-    }
-
-    #[test]
-    fn counts_aliased_mutations() {
-        let document = r#"
-            # three links in one document
-            mutation {
-              a0: addSubIssue(input: {issueId: "I_1", subIssueId: "I_2"}) { issue { id } }
-              a1: addSubIssue(input: {issueId: "I_1", subIssueId: "I_3"}) { issue { id } }
-              a2: closeIssue(input: {issueId: "I_4", stateReason: COMPLETED}) { clientMutationId }
-            }"#;
-        assert_eq!(mutation_fields(document), Some(3));
-    }
-
-    #[test]
-    fn braces_in_strings_defaults_and_directives_do_not_confuse_the_count() {
-        let document = r#"mutation M($body: String = "}{", $o: X = {a: "{"}) {
-            a: updateIssue(input: {id: "I", body: "text with } and \" and { inside"}) @include(if: true) { issue { id } }
-            b: updateIssue(input: {id: "J", body: """block } { "quoted" """}) { issue { id } }
-            clientMutationId
-            ...Extra
-            ... on Mutation { c: closeIssue(input: {issueId: "K"}) { clientMutationId } }
-        }"#;
-        assert_eq!(mutation_fields(document), Some(5));
-    }
+    use crate::github::types::Safety;
 
     #[test]
     fn counts_per_document_and_per_field() {
         let recorder = Recorder::default();
-        recorder.record_document("query { viewer { login } }");
-        recorder.record_document("mutation { a: closeIssue(input: {issueId: \"1\"}) { clientMutationId } b: closeIssue(input: {issueId: \"2\"}) { clientMutationId } }");
+        recorder.record_document(&Request::query("query { viewer { login } }", json!({})));
+        recorder.record_document(&Request::batch(
+            "mutation { a: closeIssue(input: {issueId: \"1\"}) { clientMutationId } b: closeIssue(input: {issueId: \"2\"}) { clientMutationId } }",
+            json!({}),
+            Safety::Idempotent,
+            2,
+        ));
         let metrics = recorder.snapshot();
         assert_eq!(metrics.graphql_documents, 2);
         assert_eq!(metrics.mutations, 1);

@@ -1,25 +1,29 @@
-//! Everything that talks to GitHub.
+//! Everything that talks to GitHub. Imports point down this list:
 //!
-//! - `client`: the one path for every request — transport, a process-wide concurrency bound,
-//!   retries, rate-limit handling, a circuit breaker and metrics. Its parts:
+//! - `ops`: the GraphQL documents planpilot sends and typed wrappers around them.
+//! - `client`: the one path for every request — a process-wide concurrency bound, retries,
+//!   rate-limit handling, a circuit breaker and metrics. Its parts:
 //!   - `transport`: HTTP(S) to the GraphQL endpoint; never retries or interprets.
 //!   - `classify`: outcome → answer / wait for a limit / retry / fail (pure).
-//!   - `ratelimit`: GitHub's limit headers and how long each limit says to wait (pure).
 //!   - `gate`: the shared rate-limit pause and the adaptive concurrency bound.
 //!   - `retry`: backoff with jitter and the circuit breaker.
-//!   - `metrics`: the shared counters.
-//! - `ops`: the GraphQL documents planpilot sends and typed wrappers around them.
+//!   - `metrics`: the shared counters and their snapshot.
+//!   - `ratelimit`: GitHub's limit headers and how long each limit says to wait (pure).
+//! - `config`, `types`: the settings, the token, and the request, answer and error types
+//!   every part above uses; they import nothing of `github`.
 
 mod classify;
-pub mod client;
+mod client;
+mod config;
 mod gate;
 mod metrics;
 pub mod ops;
 mod ratelimit;
 mod retry;
 mod transport;
+mod types;
 
-pub use client::{
-    ApiError, Client, ClientConfig, GraphqlError, Metrics, Request, Response, Safety, Secret,
-    TokenRole,
-};
+pub use client::Client;
+pub use config::{ClientConfig, Secret};
+pub use metrics::Metrics;
+pub use types::{ApiError, GraphqlError, Request, Response, Safety, TokenRole};

@@ -9,7 +9,8 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::client::{ApiError, Client, Request, Safety, TokenRole};
+use super::client::Client;
+use super::types::{ApiError, GraphqlError, Request, Safety, TokenRole};
 
 const ISSUE_FIELDS: &str = include_str!("documents/issue_fields.graphql");
 const PROJECT_ITEMS: &str = include_str!("documents/project_items.graphql");
@@ -116,12 +117,7 @@ pub fn discovery_request(query: &DiscoveryQuery, token: TokenRole) -> Request {
          nodes {{\n{ISSUE_FIELDS}{project_items}}}\n}}\n}}\n{top_extra}}}\n",
         params = params.join(", "),
     );
-    Request {
-        document,
-        variables: Value::Object(variables),
-        safety: Safety::Read,
-        token,
-    }
+    Request::query(document, Value::Object(variables)).with_token(token)
 }
 
 /// A list of nodes (`{ nodes: [...] }`), tolerating null entries.
@@ -325,14 +321,13 @@ pub fn issues_by_id_request(ids: &[String], with_project_items: bool, token: Tok
     } else {
         ""
     };
-    Request {
-        document: format!(
+    Request::query(
+        format!(
             "query Issues($ids: [ID!]!) {{\nnodes(ids: $ids) {{\n... on Issue {{\n{ISSUE_FIELDS}{project_items}}}\n}}\n}}\n"
         ),
-        variables: json!({ "ids": ids }),
-        safety: Safety::Read,
-        token,
-    }
+        json!({ "ids": ids }),
+    )
+    .with_token(token)
 }
 
 /// Reads the answer of `issues_by_id_request`; ids that are not issues are left out.
@@ -350,21 +345,18 @@ pub fn parse_issues_by_id(data: &Value) -> Vec<IssueNode> {
 
 /// Looks up one label by name (after a create found it already there).
 pub fn label_lookup_request(owner: &str, name: &str, label: &str) -> Request {
-    Request {
-        document: "query Label($owner: String!, $name: String!, $label: String!) {\n\
-                   repository(owner: $owner, name: $name) { label(name: $label) { id name } }\n}\n"
-            .to_string(),
-        variables: json!({ "owner": owner, "name": name, "label": label }),
-        safety: Safety::Read,
-        token: TokenRole::Issues,
-    }
+    Request::query(
+        "query Label($owner: String!, $name: String!, $label: String!) {\n\
+         repository(owner: $owner, name: $name) { label(name: $label) { id name } }\n}\n",
+        json!({ "owner": owner, "name": name, "label": label }),
+    )
 }
 
 /// Reads a discovery answer.
 pub fn parse_discovery(
     query: &DiscoveryQuery,
     data: &Value,
-    errors: &[super::GraphqlError],
+    errors: &[GraphqlError],
 ) -> Result<DiscoveryPage, ShapeError> {
     let repo = data
         .get("repository")
@@ -581,12 +573,13 @@ pub fn batch_request(mutations: &[Mutation], safety: Safety, token: TokenRole) -
         ));
         variables.insert(format!("i{i}"), m.input.clone());
     }
-    Request {
-        document: format!("mutation Batch({}) {{\n{fields}}}\n", params.join(", ")),
-        variables: Value::Object(variables),
+    Request::batch(
+        format!("mutation Batch({}) {{\n{fields}}}\n", params.join(", ")),
+        Value::Object(variables),
         safety,
-        token,
-    }
+        mutations.len() as u64,
+    )
+    .with_token(token)
 }
 
 /// Sends `mutations` in one document. `Err` when the whole request failed; otherwise one result
@@ -718,7 +711,6 @@ pub fn sample_documents() -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::GraphqlError;
 
     #[test]
     fn batch_aliases_each_mutation_with_its_own_variable() {

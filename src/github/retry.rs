@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
-use super::client::ApiError;
+use super::types::ApiError;
 
 /// Delays between retries of a transient failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

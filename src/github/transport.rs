@@ -7,8 +7,9 @@
 use futures::future::BoxFuture;
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 
-use super::client::{ApiError, ClientConfig, Secret, TokenRole};
+use super::config::{ClientConfig, Secret};
 use super::ratelimit::RateHeaders;
+use super::types::{ApiError, TokenRole};
 
 /// An answer, whatever its status.
 #[derive(Debug, Clone)]

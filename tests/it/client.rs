@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fake_github::{Config, FakeGithub, Faults};
+use planpilot::github::ops::{batch_request, Mutation};
 use planpilot::github::{ApiError, Client, ClientConfig, Request, Safety, Secret, TokenRole};
 use serde_json::json;
 
@@ -583,16 +584,13 @@ async fn fake_counts_aliased_mutations_like_the_client() {
     let fake = fake(Config::default()).await;
     let client = client_for(&fake, |_| {});
     let repository = repository_id(&client).await;
-    let document = "mutation($r: ID!) {
-        a0: createIssue(input: {repositoryId: $r, title: \"One\"}) { issue { id } }
-        a1: createIssue(input: {repositoryId: $r, title: \"Two\"}) { issue { id } }
-    }";
+    // The count the batch builder states is the count GitHub (the fake) runs.
+    let mutations = [
+        Mutation::create_issue(json!({"repositoryId": repository, "title": "One"})),
+        Mutation::create_issue(json!({"repositoryId": repository, "title": "Two"})),
+    ];
     let response = client
-        .graphql(Request::mutation(
-            document,
-            json!({"r": repository}),
-            Safety::Create,
-        ))
+        .graphql(batch_request(&mutations, Safety::Create, TokenRole::Issues))
         .await
         .unwrap();
     assert!(response.errors.is_empty(), "{:?}", response.errors);

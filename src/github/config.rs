@@ -1,0 +1,205 @@
+//! What a client is told: the endpoints, the tokens (`Secret`, which never prints its value)
+//! and every limit, timeout and back-off setting, with their defaults.
+
+use std::time::Duration;
+
+/// A token. Its `Debug` and `Display` never show the value.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The raw value, for the `Authorization` header only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Secret {
+        Secret(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Secret {
+        Secret(value.to_string())
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Settings for `Client::new`. Build one with `ClientConfig::new`, `ClientConfig::from_env` or
+/// `ClientConfig::default()` and override fields with struct-update syntax.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// `GITHUB_GRAPHQL_URL`, default `https://api.github.com/graphql`.
+    pub graphql_url: String,
+    /// `GITHUB_API_URL`, default `https://api.github.com`.
+    pub api_url: String,
+    /// Token for issues (the `github-token` input).
+    pub token: Option<Secret>,
+    /// Token for Projects v2 (`project-token`); falls back to `token`.
+    pub project_token: Option<Secret>,
+    /// Requests in flight at once, process-wide (>= 1; 1 = strictly sequential). Default 5.
+    pub max_concurrency: usize,
+    /// Retries of a transient failure (0 disables). Default 3.
+    pub max_retries: u32,
+    /// Total time the client may spend waiting on rate limits before giving up. Default 5 min.
+    pub max_wait: Duration,
+    /// Time to establish a connection. Default 10 s.
+    pub connect_timeout: Duration,
+    /// Longest silence while reading an answer. Default 30 s.
+    pub read_timeout: Duration,
+    /// Longest time for a whole request and its answer. Default 60 s.
+    pub request_timeout: Duration,
+    /// Delay before the first retry of a transient failure; doubles each retry, plus up to 50 %
+    /// jitter. Default 1 s.
+    pub backoff_base: Duration,
+    /// Longest delay between retries. Default 30 s.
+    pub backoff_max: Duration,
+    /// First wait on a secondary limit that gives no `retry-after`; doubles while limits keep
+    /// coming. Default 60 s (GitHub's advice).
+    pub secondary_min_wait: Duration,
+    /// Added to `x-ratelimit-reset` when the primary budget is spent. Default 1 s.
+    pub reset_margin: Duration,
+    /// Consecutive failed requests that stop all requests (0 disables). Default 10.
+    pub breaker_threshold: u32,
+    /// Adaptive back-off on rate limits: a refusal pauses every worker (one shared gate) and
+    /// halves the concurrency, which comes back one request per success. `false`: only the
+    /// refused request waits, the others keep sending at the full concurrency (to measure what
+    /// the back-off saves). Default `true`.
+    pub adaptive_backoff: bool,
+    /// `User-Agent` header. Default `planpilot/<version>`.
+    pub user_agent: String,
+}
+
+/// github.com's endpoints.
+const GITHUB_GRAPHQL_URL: &str = "https://api.github.com/graphql";
+const GITHUB_API_URL: &str = "https://api.github.com";
+
+impl Default for ClientConfig {
+    /// github.com, no token, and the defaults documented on each field.
+    fn default() -> ClientConfig {
+        ClientConfig {
+            graphql_url: GITHUB_GRAPHQL_URL.to_string(),
+            api_url: GITHUB_API_URL.to_string(),
+            token: None,
+            project_token: None,
+            max_concurrency: 5,
+            max_retries: 3,
+            max_wait: Duration::from_secs(300),
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(60),
+            backoff_base: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(30),
+            secondary_min_wait: Duration::from_secs(60),
+            reset_margin: Duration::from_secs(1),
+            breaker_threshold: 10,
+            adaptive_backoff: true,
+            user_agent: concat!("planpilot/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+}
+
+impl ClientConfig {
+    /// The defaults, for the GraphQL endpoint `graphql_url` (the REST URL is derived from it)
+    /// and one token for everything.
+    pub fn new(graphql_url: impl Into<String>, token: impl Into<Secret>) -> ClientConfig {
+        let graphql_url = graphql_url.into();
+        ClientConfig {
+            api_url: api_url_for(&graphql_url),
+            graphql_url,
+            token: Some(token.into()),
+            ..ClientConfig::default()
+        }
+    }
+
+    /// The defaults, with the endpoints from `GITHUB_GRAPHQL_URL` and `GITHUB_API_URL` (set by
+    /// the Actions runner; github.com when unset or empty).
+    pub fn from_env(token: Option<Secret>, project_token: Option<Secret>) -> ClientConfig {
+        ClientConfig::from_lookup(|name| std::env::var(name).ok(), token, project_token)
+    }
+
+    /// `from_env` with the environment given as a function.
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+        token: Option<Secret>,
+        project_token: Option<Secret>,
+    ) -> ClientConfig {
+        let var = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let graphql_url = var("GITHUB_GRAPHQL_URL").unwrap_or_else(|| GITHUB_GRAPHQL_URL.into());
+        ClientConfig {
+            api_url: var("GITHUB_API_URL").unwrap_or_else(|| api_url_for(&graphql_url)),
+            graphql_url,
+            token,
+            project_token,
+            ..ClientConfig::default()
+        }
+    }
+}
+
+/// The REST base URL that goes with a GraphQL URL: `…/graphql` → `…`, and GitHub Enterprise
+/// Server's `…/api/graphql` → `…/api/v3`.
+fn api_url_for(graphql_url: &str) -> String {
+    let trimmed = graphql_url.trim_end_matches('/');
+    if let Some(base) = trimmed.strip_suffix("/api/graphql") {
+        return format!("{base}/api/v3");
+    }
+    trimmed
+        .strip_suffix("/graphql")
+        .unwrap_or(trimmed)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_defaults_and_endpoints() {
+        let config = ClientConfig::default();
+        assert_eq!(config.graphql_url, "https://api.github.com/graphql");
+        assert_eq!(config.api_url, "https://api.github.com");
+        assert_eq!((config.max_concurrency, config.max_retries), (5, 3));
+        assert_eq!(config.max_wait, Duration::from_secs(300));
+        assert_eq!(config.breaker_threshold, 10);
+        assert!(config.user_agent.starts_with("planpilot/"));
+        let local = ClientConfig::new("http://127.0.0.1:9000/graphql", "t");
+        assert_eq!(local.api_url, "http://127.0.0.1:9000");
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_string())
+            }
+        };
+        let ghes = ClientConfig::from_lookup(
+            env(&[("GITHUB_GRAPHQL_URL", "https://ghe.example/api/graphql")]),
+            None,
+            None,
+        );
+        assert_eq!(ghes.api_url, "https://ghe.example/api/v3");
+        let unset = ClientConfig::from_lookup(env(&[("GITHUB_GRAPHQL_URL", " ")]), None, None);
+        assert_eq!(unset.graphql_url, "https://api.github.com/graphql");
+        let both = ClientConfig::from_lookup(
+            env(&[
+                ("GITHUB_GRAPHQL_URL", "http://localhost:1/graphql"),
+                ("GITHUB_API_URL", "http://localhost:1/rest"),
+            ]),
+            Some(Secret::new("a")),
+            None,
+        );
+        assert_eq!(both.api_url, "http://localhost:1/rest");
+        assert!(!format!("{both:?}").contains("\"a\""));
+    }
+}

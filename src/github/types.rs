@@ -1,0 +1,165 @@
+//! The client's vocabulary, shared by every part of `github`: a request (`Request`, with its
+//! token role, safety and mutation count), a successful answer (`Response`, `GraphqlError`) and
+//! why a request failed (`ApiError`). Plain data: the rules that sort answers live in `classify`.
+
+/// Which token a request uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenRole {
+    #[default]
+    Issues,
+    Project,
+}
+
+/// Whether a request may be sent again after an ambiguous failure (sent, no answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Safety {
+    /// A query: always safe to resend.
+    Read,
+    /// A mutation whose repetition changes nothing or fails harmlessly (update, close, set field).
+    Idempotent,
+    /// A mutation that creates something: never resent blindly; the caller must look first.
+    Create,
+}
+
+/// One GraphQL request.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub document: String,
+    pub variables: serde_json::Value,
+    pub safety: Safety,
+    pub token: TokenRole,
+    /// Top-level mutation fields the document runs (one per aliased mutation); 0 for a query.
+    /// Set by whoever builds the document, which knows it, so the client never parses one.
+    pub mutation_fields: u64,
+}
+
+impl Request {
+    /// A query, with the issues token.
+    pub fn query(document: impl Into<String>, variables: serde_json::Value) -> Request {
+        Request {
+            document: document.into(),
+            variables,
+            safety: Safety::Read,
+            token: TokenRole::Issues,
+            mutation_fields: 0,
+        }
+    }
+
+    /// A document of one mutation, with the issues token.
+    pub fn mutation(
+        document: impl Into<String>,
+        variables: serde_json::Value,
+        safety: Safety,
+    ) -> Request {
+        Request::batch(document, variables, safety, 1)
+    }
+
+    /// A document of `fields` aliased mutations, with the issues token.
+    pub fn batch(
+        document: impl Into<String>,
+        variables: serde_json::Value,
+        safety: Safety,
+        fields: u64,
+    ) -> Request {
+        Request {
+            safety,
+            mutation_fields: fields,
+            ..Request::query(document, variables)
+        }
+    }
+
+    /// The same request, sent with the token of `role`.
+    pub fn with_token(self, role: TokenRole) -> Request {
+        Request {
+            token: role,
+            ..self
+        }
+    }
+
+    /// Whether the document is a mutation.
+    pub fn is_mutation(&self) -> bool {
+        self.mutation_fields > 0
+    }
+}
+
+/// One entry of a GraphQL `errors` array.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+pub struct GraphqlError {
+    pub message: String,
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub path: Vec<serde_json::Value>,
+}
+
+impl GraphqlError {
+    /// The top-level field (or alias) the error belongs to, for mapping errors of aliased
+    /// multi-mutation documents back to their items.
+    pub fn alias(&self) -> Option<&str> {
+        self.path.first().and_then(|p| p.as_str())
+    }
+}
+
+/// A successful GraphQL answer: `data`, plus per-field errors when only part of it failed.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub data: serde_json::Value,
+    pub errors: Vec<GraphqlError>,
+}
+
+/// Why a request failed, after the client's retries and waits.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    #[error("bad credentials: the token was rejected (401); check the token input")]
+    Unauthorized,
+    #[error("forbidden: {message}")]
+    Forbidden { message: String },
+    #[error("not found: {message}")]
+    NotFound { message: String },
+    #[error("GitHub rejected the request: {message}")]
+    Invalid { message: String },
+    #[error("rate limited until {until}; re-run after that to resume")]
+    RateLimited { until: String },
+    /// A document of several mutations refused again and again by a secondary limit: it may
+    /// hold more content-creating mutations than the limit admits at once. Nothing of it was
+    /// applied; send its mutations in smaller documents.
+    #[error(
+        "GitHub refused a document of {mutations} mutations {attempts} times in a row \
+         (secondary rate limit); send them in smaller documents"
+    )]
+    Refused { mutations: u64, attempts: u32 },
+    #[error("the request may or may not have been applied: {message}")]
+    Ambiguous { message: String },
+    #[error("GitHub kept failing after {attempts} attempt(s): {message}")]
+    Transient { attempts: u32, message: String },
+    #[error("stopped after {failures} consecutive failures (circuit breaker)")]
+    CircuitOpen { failures: u32 },
+}
+
+impl ApiError {
+    /// The same error with `edit` applied to its free text (to scrub secrets).
+    pub(crate) fn map_message(self, edit: impl Fn(&str) -> String) -> ApiError {
+        match self {
+            ApiError::Forbidden { message } => ApiError::Forbidden {
+                message: edit(&message),
+            },
+            ApiError::NotFound { message } => ApiError::NotFound {
+                message: edit(&message),
+            },
+            ApiError::Invalid { message } => ApiError::Invalid {
+                message: edit(&message),
+            },
+            ApiError::Ambiguous { message } => ApiError::Ambiguous {
+                message: edit(&message),
+            },
+            ApiError::Transient { attempts, message } => ApiError::Transient {
+                attempts,
+                message: edit(&message),
+            },
+            other @ (ApiError::Unauthorized
+            | ApiError::RateLimited { .. }
+            | ApiError::Refused { .. }
+            | ApiError::CircuitOpen { .. }) => other,
+        }
+    }
+}
