@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::ratelimit::{Limit, RateHeaders};
 use super::transport::{RawResponse, TransportError};
-use super::types::{ApiError, GraphqlError, Response, TokenRole};
+use super::types::{ApiError, FieldVerdict, GraphqlError, Response, TokenRole};
 
 /// What to do with one outcome.
 #[derive(Debug, Clone)]
@@ -46,6 +46,19 @@ impl GraphqlError {
     /// or "Something went wrong" refused this field, not the data.
     pub fn is_retryable(&self) -> bool {
         is_retryable(self)
+    }
+
+    /// What this error of one mutation of an aliased document means for its sender: refused by
+    /// a secondary limit, already so (safe to count as done where repeating it changes
+    /// nothing), or failed.
+    pub fn verdict(&self) -> FieldVerdict {
+        if is_secondary_message(&self.message) {
+            FieldVerdict::Throttled
+        } else if says_already_so(&self.message) {
+            FieldVerdict::AlreadyDone
+        } else {
+            FieldVerdict::Failed
+        }
     }
 
     /// This per-field error as the client's error for a request sent with `role`'s token:
@@ -232,6 +245,16 @@ pub(crate) fn is_retryable(error: &GraphqlError) -> bool {
 fn is_secondary_message(message: &str) -> bool {
     let message = message.to_lowercase();
     message.contains("secondary rate limit") || message.contains("submitted too quickly")
+}
+
+/// GitHub's ways of saying a link or label is already there (or a link already gone).
+fn says_already_so(message: &str) -> bool {
+    let message = message.to_lowercase();
+    message.contains("already")
+        || message.contains("duplicate")
+        || message.contains("has been taken")
+        || message.contains("is not blocked by")
+        || message.contains("is not a sub-issue of")
 }
 
 /// The message of a non-200 answer.
@@ -589,6 +612,40 @@ mod tests {
             panic!("expected Invalid");
         };
         assert_eq!(message, "HTTP 418: no message in the answer");
+    }
+
+    #[test]
+    fn answers_that_mean_already_done_or_too_quick() {
+        let verdict = |message: &str| {
+            GraphqlError {
+                message: message.to_string(),
+                kind: Some("UNPROCESSABLE".to_string()),
+                path: vec![json!("m0")],
+            }
+            .verdict()
+        };
+        for done in [
+            "Issue is already a sub-issue of this parent",
+            "Issue is already blocked by this issue",
+            "Name has already been taken",
+            "Issue is not blocked by this issue",
+            "Issue is not a sub-issue of this parent",
+        ] {
+            assert_eq!(verdict(done), FieldVerdict::AlreadyDone, "{done}");
+        }
+        assert_eq!(
+            verdict("Sub issue may only have one parent"),
+            FieldVerdict::Failed
+        );
+        assert_eq!(
+            verdict("was submitted too quickly"),
+            FieldVerdict::Throttled
+        );
+        assert_eq!(
+            verdict("You have exceeded a secondary rate limit"),
+            FieldVerdict::Throttled
+        );
+        assert_eq!(verdict("Title can't be blank"), FieldVerdict::Failed);
     }
 
     #[test]

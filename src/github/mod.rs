@@ -26,4 +26,4 @@ mod types;
 pub use client::Client;
 pub use config::{ClientConfig, Secret};
 pub use metrics::Metrics;
-pub use types::{ApiError, GraphqlError, Request, Response, Safety, TokenRole};
+pub use types::{ApiError, FieldVerdict, GraphqlError, Request, Response, Safety, TokenRole};

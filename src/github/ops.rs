@@ -583,20 +583,21 @@ pub fn batch_request(mutations: &[Mutation], safety: Safety, token: TokenRole) -
 }
 
 /// Sends `mutations` in one document. `Err` when the whole request failed; otherwise one result
-/// per mutation, in order: its payload, or GitHub's message for that alias.
+/// per mutation, in order: its payload, or GitHub's error for that alias (whose
+/// `GraphqlError::verdict` says what it means).
 pub async fn send_batch(
     client: &Client,
     mutations: &[Mutation],
     safety: Safety,
     token: TokenRole,
-) -> Result<Vec<Result<Value, String>>, ApiError> {
+) -> Result<Vec<Result<Value, GraphqlError>>, ApiError> {
     let response = client
         .graphql(batch_request(mutations, safety, token))
         .await?;
-    let mut results: Vec<Result<Value, String>> = (0..mutations.len())
+    let mut results: Vec<Result<Value, Option<GraphqlError>>> = (0..mutations.len())
         .map(|i| match response.data.get(format!("m{i}")) {
             Some(v) if !v.is_null() => Ok(v.clone()),
-            _ => Err(String::new()),
+            _ => Err(None),
         })
         .collect();
     for error in &response.errors {
@@ -605,20 +606,32 @@ pub async fn send_batch(
             .and_then(|a| a.strip_prefix('m'))
             .and_then(|n| n.parse::<usize>().ok());
         match index.and_then(|i| results.get_mut(i)) {
-            Some(slot) => *slot = Err(error.message.clone()),
+            Some(slot) => *slot = Err(Some(error.clone())),
             // An error without a path concerns the whole document: every alias failed with it.
             None => {
                 for slot in results.iter_mut().filter(|r| r.is_err()) {
-                    *slot = Err(error.message.clone());
+                    *slot = Err(Some(error.clone()));
                 }
             }
         }
     }
-    for slot in results.iter_mut() {
-        if matches!(slot, Err(m) if m.is_empty()) {
-            *slot = Err("GitHub returned no result for this mutation".into());
-        }
-    }
+    let results = results
+        .into_iter()
+        .enumerate()
+        .map(|(i, result)| {
+            result.map_err(|error| {
+                let mut error = error.unwrap_or_else(|| GraphqlError {
+                    message: String::new(),
+                    kind: None,
+                    path: vec![json!(format!("m{i}"))],
+                });
+                if error.message.is_empty() {
+                    error.message = "GitHub returned no result for this mutation".into();
+                }
+                error
+            })
+        })
+        .collect();
     Ok(results)
 }
 

@@ -100,6 +100,19 @@ impl GraphqlError {
     }
 }
 
+/// What GitHub's refusal of one mutation of an aliased document means for its sender; see
+/// `GraphqlError::verdict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldVerdict {
+    /// A secondary (content-creation) limit refused it: nothing happened; send it again later.
+    Throttled,
+    /// What it asked for is already so: a link, sub-issue or label that exists, or a link that
+    /// is already gone (a resent document after a lost answer says so).
+    AlreadyDone,
+    /// It failed.
+    Failed,
+}
+
 /// A successful GraphQL answer: `data`, plus per-field errors when only part of it failed.
 #[derive(Debug, Clone)]
 pub struct Response {

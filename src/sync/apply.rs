@@ -13,7 +13,7 @@ use futures::future::{join_all, BoxFuture};
 use serde_json::{json, Value};
 
 use crate::github::ops::{send_batch, Mutation};
-use crate::github::{ApiError, Client, Safety, TokenRole};
+use crate::github::{ApiError, Client, FieldVerdict, GraphqlError, Safety, TokenRole};
 use crate::plan::{ItemKind, Plan};
 use crate::render::{render_block, splice};
 
@@ -79,8 +79,19 @@ enum NotReady {
 /// The answer for one op.
 enum Answer {
     Done(Value),
-    Failed(String),
-    Ambiguous(String),
+    /// GitHub refused this mutation; the others of its document stand.
+    Refused(GraphqlError),
+    /// The whole document failed.
+    Failed(ApiError),
+    /// The whole document may or may not have been applied.
+    Ambiguous(ApiError),
+}
+
+impl Answer {
+    /// Whether a secondary limit refused this mutation alone (nothing of it happened).
+    fn is_throttled(&self) -> bool {
+        matches!(self, Answer::Refused(error) if error.verdict() == FieldVerdict::Throttled)
+    }
 }
 
 struct Applier<'a> {
@@ -259,7 +270,8 @@ impl Applier<'_> {
                 match result {
                     Answer::Done(payload) => self.record_created(&op, &payload["issue"], None),
                     Answer::Ambiguous(_) => lost.push(op),
-                    Answer::Failed(message) => self.fail(&op, &message),
+                    Answer::Refused(error) => self.fail(&op, &error.message),
+                    Answer::Failed(error) => self.fail(&op, &error.to_string()),
                 }
             }
             if lost.is_empty() {
@@ -621,13 +633,18 @@ impl Applier<'_> {
                     }
                     self.succeed(&op);
                 }
-                Answer::Failed(message) if op.tolerate_existing && already_exists(&message) => {
+                Answer::Refused(error)
+                    if op.tolerate_existing && error.verdict() == FieldVerdict::AlreadyDone =>
+                {
                     if op.item.is_empty() {
                         self.refresh_label(&op).await;
                     }
                     self.succeed(&op);
                 }
-                Answer::Failed(message) | Answer::Ambiguous(message) => self.fail(&op, &message),
+                Answer::Refused(error) => self.fail(&op, &error.message),
+                Answer::Failed(error) | Answer::Ambiguous(error) => {
+                    self.fail(&op, &error.to_string())
+                }
             }
         }
     }
@@ -705,7 +722,7 @@ impl Applier<'_> {
             let answers = self.send_all(name, pending, safety, total).await;
             let (throttled, settled): (Vec<_>, Vec<_>) = answers
                 .into_iter()
-                .partition(|(_, answer)| matches!(answer, Answer::Failed(m) if is_throttled(m)));
+                .partition(|(_, answer)| answer.is_throttled());
             results.extend(settled);
             if throttled.is_empty() || round == THROTTLE_ROUNDS || self.out.stopped.is_some() {
                 results.extend(throttled);
@@ -769,15 +786,15 @@ impl Applier<'_> {
             for (op, answer) in chunk.into_iter().zip(per_op) {
                 let result = match answer {
                     Ok(Ok(value)) => Answer::Done(value),
-                    Ok(Err(message)) => Answer::Failed(message),
+                    Ok(Err(error)) => Answer::Refused(error),
                     Err(error) => {
                         if is_fatal(&error) && self.out.stopped.is_none() {
                             self.out.stopped = Some(error.to_string());
                         }
                         if matches!(error, ApiError::Ambiguous { .. }) {
-                            Answer::Ambiguous(error.to_string())
+                            Answer::Ambiguous(error)
                         } else {
-                            Answer::Failed(error.to_string())
+                            Answer::Failed(error)
                         }
                     }
                 };
@@ -788,8 +805,8 @@ impl Applier<'_> {
     }
 }
 
-/// One mutation's outcome: its payload, GitHub's message for it, or the whole document's error.
-type Sent = Result<Result<Value, String>, ApiError>;
+/// One mutation's outcome: its payload, GitHub's error for it, or the whole document's error.
+type Sent = Result<Result<Value, GraphqlError>, ApiError>;
 
 /// Sends `mutations` as one document; one outcome per mutation, in order. A document that a
 /// secondary limit keeps refusing whole (`ApiError::Refused`: nothing of it applied) is split in
@@ -887,22 +904,6 @@ pub fn is_fatal(error: &ApiError) -> bool {
     )
 }
 
-/// GitHub's per-mutation answer for a secondary (content-creation) limit.
-fn is_throttled(message: &str) -> bool {
-    let message = message.to_lowercase();
-    message.contains("submitted too quickly") || message.contains("secondary rate limit")
-}
-
-/// GitHub's ways of saying a link or label is already there (or a link already gone).
-fn already_exists(message: &str) -> bool {
-    let message = message.to_lowercase();
-    message.contains("already")
-        || message.contains("duplicate")
-        || message.contains("has been taken")
-        || message.contains("is not blocked by")
-        || message.contains("is not a sub-issue of")
-}
-
 /// A stable color per label name (GitHub requires one).
 fn label_color(name: &str) -> &'static str {
     const COLORS: [&str; 6] = ["5319e7", "0e8a16", "1d76db", "fbca04", "d93f0b", "c5def5"];
@@ -914,7 +915,7 @@ fn label_color(name: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::{already_exists, chunk_size, field_op, is_throttled, Op, Shape};
+    use super::{chunk_size, field_op, Op, Shape};
     use crate::github::ops::Mutation;
     use crate::github::TokenRole;
     use crate::sync::diff::FieldSet;
@@ -931,23 +932,6 @@ mod tests {
         let op = field_op("P1", "C1", &set, 7);
         assert_eq!(op.token, TokenRole::Project);
         assert_eq!((op.seq, op.line.as_str()), (7, "set T-1 Size = M"));
-    }
-
-    #[test]
-    fn answers_that_mean_already_done_or_too_quick() {
-        for done in [
-            "Issue is already a sub-issue of this parent",
-            "Issue is already blocked by this issue",
-            "Name has already been taken",
-            "Issue is not blocked by this issue",
-            "Issue is not a sub-issue of this parent",
-        ] {
-            assert!(already_exists(done), "{done}");
-        }
-        assert!(!already_exists("Sub issue may only have one parent"));
-        assert!(is_throttled("was submitted too quickly"));
-        assert!(is_throttled("You have exceeded a secondary rate limit"));
-        assert!(!is_throttled("Title can't be blank"));
     }
 
     #[test]
