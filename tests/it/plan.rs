@@ -1,5 +1,5 @@
 //! Plan loading and validation: good and bad fixture files (bad ones with their exact expected
-//! diagnostics in `NAME.expected`), the shared example plans, generated edge cases (size cap,
+//! diagnostics in `NAME.expected`), the example plans, generated edge cases (size cap,
 //! deep nesting, alias bombs, binary junk) and property tests proving the loader never panics.
 
 use std::path::{Path, PathBuf};
@@ -179,32 +179,11 @@ fn default_key_is_the_path_relative_to_the_root() {
     assert_eq!(plan.key, "plan.yaml");
 }
 
-// ---- the shared examples ------------------------------------------------------------------
-
-/// Path of a shared example, or `None` (with a note) when the reference folder is absent
-/// outside CI.
-fn shared(name: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/plans")
-        .join(name);
-    if path.exists() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var_os("PLANPILOT_REQUIRE_SHARED").is_none(),
-        "{} is missing (required under CI)",
-        path.display()
-    );
-    eprintln!("note: {} not found, skipping", path.display());
-    None
-}
+// ---- the example plans and planpilot's own layouts -------------------------------------------
 
 #[test]
-fn shared_example_yaml_loads() {
-    let Some(path) = shared("example.yaml") else {
-        return;
-    };
-    let plan = load(&path, &LoadOptions::default()).unwrap();
+fn example_yaml_loads() {
+    let plan = good("good/example.yaml");
     assert_eq!(plan.key, "checkout-roadmap");
     assert_eq!(plan.count(ItemKind::Epic), 2);
     assert_eq!(plan.count(ItemKind::Story), 3);
@@ -224,18 +203,21 @@ fn shared_example_yaml_loads() {
 }
 
 #[test]
-fn shared_planpilot_directories_load() {
-    for name in ["planpilot-full-workflow", "planpilot-sync-workflow"] {
-        let Some(path) = shared(name) else {
-            continue;
-        };
-        let plan = match load(&path, &LoadOptions::default()) {
-            Ok(plan) => plan,
-            Err(e) => panic!("{name}: {:#?}", e.diagnostics),
-        };
-        assert!(plan.count(ItemKind::Epic) >= 1, "{name}");
-        assert!(
-            plan.count(ItemKind::Task) >= plan.count(ItemKind::Story),
+fn planpilot_directories_load() {
+    // (directory, epics, stories, tasks, dependencies), counted in the JSON files.
+    for (name, epics, stories, tasks, dependencies) in [
+        ("planpilot-full-workflow", 1, 4, 15, 11),
+        ("planpilot-sync-workflow", 1, 2, 3, 2),
+    ] {
+        let plan = good(&format!("good/{name}"));
+        assert_eq!(
+            (
+                plan.count(ItemKind::Epic),
+                plan.count(ItemKind::Story),
+                plan.count(ItemKind::Task),
+                plan.dependency_count()
+            ),
+            (epics, stories, tasks, dependencies),
             "{name}"
         );
         for item in &plan.items {

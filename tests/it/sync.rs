@@ -21,23 +21,11 @@ fn root() -> PathBuf {
 }
 
 fn example_path() -> PathBuf {
-    root().join("../shared/plans/example.yaml")
+    root().join("tests/fixtures/plans/good/example.yaml")
 }
 
-/// The example plan's text, or `None` (with a note) when the shared plans are not present.
-fn example_text() -> Option<String> {
-    match std::fs::read_to_string(example_path()) {
-        Ok(text) => Some(text),
-        Err(_) if std::env::var_os("PLANPILOT_REQUIRE_SHARED").is_some() => {
-            panic!("../shared/plans/example.yaml is missing")
-        }
-        Err(_) => {
-            eprintln!(
-                "WARNING: ../shared/plans/example.yaml not found; example-plan sync tests skipped"
-            );
-            None
-        }
-    }
+fn example_text() -> String {
+    std::fs::read_to_string(example_path()).expect("the example plan fixture")
 }
 
 fn load_yaml(text: &str) -> Plan {
@@ -269,7 +257,7 @@ fn example_links() -> BTreeSet<(String, String)> {
 
 #[tokio::test]
 async fn example_first_sync_builds_the_plan_and_a_rerun_writes_nothing() {
-    let Some(text) = example_text() else { return };
+    let text = example_text();
     let plan = plan::load(&example_path(), &LoadOptions { root: None }).expect("example loads");
     let env = Env::org().await;
     let (report, mutations, _) = env.measured(&plan).await;
@@ -510,7 +498,7 @@ async fn a_user_owned_repository_gets_type_labels_and_a_user_board() {
 
 #[tokio::test]
 async fn editing_one_title_is_one_mutation() {
-    let Some(text) = example_text() else { return };
+    let text = example_text();
     let env = Env::org().await;
     env.sync_ok(&load_yaml(&text)).await;
     let edited = load_yaml(&text.replace(
@@ -718,7 +706,7 @@ async fn a_run_cut_short_is_finished_by_the_next_one() {
 
 #[tokio::test]
 async fn a_dry_run_writes_nothing_and_predicts_exactly_what_apply_does() {
-    let Some(text) = example_text() else { return };
+    let text = example_text();
     let env = Env::org().await;
     let plan = load_yaml(&text);
     let mut dry = env.options.clone();

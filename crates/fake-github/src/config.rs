@@ -128,11 +128,8 @@ pub struct Config {
     /// Behave like a classic PAT without the `project` scope: every Projects v2 access fails
     /// with `INSUFFICIENT_SCOPES`.
     pub missing_project_scope: bool,
-    /// Schema file; `None` = `Schema::locate()`.
+    /// Schema file; `None` = `Schema::github()` (`GITHUB_GRAPHQL_SCHEMA`, else the vendored copy).
     pub schema_path: Option<PathBuf>,
-    /// Check documents against the fake's built-in subset of the API even when GitHub's schema
-    /// file exists (what happens automatically when it is missing).
-    pub builtin_schema: bool,
     /// Seeds node ids and every random fault decision.
     pub seed: u64,
     /// Primary GraphQL budget per window (points).
@@ -167,7 +164,6 @@ impl Default for Config {
             github_token_like: false,
             missing_project_scope: false,
             schema_path: None,
-            builtin_schema: false,
             seed: 1,
             primary_budget: 5000,
             primary_window: Duration::from_secs(3600),

@@ -3,8 +3,8 @@
 //!
 //! Layout:
 //! - `config`: `Config` (owner, repository, board, token, seed) and `Faults` (realism knobs).
-//! - `schema`: GitHub's real schema, parsed once per process; validates every document.
-//!   `fallback.graphql` is the emulated subset, used when the schema file is missing.
+//! - `schema`: GitHub's real schema (the repository's vendored copy, built in), parsed once per
+//!   process; validates every document.
 //! - `analyze`: checks before execution (pagination bounds, `nodes` limit, rate-limit cost).
 //! - `exec`: a small executor over validated documents (aliases, fragments, null propagation).
 //! - `resolve`: what each emulated field returns; `mutate`: mutations and GitHub's rules.
@@ -62,17 +62,6 @@ impl std::fmt::Display for Dropped {
 
 impl std::error::Error for Dropped {}
 
-fn warn_no_schema() {
-    static WARNED: std::sync::Once = std::sync::Once::new();
-    WARNED.call_once(|| {
-        eprintln!(
-            "fake-github: WARNING: GitHub's GraphQL schema was not found (set GITHUB_GRAPHQL_SCHEMA or place it at \
-             ../shared/github/schema.graphql); documents are NOT validated against it, only against the fake's \
-             own subset"
-        );
-    });
-}
-
 impl FakeGithub {
     /// Bind 127.0.0.1 on a free port and serve on a background task.
     pub async fn start(config: Config) -> anyhow::Result<FakeGithub> {
@@ -81,21 +70,11 @@ impl FakeGithub {
 
     /// Like `start`, on a given port (0 = any free port).
     pub async fn start_on(config: Config, port: u16) -> anyhow::Result<FakeGithub> {
-        let schema_path = if config.builtin_schema {
-            None
-        } else {
-            config.schema_path.clone().or_else(Schema::locate)
+        let schema = match &config.schema_path {
+            Some(path) => Schema::load(path)?,
+            None => Schema::github()?,
         };
-        let (schema, real) = match schema_path {
-            Some(path) => (Schema::load(&path)?, true),
-            None => {
-                if !config.builtin_schema {
-                    warn_no_schema();
-                }
-                (Schema::fallback(), false)
-            }
-        };
-        let shared = Arc::new(Shared::new(&config, schema, real)?);
+        let shared = Arc::new(Shared::new(&config, schema)?);
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .context("binding the fake's port")?;

@@ -39,12 +39,9 @@ struct Args {
     /// Extra organization issue types (repeatable).
     #[arg(long = "issue-type")]
     issue_types: Vec<String>,
-    /// GraphQL schema file (default: $GITHUB_GRAPHQL_SCHEMA, then ../shared/github/schema.graphql).
+    /// GraphQL schema file (default: $GITHUB_GRAPHQL_SCHEMA, else the vendored GitHub schema).
     #[arg(long)]
     schema: Option<PathBuf>,
-    /// Check documents against the fake's built-in API subset instead of GitHub's schema file.
-    #[arg(long)]
-    builtin_schema: bool,
     /// Fake clock start, as Unix seconds (default: now); iterations are laid out from it.
     #[arg(long)]
     now: Option<u64>,
@@ -133,7 +130,6 @@ fn config(args: Args) -> Config {
         );
     }
     config.schema_path = args.schema;
-    config.builtin_schema = args.builtin_schema;
     config.now = args.now;
     config.seed = args.seed;
     config.primary_budget = args.primary_budget;
@@ -208,7 +204,6 @@ mod tests {
             "--github-token-like",
             "--missing-project-scope",
             "--no-project",
-            "--builtin-schema",
             "--now",
             "86400",
             "--seed",
@@ -257,7 +252,7 @@ mod tests {
         );
         assert_eq!(config.owner_kind, fake_github::OwnerKind::User);
         assert!(config.users.contains(&"mona".to_string()));
-        assert!(config.github_token_like && config.missing_project_scope && config.builtin_schema);
+        assert!(config.github_token_like && config.missing_project_scope);
         assert!(config.project.is_none());
         assert_eq!(
             (config.now, config.seed, config.primary_budget),

@@ -26,7 +26,12 @@ pub(crate) struct ValidDocument {
     pub document: Valid<ExecutableDocument>,
 }
 
-const FALLBACK_SDL: &str = include_str!("fallback.graphql");
+/// GitHub's public schema as vendored in this repository (`schema/github.graphql`, with its source
+/// and date in its header), built into the crate so the fake validates against it anywhere.
+const GITHUB_SDL: &str = include_str!("../../../schema/github.graphql");
+
+/// The variable that points the fake (and the tests) at another schema file.
+pub const SCHEMA_ENV: &str = "GITHUB_GRAPHQL_SCHEMA";
 
 /// Parsed schemas by path: the 500 KB file is parsed once however many fakes a test starts.
 fn cache() -> &'static Mutex<HashMap<PathBuf, Schema>> {
@@ -43,12 +48,7 @@ impl Schema {
         }
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading GraphQL schema {}", path.display()))?;
-        let parsed = apollo_compiler::Schema::parse_and_validate(text, path)
-            .map_err(|e| anyhow::anyhow!("schema {} is invalid: {}", path.display(), e.errors))?;
-        let schema = Schema {
-            inner: Arc::new(parsed),
-            implementers: Arc::default(),
-        };
+        let schema = Schema::from_sdl(text, path)?;
         cache()
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -56,33 +56,35 @@ impl Schema {
         Ok(schema)
     }
 
-    /// The subset of GitHub's API the fake emulates, built into the crate. Used when GitHub's
-    /// schema file is missing, so the fake still runs (e.g. `planpilot demo` anywhere).
-    pub fn fallback() -> Schema {
-        static FALLBACK: OnceLock<Schema> = OnceLock::new();
-        FALLBACK
+    /// GitHub's schema as vendored in the repository, parsed once per process.
+    pub fn vendored() -> Schema {
+        static VENDORED: OnceLock<Schema> = OnceLock::new();
+        VENDORED
             .get_or_init(|| {
-                let parsed =
-                    apollo_compiler::Schema::parse_and_validate(FALLBACK_SDL, "fallback.graphql")
-                        // The embedded SDL is fixed at build time and covered by tests.
-                        .expect("the built-in fallback schema is valid");
-                Schema {
-                    inner: Arc::new(parsed),
-                    implementers: Arc::default(),
-                }
+                Schema::from_sdl(GITHUB_SDL, Path::new("schema/github.graphql"))
+                    // The vendored file is fixed at build time; every test run parses it.
+                    .expect("the vendored GitHub schema is valid")
             })
             .clone()
     }
 
-    /// Where the schema is: env `GITHUB_GRAPHQL_SCHEMA`, else `<workspace root>/../shared/github/schema.graphql`.
-    pub fn locate() -> Option<PathBuf> {
-        if let Some(path) = std::env::var_os("GITHUB_GRAPHQL_SCHEMA") {
-            let path = PathBuf::from(path);
-            return path.is_file().then_some(path);
+    /// The schema to validate against: the file named by `GITHUB_GRAPHQL_SCHEMA` when set (an
+    /// error if it cannot be read — never a silent switch), else the vendored copy.
+    pub fn github() -> anyhow::Result<Schema> {
+        match std::env::var_os(SCHEMA_ENV) {
+            Some(path) if !path.is_empty() => Schema::load(Path::new(&path))
+                .with_context(|| format!("{SCHEMA_ENV} names a schema that cannot be used")),
+            _ => Ok(Schema::vendored()),
         }
-        let workspace_root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let path = workspace_root.join("../shared/github/schema.graphql");
-        path.is_file().then_some(path)
+    }
+
+    fn from_sdl(text: impl Into<String>, path: &Path) -> anyhow::Result<Schema> {
+        let parsed = apollo_compiler::Schema::parse_and_validate(text.into(), path)
+            .map_err(|e| anyhow::anyhow!("schema {} is invalid: {}", path.display(), e.errors))?;
+        Ok(Schema {
+            inner: Arc::new(parsed),
+            implementers: Arc::default(),
+        })
     }
 
     /// Validate a document; the error list holds human-readable messages.
@@ -262,88 +264,5 @@ fn lower_camel(name: &str) -> String {
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => String::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use apollo_compiler::schema::ExtendedType;
-
-    use super::*;
-
-    /// The built-in subset must say exactly what GitHub's schema says for every type, field,
-    /// argument and enum value it declares, or documents valid here could fail on GitHub.
-    #[test]
-    fn fallback_agrees_with_githubs_schema() {
-        let Some(path) = Schema::locate() else { return };
-        let real = Schema::load(&path).unwrap();
-        let (real, fallback) = (real.raw(), Schema::fallback());
-        let mut problems = Vec::new();
-        for (name, ty) in &fallback.raw().types {
-            if ty.is_built_in() {
-                continue;
-            }
-            let Some(real_ty) = real.types.get(name) else {
-                problems.push(format!("{name} is not a GitHub type"));
-                continue;
-            };
-            match (ty, real_ty) {
-                (ExtendedType::Object(_) | ExtendedType::Interface(_), _) => {
-                    let fields = match ty {
-                        ExtendedType::Object(o) => &o.fields,
-                        ExtendedType::Interface(i) => &i.fields,
-                        _ => unreachable!(),
-                    };
-                    for (field_name, field) in fields {
-                        let Ok(real_field) = real.type_field(name, field_name) else {
-                            problems.push(format!("{name}.{field_name} is not in GitHub's schema"));
-                            continue;
-                        };
-                        if field.ty != real_field.ty {
-                            problems.push(format!(
-                                "{name}.{field_name}: {} here, {} on GitHub",
-                                field.ty, real_field.ty
-                            ));
-                        }
-                        for arg in &field.arguments {
-                            match real_field.argument_by_name(&arg.name) {
-                                Some(real_arg) if real_arg.ty == arg.ty => {}
-                                _ => problems
-                                    .push(format!("{name}.{field_name}({}) differs", arg.name)),
-                            }
-                        }
-                    }
-                }
-                (ExtendedType::InputObject(input), ExtendedType::InputObject(real_input)) => {
-                    for (field_name, field) in &input.fields {
-                        match real_input.fields.get(field_name) {
-                            Some(real_field) if real_field.ty == field.ty => {}
-                            _ => problems.push(format!("input {name}.{field_name} differs")),
-                        }
-                    }
-                }
-                (ExtendedType::Enum(e), ExtendedType::Enum(real_enum)) => {
-                    for value in e.values.keys() {
-                        if !real_enum.values.contains_key(value) {
-                            problems.push(format!("enum {name}.{value} is not on GitHub"));
-                        }
-                    }
-                }
-                (ExtendedType::Union(u), ExtendedType::Union(real_union)) => {
-                    for member in &u.members {
-                        if !real_union.members.contains(member) {
-                            problems.push(format!("union {name} member {member} is not on GitHub"));
-                        }
-                    }
-                }
-                (ExtendedType::Scalar(_), ExtendedType::Scalar(_)) => {}
-                _ => problems.push(format!("{name} is a different kind of type on GitHub")),
-            }
-        }
-        assert!(
-            problems.is_empty(),
-            "fallback schema disagrees with GitHub's:\n{}",
-            problems.join("\n")
-        );
     }
 }

@@ -70,7 +70,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub fn new(config: &Config, schema: Schema, real_schema: bool) -> anyhow::Result<Shared> {
+    pub fn new(config: &Config, schema: Schema) -> anyhow::Result<Shared> {
         let state = State::new(config);
         let primary_window_secs = config.primary_window.as_secs().max(1);
         let reset_at = state.now_secs() + primary_window_secs;
@@ -84,10 +84,7 @@ impl Shared {
             )),
             None => None,
         };
-        let stats = Stats {
-            schema_validation: real_schema,
-            ..Stats::default()
-        };
+        let stats = Stats::default();
         Ok(Shared {
             token: config.token.clone(),
             schema,
@@ -117,11 +114,7 @@ impl Shared {
     }
 
     pub fn reset_stats(&self) {
-        let mut stats = lock(&self.stats);
-        *stats = Stats {
-            schema_validation: stats.schema_validation,
-            ..Stats::default()
-        };
+        *lock(&self.stats) = Stats::default();
     }
 
     /// Starts a fresh primary-budget window now, with `limit` points if given.

@@ -36,6 +36,4 @@ pub struct Stats {
     pub injected_delay_us: u64,
     /// Primary points used in the current window.
     pub primary_used: u64,
-    /// Whether documents are validated against GitHub's schema (false only if it was not found).
-    pub schema_validation: bool,
 }

@@ -62,49 +62,56 @@ async fn rate_limit_in_a_mutation_document_is_invalid() {
 
 #[test]
 fn schema_validate_api_reports_messages() {
-    let Some(path) = Schema::locate() else { return };
-    let schema = Schema::load(&path).unwrap();
+    let schema = Schema::vendored();
     assert!(schema.validate("{ viewer { login } }").is_ok());
     let errors = schema.validate("{ viewer { loginz } }").unwrap_err();
     assert!(errors[0].contains("loginz"), "{errors:?}");
 }
 
-/// In CI (`.ci/run` sets PLANPILOT_REQUIRE_SHARED) the schema always exists; validation silently switched off would make every other
-/// test meaningless, so fail loudly there.
-#[tokio::test]
-async fn validation_runs_in_ci() {
-    let api = common::default().await;
-    if std::env::var_os("PLANPILOT_REQUIRE_SHARED").is_some() {
-        assert!(
-            Schema::locate().is_some(),
-            "GitHub's schema must be present in CI"
-        );
-        assert!(
-            api.fake.stats().schema_validation,
-            "schema validation must run in CI"
-        );
-    }
-    assert_eq!(
-        api.fake.stats().schema_validation,
-        Schema::locate().is_some()
-    );
+/// The vendored copy is GitHub's whole public API, not a subset: fields the fake does not emulate
+/// still validate, so a document can only fail here where it would fail on GitHub.
+#[test]
+fn the_vendored_schema_is_githubs_whole_api() {
+    let schema = Schema::vendored();
+    assert!(schema
+        .validate("{ viewer { sponsorshipsAsMaintainer(first: 1) { totalCount } } }")
+        .is_ok());
+    assert!(schema
+        .validate(
+            r#"{ repository(owner: "a", name: "b") { discussions(first: 1) { totalCount } } }"#
+        )
+        .is_ok());
 }
 
-/// Without GitHub's schema file the fake still serves, checking documents against its own
-/// subset of the API (and says so in its stats).
+/// `Config::schema_path` replaces the vendored schema, so a narrower API rejects what it lacks.
 #[tokio::test]
-async fn builtin_schema_serves_and_still_rejects_unknown_fields() {
+async fn a_configured_schema_replaces_the_vendored_one() {
+    let dir = std::env::temp_dir().join(format!("fake-schema-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("narrow.graphql");
+    std::fs::write(
+        &path,
+        "type Query { viewer: User! }\ntype User { login: String! }\n",
+    )
+    .unwrap();
     let api = common::start(fake_github::Config {
-        builtin_schema: true,
+        schema_path: Some(path),
         ..fake_github::Config::default()
     })
     .await;
-    assert!(!api.fake.stats().schema_validation);
-    let (id, _) = api.create_issue("works").await;
-    let data = api.ok("query($i: ID!) { node(id: $i) { ... on Issue { title labels(first: 5) { totalCount } } } }", json!({"i": id})).await;
-    assert_eq!(data["node"]["title"], "works");
-    let body = api.gql("{ viewer { loginz } }", json!({})).await;
-    assert_eq!(body["errors"][0]["extensions"]["code"], "undefinedField");
+    let body = api.gql("{ viewer { login } }", json!({})).await;
+    assert_eq!(body["data"]["viewer"]["login"], "octocat", "{body}");
+    let body = api
+        .gql(
+            r#"{ repository(owner: "acme", name: "roadmap") { id } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "undefinedField",
+        "{body}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[tokio::test]
