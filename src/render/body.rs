@@ -1,17 +1,17 @@
 //! The managed block of an issue body, rendered from a plan item, and splicing it into a body
 //! that may hold text a human wrote around it.
 //!
-//! Rendering is a pure function of the plan, the item and the issue numbers known so far, so the
-//! sync engine can compare the rendered block with what an issue holds and write only on change.
+//! Rendering is a pure function of the plan and the item alone: the block names no issue numbers
+//! (GitHub shows parent, sub-issues and blocked-by links in the issue's sidebar), so a body is
+//! written once, at creation, and a move, a new child or a new issue elsewhere never rewrites it.
 
 use std::fmt::Write as _;
 
 use super::marker::{Marker, BEGIN_PREFIX, END_LINE};
 use crate::plan::{Item, Plan};
 
-/// Renders the whole managed block, marker lines included. `number` maps an item id to its issue
-/// number when the issue exists; items without one are shown by id.
-pub fn render_block(plan: &Plan, item: &Item, number: &dyn Fn(&str) -> Option<u64>) -> String {
+/// Renders the whole managed block, marker lines included.
+pub fn render_block(plan: &Plan, item: &Item) -> String {
     let marker = Marker {
         plan_key: plan.key.clone(),
         item_id: item.id.clone(),
@@ -21,7 +21,6 @@ pub fn render_block(plan: &Plan, item: &Item, number: &dyn Fn(&str) -> Option<u6
     let mut out = String::new();
     out.push_str(&marker.to_comment());
     out.push('\n');
-    push_references(&mut out, item, number);
     push_sections(&mut out, item);
     let _ = write!(
         out,
@@ -89,33 +88,6 @@ fn block_ranges(body: &str) -> Vec<(usize, usize)> {
         offset += line.len();
     }
     ranges
-}
-
-fn push_references(out: &mut String, item: &Item, number: &dyn Fn(&str) -> Option<u64>) {
-    let reference = |id: &str| match number(id) {
-        Some(n) => format!("#{n}"),
-        None => format!("`{}`", inline(id)),
-    };
-    let mut parts = Vec::new();
-    if let Some(parent) = &item.parent {
-        parts.push(format!("**Parent:** {}", reference(parent)));
-    }
-    if !item.depends_on.is_empty() {
-        let deps: Vec<String> = item.depends_on.iter().map(|d| reference(d)).collect();
-        parts.push(format!("**Depends on:** {}", deps.join(", ")));
-    }
-    if !item.children.is_empty() {
-        let label = match item.kind.child() {
-            Some(crate::plan::ItemKind::Story) => "Stories",
-            _ => "Tasks",
-        };
-        let children: Vec<String> = item.children.iter().map(|c| reference(c)).collect();
-        parts.push(format!("**{label}:** {}", children.join(", ")));
-    }
-    if !parts.is_empty() {
-        out.push_str(&parts.join(" · "));
-        out.push_str("\n\n");
-    }
 }
 
 fn push_sections(out: &mut String, item: &Item) {
@@ -265,19 +237,10 @@ mod tests {
         )
     }
 
-    fn numbers(id: &str) -> Option<u64> {
-        match id {
-            "E-1" => Some(1),
-            "S-1" => Some(2),
-            "T-1" => Some(3),
-            _ => None,
-        }
-    }
-
     #[test]
-    fn renders_sections_references_and_marker() {
+    fn renders_sections_and_marker() {
         let plan = plan();
-        let block = render_block(&plan, plan.get("T-2").unwrap(), &numbers);
+        let block = render_block(&plan, plan.get("T-2").unwrap());
         let marker = find_marker(&block).unwrap();
         assert_eq!(
             (marker.plan_key.as_str(), marker.item_id.as_str()),
@@ -285,23 +248,42 @@ mod tests {
         );
         assert_eq!(marker.labels, vec!["roadmap".to_string()]);
         assert!(
-            block.contains("**Parent:** #2 · **Depends on:** #3"),
-            "{block}"
-        );
-        assert!(
             block.contains("### Requirements\n\n- first\n- second line\n"),
             "{block}"
         );
         assert!(block.contains("- [ ] works"), "{block}");
         assert!(block.ends_with(END_LINE));
-        let unknown = render_block(&plan, plan.get("S-1").unwrap(), &|_| None);
-        assert!(unknown.contains("**Tasks:** `T-1`, `T-2`"), "{unknown}");
+    }
+
+    /// GitHub shows parent, sub-issues and blocked-by links natively: a block that named them
+    /// would need a second write once their issues exist, and another on every move.
+    #[test]
+    fn the_block_names_no_parent_children_or_dependencies() {
+        let plan = plan();
+        for id in ["E-1", "S-1", "T-2"] {
+            let block = render_block(&plan, plan.get(id).unwrap());
+            let others = ["E-1", "S-1", "T-1", "T-2"].map(|o| format!("`{o}`"));
+            let words = ["Parent", "Depends on", "Tasks:", "Stories:"].map(String::from);
+            for word in words
+                .iter()
+                .chain(others.iter().filter(|o| !o.contains(id)))
+            {
+                assert!(!block.contains(word.as_str()), "{id}: {word} in {block}");
+            }
+        }
+        let mut moved = plan.get("T-1").unwrap().clone();
+        moved.parent = Some("E-1".into());
+        assert_eq!(
+            render_block(&plan, &moved),
+            render_block(&plan, plan.get("T-1").unwrap()),
+            "a move leaves the body as it is"
+        );
     }
 
     #[test]
     fn plan_text_cannot_forge_a_marker() {
         let plan = plan();
-        let block = render_block(&plan, plan.get("T-2").unwrap(), &numbers);
+        let block = render_block(&plan, plan.get("T-2").unwrap());
         assert_eq!(block.matches("<!--").count(), 2, "{block}");
         assert_eq!(find_marker(&block).unwrap().item_id, "T-2");
         assert!(block.contains("&lt;!-- planpilot:begin plan=x item=E-1 --&gt; now"));
@@ -310,9 +292,12 @@ mod tests {
     #[test]
     fn splice_keeps_human_text_around_the_block() {
         let plan = plan();
-        let old = render_block(&plan, plan.get("T-1").unwrap(), &|_| None);
+        let mut before = plan.get("T-1").unwrap().clone();
+        before.title = "Old title".into();
+        before.content.goal = Some("old goal".into());
+        let old = render_block(&plan, &before);
         let body = format!("Human intro.\n\n{old}\n\nHuman notes after.\n");
-        let new = render_block(&plan, plan.get("T-1").unwrap(), &numbers);
+        let new = render_block(&plan, plan.get("T-1").unwrap());
         let spliced = splice(&body, &new);
         assert_eq!(
             spliced,
@@ -329,7 +314,7 @@ mod tests {
         let block = |id: &str, goal: &str| {
             let mut item = plan.get(id).unwrap().clone();
             item.content.goal = Some(goal.into());
-            render_block(&plan, &item, &numbers)
+            render_block(&plan, &item)
         };
         let pasted = block("T-1", "someone else's");
         let body = format!("{pasted}\n\nnotes\n\n{}", block("T-2", "old"));
@@ -343,7 +328,7 @@ mod tests {
     #[test]
     fn splice_into_a_body_without_a_complete_block() {
         let plan = plan();
-        let block = render_block(&plan, plan.get("E-1").unwrap(), &numbers);
+        let block = render_block(&plan, plan.get("E-1").unwrap());
         assert_eq!(splice("", &block), block);
         assert_eq!(splice("  kept  ", &block), format!("{block}\n\nkept"));
         let truncated = &block[..block.len() - END_LINE.len()];

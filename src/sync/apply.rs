@@ -196,10 +196,6 @@ impl Applier<'_> {
         self.out.applied.sort_by_key(|(seq, _)| *seq);
     }
 
-    fn number(&self, id: &str) -> Option<u64> {
-        self.out.issues.get(id).map(|k| k.number)
-    }
-
     fn issue_id(&self, item: &str) -> Option<String> {
         self.out.issues.get(item).map(|k| k.id.clone())
     }
@@ -340,8 +336,7 @@ impl Applier<'_> {
             })?;
             input["parentIssueId"] = json!(parent_id);
         }
-        let numbers = |id: &str| self.number(id);
-        input["body"] = json!(render_block(self.plan, item, &numbers));
+        input["body"] = json!(render_block(self.plan, item));
         if !create.assignee_ids.is_empty() {
             input["assigneeIds"] = json!(create.assignee_ids);
         }
@@ -385,26 +380,21 @@ impl Applier<'_> {
     }
 
     fn update_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
-        let (ops, failures, skips) = self.build_update_ops(seq);
+        let (ops, failures) = self.build_update_ops(seq);
         for (item, why) in failures {
             self.out.errors.push(format!("{item}: update: {why}"));
             self.out.failed.entry(item).or_default().push(why);
         }
-        for (item, why) in skips {
-            self.skip(&item, why);
-        }
         ops
     }
 
-    /// Updates and body rewrites, with the items that could not be prepared.
-    #[allow(clippy::type_complexity)]
+    /// Updates, with the items that could not be prepared.
     fn build_update_ops(
         &self,
         seq: &mut std::ops::Range<usize>,
-    ) -> (Vec<Op>, Vec<(String, String)>, Vec<(String, String)>) {
+    ) -> (Vec<Op>, Vec<(String, String)>) {
         let mut ops = Vec::new();
-        let (mut failures, mut skips) = (Vec::new(), Vec::new());
-        let numbers = |id: &str| self.number(id);
+        let mut failures = Vec::new();
         for update in &self.changes.updates {
             let seq = seq.next().unwrap_or(0);
             let (Some(item), Some(issue_id)) =
@@ -422,7 +412,7 @@ impl Applier<'_> {
                     .get(&update.item)
                     .map(String::as_str)
                     .unwrap_or_default();
-                input["body"] = json!(splice(current, &render_block(self.plan, item, &numbers)));
+                input["body"] = json!(splice(current, &render_block(self.plan, item)));
             }
             if let Some(labels) = &update.labels {
                 match self.label_ids(labels) {
@@ -455,31 +445,7 @@ impl Applier<'_> {
                 token: TokenRole::Issues,
             });
         }
-        for item_id in &self.changes.rewrites {
-            let seq = seq.next().unwrap_or(0);
-            let (Some(item), Some(issue_id)) = (self.plan.get(item_id), self.issue_id(item_id))
-            else {
-                skips.push((
-                    item_id.clone(),
-                    "body skipped: the issue was not created".to_string(),
-                ));
-                continue;
-            };
-            let body = render_block(self.plan, item, &numbers);
-            if self.bodies.get(item_id) == Some(&body) {
-                continue;
-            }
-            ops.push(Op {
-                seq,
-                item: item_id.clone(),
-                line: diff::line_rewrite(item_id),
-                detail: "body".into(),
-                mutation: Mutation::update_issue(json!({ "id": issue_id, "body": body })),
-                tolerate_existing: false,
-                token: TokenRole::Issues,
-            });
-        }
-        (ops, failures, skips)
+        (ops, failures)
     }
 
     fn relation_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {

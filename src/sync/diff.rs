@@ -156,8 +156,6 @@ pub struct Changes {
     pub creates: Vec<Create>,
     /// Updates of existing issues (title, body, labels, ..., reopen), one mutation each.
     pub updates: Vec<Update>,
-    /// Created items whose body references issues created alongside or after them.
-    pub rewrites: Vec<String>,
     /// `(item, new parent)`: sub-issue moves of existing issues.
     pub moves: Vec<(String, String)>,
     /// `(blocked, blocker)` item ids: blocked-by links to add.
@@ -183,7 +181,6 @@ impl Changes {
         lines.extend(self.label_creates.iter().map(|l| line_label(l)));
         lines.extend(self.creates.iter().map(line_create));
         lines.extend(self.updates.iter().map(|u| self.line_update(u)));
-        lines.extend(self.rewrites.iter().map(|i| line_rewrite(i)));
         lines.extend(self.moves.iter().map(|(i, p)| line_move(i, p)));
         lines.extend(self.links.iter().map(|(a, b)| line_link(a, b)));
         lines.extend(self.unlinks.iter().map(|(_, a, b)| line_unlink(a, b)));
@@ -222,9 +219,6 @@ pub(crate) fn line_label(name: &str) -> String {
 }
 pub(crate) fn line_create(create: &Create) -> String {
     format!("create {} {}: {}", create.kind, create.item, create.title)
-}
-pub(crate) fn line_rewrite(item: &str) -> String {
-    format!("update {item}: body (issue numbers)")
 }
 pub(crate) fn line_move(item: &str, parent: &str) -> String {
     format!("move {item} under {parent}")
@@ -272,15 +266,6 @@ pub fn type_label(options: &SyncOptions, kind: ItemKind) -> String {
     format!("type:{}", name.to_lowercase())
 }
 
-/// The apply phase an item is created in (epics, stories, tasks).
-fn phase(kind: ItemKind) -> usize {
-    match kind {
-        ItemKind::Epic => 0,
-        ItemKind::Story => 1,
-        ItemKind::Task => 2,
-    }
-}
-
 /// Computes the changes that make GitHub match the plan. Fails before any write on what cannot
 /// work against this repository and board (unknown field, option, type, assignee, milestone) and
 /// on a mass close that was not allowed.
@@ -314,7 +299,6 @@ pub fn plan_changes_on(
         label_creates: Vec::new(),
         creates: Vec::new(),
         updates: Vec::new(),
-        rewrites: Vec::new(),
         moves: Vec::new(),
         links: Vec::new(),
         unlinks: Vec::new(),
@@ -340,24 +324,14 @@ pub fn plan_changes_on(
             );
         }
     }
-    let numbers = Numbers::new(plan, &changes.existing);
     let type_mode = changes.type_mode.clone();
     let type_mode = &type_mode;
     plan_labels(plan, discovered, options, type_mode, &mut changes);
     for item in &plan.items {
         match keepers.get(item.id.as_str()) {
-            None => plan_create(
-                plan,
-                item,
-                options,
-                type_mode,
-                &resolved,
-                &numbers,
-                &mut changes,
-            ),
+            None => plan_create(item, options, type_mode, &resolved, &mut changes),
             Some(issue) => {
-                let update =
-                    plan_update(plan, item, issue, options, type_mode, &resolved, &numbers);
+                let update = plan_update(plan, item, issue, options, type_mode, &resolved);
                 if !update.is_empty() {
                     changes.updates.push(update);
                 }
@@ -525,48 +499,6 @@ fn split_collisions(
     (keepers, duplicates)
 }
 
-/// Issue numbers for rendering: real ones for existing issues, placeholders for new ones.
-struct Numbers {
-    existing: HashMap<String, u64>,
-    placeholders: HashMap<String, (u64, usize)>,
-}
-
-impl Numbers {
-    fn new(plan: &Plan, existing: &BTreeMap<String, Existing>) -> Numbers {
-        let top = existing.values().map(|e| e.number).max().unwrap_or(0);
-        let placeholders = plan
-            .items
-            .iter()
-            .filter(|i| !existing.contains_key(&i.id))
-            .enumerate()
-            .map(|(n, i)| (i.id.clone(), (top + 1_000_000 + n as u64, phase(i.kind))))
-            .collect();
-        Numbers {
-            existing: existing
-                .iter()
-                .map(|(id, e)| (id.clone(), e.number))
-                .collect(),
-            placeholders,
-        }
-    }
-
-    /// Numbers known when phase `phase` runs: existing issues and those created before it.
-    fn known_before(&self, phase: usize) -> impl Fn(&str) -> Option<u64> + '_ {
-        move |id| {
-            self.existing.get(id).copied().or_else(|| {
-                self.placeholders
-                    .get(id)
-                    .filter(|(_, p)| *p < phase)
-                    .map(|(n, _)| *n)
-            })
-        }
-    }
-
-    fn all(&self) -> impl Fn(&str) -> Option<u64> + '_ {
-        self.known_before(usize::MAX)
-    }
-}
-
 /// The labels an item must carry, by name.
 fn desired_labels(item: &Item, options: &SyncOptions, type_mode: &TypeMode) -> Vec<String> {
     let mut labels = vec![options.label.clone()];
@@ -604,12 +536,10 @@ fn plan_labels(
 }
 
 fn plan_create(
-    plan: &Plan,
     item: &Item,
     options: &SyncOptions,
     type_mode: &TypeMode,
     resolved: &Resolved,
-    numbers: &Numbers,
     changes: &mut Changes,
 ) {
     changes.creates.push(Create {
@@ -624,11 +554,6 @@ fn plan_create(
             .and_then(|m| resolved.milestones.get(m).cloned()),
         issue_type_id: type_mode.type_id(item.kind).map(String::from),
     });
-    let at_create = render_block(plan, item, &numbers.known_before(phase(item.kind)));
-    let finally = render_block(plan, item, &numbers.all());
-    if at_create != finally {
-        changes.rewrites.push(item.id.clone());
-    }
 }
 
 fn plan_update(
@@ -638,7 +563,6 @@ fn plan_update(
     options: &SyncOptions,
     type_mode: &TypeMode,
     resolved: &Resolved,
-    numbers: &Numbers,
 ) -> Update {
     let node = &issue.node;
     let mut update = Update {
@@ -648,7 +572,7 @@ fn plan_update(
     if node.title != item.title {
         update.title = Some(item.title.clone());
     }
-    let body = splice(&node.body, &render_block(plan, item, &numbers.all()));
+    let body = splice(&node.body, &render_block(plan, item));
     update.body = !same_text(&body, &node.body);
     update.labels = label_change(item, issue, options, type_mode);
     update.assignee_ids = assignee_change(item, issue, resolved);

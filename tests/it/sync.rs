@@ -546,6 +546,63 @@ async fn moving_a_task_moves_its_issue() {
     assert_eq!(mutations, 0);
 }
 
+/// "A moved task costs at most its sub-issue move plus the links whose roll-up changed", and a
+/// new task writes no body anywhere: the managed block names no issue numbers.
+#[tokio::test]
+async fn a_move_or_a_new_task_writes_no_body() {
+    use crate::reliability::support::{assert_converged, expected_links};
+    let plan_text = |t2_story: &str, extra: &str| {
+        let t2 = "        - { id: T-2, title: Two, depends_on: [T-1] }\n";
+        let (s1, s2) = if t2_story == "S-1" {
+            (t2, "")
+        } else {
+            ("", t2)
+        };
+        format!(
+            "id: moves\ndefaults:\n  fields: {{ Status: Todo }}\nepics:\n\
+             - id: E-1\n  title: Epic\n  stories:\n\
+             \x20   - id: S-1\n      title: First\n      tasks:\n\
+             \x20       - {{ id: T-1, title: One }}\n{s1}{extra}\
+             \x20   - id: S-2\n      title: Second\n      tasks:\n\
+             \x20       - {{ id: T-3, title: Three, depends_on: [T-1] }}\n{s2}"
+        )
+    };
+    let env = Env::org().await;
+    let first = load_yaml(&plan_text("S-1", ""));
+    env.sync_ok(&first).await;
+    assert_converged(&first, &env.fake.state());
+
+    let moved = load_yaml(&plan_text("S-2", ""));
+    let changed_links = expected_links(&first)
+        .symmetric_difference(&expected_links(&moved))
+        .count() as u64;
+    env.fake.reset_stats();
+    env.sync_ok(&moved).await;
+    let stats = env.fake.stats();
+    let count = |name: &str| stats.mutations.by_name.get(name).copied().unwrap_or(0);
+    assert_eq!(count("updateIssue"), 0, "{:?}", stats.mutations.by_name);
+    assert_eq!(count("addSubIssue"), 1, "{:?}", stats.mutations.by_name);
+    assert!(
+        stats.mutations.total <= 1 + changed_links,
+        "{changed_links} links changed: {:?}",
+        stats.mutations.by_name
+    );
+    assert_converged(&moved, &env.fake.state());
+
+    let added = load_yaml(&plan_text("S-2", "        - { id: T-9, title: Nine }\n"));
+    env.fake.reset_stats();
+    env.sync_ok(&added).await;
+    let stats = env.fake.stats();
+    assert_eq!(
+        stats.mutations.by_name.get("updateIssue"),
+        None,
+        "{:?}",
+        stats.mutations.by_name
+    );
+    assert_eq!(stats.mutations.by_name.get("createIssue"), Some(&1));
+    assert_converged(&added, &env.fake.state());
+}
+
 #[tokio::test]
 async fn removing_an_item_closes_it_and_restoring_reopens_it() {
     let full = Shape::new(2, 2, 2);
@@ -951,18 +1008,11 @@ fn render_placeholders(mut data: Value, plan: &Plan) -> Value {
     let nodes = data["repository"]["issues"]["nodes"]
         .as_array_mut()
         .unwrap();
-    let numbers: BTreeMap<String, u64> = nodes
-        .iter()
-        .rev()
-        .filter_map(|n| Some((placeholder(n["body"].as_str()?)?, n["number"].as_u64()?)))
-        .collect();
     for node in nodes.iter_mut() {
         let body = node["body"].as_str().unwrap_or_default().to_string();
         if let Some(id) = placeholder(&body) {
             let block = match plan.get(&id) {
-                Some(item) => {
-                    planpilot::render::render_block(plan, item, &|i| numbers.get(i).copied())
-                }
+                Some(item) => planpilot::render::render_block(plan, item),
                 None => format!(
                     "{}\nRemoved item.\n<!-- planpilot:end -->",
                     planpilot::render::Marker {

@@ -12,4 +12,4 @@ mod kill;
 mod property;
 mod race;
 mod secrets;
-mod support;
+pub(crate) mod support;

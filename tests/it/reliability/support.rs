@@ -204,7 +204,7 @@ pub fn check_converged(plan: &Plan, state: &Value, extras: Extras) -> BTreeMap<S
         let id = &item.id;
         assert_eq!(issue["title"], item.title.as_str(), "{id} title");
         let body = issue["body"].as_str().unwrap_or_default();
-        let block = render_block(plan, item, &|i| numbers.get(i).copied());
+        let block = render_block(plan, item);
         assert!(
             body.contains(&block),
             "{id} body:\n{body}\nwanted block:\n{block}"
