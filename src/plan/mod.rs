@@ -6,6 +6,7 @@
 mod fields;
 mod items;
 mod json;
+mod links;
 mod model;
 mod node;
 mod size;
@@ -13,6 +14,7 @@ mod suggest;
 mod validate;
 mod yaml;
 
+pub use links::{implied_links, plan_chain, Chain, MAX_BLOCKED_BY};
 pub use model::*;
 
 use std::collections::HashSet;

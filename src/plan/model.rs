@@ -183,7 +183,9 @@ pub struct Defaults {
 /// - item ids are unique across all levels;
 /// - `items` holds all epics, then all stories, then all tasks, each group in file order;
 /// - every `parent` and `depends_on` id names an item of the plan; parents have the right kind;
-///   `children` mirrors `parent`; no item depends on itself and dependencies have no cycle;
+///   `children` mirrors `parent`; no item depends on itself, on its own ancestor or descendant,
+///   and dependencies have no cycle;
+/// - no issue would be blocked by more than 50 others once dependencies are rolled up;
 /// - no parent has more than 100 children; titles are 1..=256 characters.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Plan {

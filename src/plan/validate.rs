@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use sha2::{Digest, Sha256};
 
 use super::items::{RawItem, Spanned};
+use super::links::{implied_links, Chain, MAX_BLOCKED_BY};
 use super::size::{body_estimate, MAX_BODY};
 use super::suggest::Hints;
 use super::{Defaults, Diagnostic, Item, ItemKind, Location, Plan};
@@ -55,7 +56,9 @@ pub(crate) fn build(
     let children = children_of(&raw, &index);
     check_children(&raw, &children, &known, &mut diagnostics);
     let edges = check_dependencies(&raw, &known, &mut hints, &mut diagnostics);
+    check_lineage(&raw, &index, &edges, &mut diagnostics);
     check_cycles(&raw, &edges, &mut diagnostics);
+    check_link_cap(&raw, &index, &edges, &mut diagnostics);
     check_body_sizes(&raw, &children, &key, &defaults, &mut diagnostics);
 
     if !diagnostics.is_empty() {
@@ -272,6 +275,94 @@ fn check_dependencies(
         edges.push(out);
     }
     edges
+}
+
+/// The chain (item, story, epic) of every raw item, as far as its parents are known.
+fn chains<'r>(raw: &'r [RawItem], index: &HashMap<&str, usize>) -> Vec<Chain<'r>> {
+    let parent = |i: usize| {
+        raw[i]
+            .parent
+            .as_ref()
+            .and_then(|p| index.get(p.value.as_str()).copied())
+    };
+    (0..raw.len())
+        .map(|i| {
+            let up = parent(i);
+            let (story, epic) = match raw[i].kind {
+                ItemKind::Epic => (None, Some(i)),
+                ItemKind::Story => (Some(i), up),
+                ItemKind::Task => (up, up.and_then(parent)),
+            };
+            Chain {
+                item: raw[i].id.as_str(),
+                story: story.map(|s| raw[s].id.as_str()),
+                epic: epic.map(|e| raw[e].id.as_str()),
+            }
+        })
+        .collect()
+}
+
+/// A dependency on one's own ancestor or descendant cannot be a blocked-by link: GitHub would
+/// show an issue blocked by the issue that contains it.
+fn check_lineage(
+    raw: &[RawItem],
+    index: &HashMap<&str, usize>,
+    edges: &[Vec<(usize, Location)>],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let chains = chains(raw, index);
+    let holds = |c: &Chain, id: &str| c.story == Some(id) || c.epic == Some(id);
+    for (i, item) in raw.iter().enumerate() {
+        for (d, at) in &edges[i] {
+            let dep = &raw[*d];
+            let how = if holds(&chains[i], &dep.id) {
+                "which contains it"
+            } else if holds(&chains[*d], &item.id) {
+                "which is part of it"
+            } else {
+                continue;
+            };
+            let message = format!(
+                "{} {} depends on {} {}, {how}; a dependency must be on an item outside its own \
+                 hierarchy (the sub-issue link already says how the two relate)",
+                item.kind, item.id, dep.kind, dep.id
+            );
+            error(diagnostics, at, &item.id, message);
+        }
+    }
+}
+
+/// An issue blocked by more than GitHub's cap once dependencies are rolled up.
+fn check_link_cap(
+    raw: &[RawItem],
+    index: &HashMap<&str, usize>,
+    edges: &[Vec<(usize, Location)>],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let chains = chains(raw, index);
+    let declared = edges
+        .iter()
+        .enumerate()
+        .flat_map(|(i, out)| out.iter().map(move |(d, _)| (i, *d)))
+        .map(|(i, d)| (raw[i].id.as_str(), raw[d].id.as_str()));
+    let links = implied_links(declared, |id| index.get(id).map(|&i| chains[i]));
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for (blocked, _) in links {
+        *count.entry(blocked).or_default() += 1;
+    }
+    for (item, own) in raw.iter().zip(edges) {
+        let n = count.get(item.id.as_str()).copied().unwrap_or(0);
+        if n > MAX_BLOCKED_BY {
+            let own = own.len();
+            let message = format!(
+                "{} {} would be blocked by {n} issues ({own} of its own dependencies, the rest \
+                 rolled up from the items under it); GitHub allows at most {MAX_BLOCKED_BY} \
+                 blocked-by links per issue",
+                item.kind, item.id
+            );
+            error(diagnostics, &item.location, &item.id, message);
+        }
+    }
 }
 
 /// Reports each dependency cycle once, as `A → B → C → A`, at the edge that leaves the cycle's

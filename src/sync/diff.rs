@@ -706,8 +706,9 @@ fn plan_links(plan: &Plan, discovered: &Discovered, changes: &mut Changes) {
             continue;
         };
         for blocker in issue.node.blocked_by.iter() {
-            let stale = managed.contains_key(blocker.id.as_str())
-                && !desired_ids.contains(&(issue.node.id.clone(), blocker.id.clone()));
+            let ours = managed.contains_key(blocker.id.as_str())
+                || discovered.elsewhere.contains(&blocker.id);
+            let stale = ours && !desired_ids.contains(&(issue.node.id.clone(), blocker.id.clone()));
             if stale {
                 changes.unlinks.push((
                     item.id.clone(),

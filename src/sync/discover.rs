@@ -58,6 +58,9 @@ pub struct Discovered {
     pub warnings: Vec<String>,
     /// Labelled issues without any marker (a human deleted it or emptied the body).
     pub unmarked: Vec<IssueNode>,
+    /// Node ids of issues that carry this plan's marker but live in another repository (they
+    /// were transferred): never managed again, but links to them were made by planpilot.
+    pub elsewhere: BTreeSet<String>,
     /// Requests discovery made.
     pub requests: u32,
 }
@@ -127,26 +130,29 @@ pub async fn discover(
             None => break,
         }
     }
-    let strays = find_strays(client, plan, options, &pages, token).await?;
+    let (strays, elsewhere) = find_strays(client, plan, options, &pages, token).await?;
     if !strays.is_empty() {
         pages.push(DiscoveryPage {
             issues: strays,
             ..DiscoveryPage::default()
         });
     }
-    assemble(plan, options, pages)
+    let mut discovered = assemble(plan, options, pages)?;
+    discovered.elsewhere = elsewhere;
+    Ok(discovered)
 }
 
 /// Sub-issues and parents of managed issues that lost the label (a human removed it) but still
 /// carry this plan's marker, in this repository. Read only when some plan item has no issue,
-/// so that item is not created twice.
+/// so that item is not created twice. Also returns the ids of related issues (blockers too)
+/// that carry the marker but were transferred to another repository.
 async fn find_strays(
     client: &Client,
     plan: &Plan,
     options: &SyncOptions,
     pages: &[DiscoveryPage],
     token: TokenRole,
-) -> Result<Vec<IssueNode>, SyncError> {
+) -> Result<(Vec<IssueNode>, BTreeSet<String>), SyncError> {
     let issues: Vec<&IssueNode> = pages.iter().flat_map(|p| p.issues.iter()).collect();
     let ours = |node: &IssueNode| find_marker(&node.body).filter(|m| m.plan_key == plan.key);
     let claimed: BTreeSet<String> = issues
@@ -155,28 +161,38 @@ async fn find_strays(
         .map(|m| m.item_id)
         .collect();
     if plan.items.iter().all(|i| claimed.contains(&i.id)) {
-        return Ok(Vec::new());
+        return Ok(Default::default());
     }
     let known: BTreeSet<&str> = issues.iter().map(|n| n.id.as_str()).collect();
     let unknown: BTreeSet<String> = issues
         .iter()
         .filter(|n| ours(n).is_some())
-        .flat_map(|n| n.sub_issues.iter().chain(n.parent.iter()))
+        .flat_map(|n| {
+            n.sub_issues
+                .iter()
+                .chain(n.parent.iter())
+                .chain(n.blocked_by.iter())
+        })
         .filter(|related| !known.contains(related.id.as_str()))
         .map(|related| related.id.clone())
         .collect();
     let unknown: Vec<String> = unknown.into_iter().collect();
     let mut strays = Vec::new();
+    let mut elsewhere = BTreeSet::new();
     for ids in unknown.chunks(100) {
         let request = ops::issues_by_id_request(ids, options.project.is_some(), token);
         let response = client.graphql(request).await?;
-        strays.extend(
-            ops::parse_issues_by_id(&response.data)
-                .into_iter()
-                .filter(|n| ours(n).is_some() && in_repository(n, options)),
-        );
+        for node in ops::parse_issues_by_id(&response.data) {
+            match (ours(&node).is_some(), in_repository(&node, options)) {
+                (true, true) => strays.push(node),
+                (true, false) => {
+                    elsewhere.insert(node.id);
+                }
+                _ => {}
+            }
+        }
     }
-    Ok(strays)
+    Ok((strays, elsewhere))
 }
 
 /// Whether an issue lives in the synced repository: a related issue may be in another one

@@ -316,7 +316,7 @@ fn a_bad_plan_fails_a_sync_with_exit_2_and_annotations() {
         "{summary}"
     );
     assert!(
-        summary.contains("- tests/fixtures/plans/bad/cycle.yaml:11:26: dependency cycle: "),
+        summary.contains("- tests/fixtures/plans/bad/cycle.yaml:10:26: dependency cycle: "),
         "{summary}"
     );
     assert_no_token(&run, &[]);

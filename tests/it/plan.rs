@@ -331,6 +331,64 @@ fn more_than_100_children_is_an_error() {
 }
 
 #[test]
+fn more_than_50_blocked_by_links_after_roll_up_is_an_error() {
+    // Epic E-0 has stories S-1..S-n with one task each; story S-0's two tasks depend on those
+    // tasks, so S-0 is blocked by every one of the n stories once the links are rolled up.
+    let plan = |n: usize| {
+        let mut s = String::from("epics:\n- id: E-0\n  title: E\n  stories:\n");
+        for i in 1..=n {
+            s.push_str(&format!(
+                "  - {{id: S-{i}, title: S{i}, tasks: [{{id: T-{i}, title: T{i}}}]}}\n"
+            ));
+        }
+        let half: Vec<String> = (1..=n).map(|i| format!("T-{i}")).collect();
+        let (a, b) = half.split_at(n / 2);
+        s.push_str("  - id: S-0\n    title: Waits\n    tasks:\n");
+        s.push_str(&format!(
+            "    - {{id: T-a, title: A, depends_on: [{}]}}\n",
+            a.join(", ")
+        ));
+        s.push_str(&format!(
+            "    - {{id: T-b, title: B, depends_on: [{}]}}\n",
+            b.join(", ")
+        ));
+        s
+    };
+    let ok = load_str(&plan(50), Path::new("p.yaml"), &LoadOptions::default()).unwrap();
+    let on_s0 = ok
+        .blocked_by_links()
+        .iter()
+        .filter(|(a, _)| *a == "S-0")
+        .count();
+    assert_eq!(on_s0, 50);
+    let messages = errors(&plan(51), "p.yaml");
+    assert_eq!(
+        messages,
+        ["p.yaml:56:5: story S-0 would be blocked by 51 issues (0 of its own dependencies, the \
+          rest rolled up from the items under it); GitHub allows at most 50 blocked-by links per issue"]
+    );
+    // A task that itself depends on 51 items.
+    let mut many = String::from(
+        "epics:\n- id: E\n  title: E\n  stories:\n  - id: S\n    title: S\n    tasks:\n",
+    );
+    for i in 0..51 {
+        many.push_str(&format!("    - {{id: D-{i}, title: D{i}}}\n"));
+    }
+    let deps: Vec<String> = (0..51).map(|i| format!("D-{i}")).collect();
+    many.push_str(&format!(
+        "    - {{id: T, title: T, depends_on: [{}]}}\n",
+        deps.join(", ")
+    ));
+    let messages = errors(&many, "p.yaml");
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].starts_with("p.yaml:59:7: task T would be blocked by 51 issues (51 of its own"),
+        "{}",
+        messages[0]
+    );
+}
+
+#[test]
 fn bodies_over_githubs_limit_are_errors() {
     let plan = |extra: &str| format!("epics:\n- id: E\n  title: E\n{extra}");
     let load_one = |s: &str| load_str(s, Path::new("p.yaml"), &LoadOptions::default());

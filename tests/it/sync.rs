@@ -244,11 +244,16 @@ fn assert_state(issues: &[Value], expect: &Expect) -> BTreeMap<String, u64> {
 
 fn example_links() -> BTreeSet<(String, String)> {
     [
+        // Each declared dependency links its own two issues…
         ("T-2", "T-1"),
-        ("S-2", "S-1"),
+        ("T-3", "T-2"),
         ("T-4", "T-3"),
         ("E-2", "E-1"),
         ("T-6", "T-5"),
+        ("T-6", "T-4"),
+        // …and rolls up: T-3 (S-2) on T-2 (S-1); T-6 (S-3, E-2) on T-4 (S-2, E-1).
+        ("S-2", "S-1"),
+        ("S-3", "S-2"),
     ]
     .iter()
     .map(|(a, b)| (a.to_string(), b.to_string()))
@@ -382,21 +387,21 @@ impl Shape {
         self.deps.retain(|(a, b)| a != task && b != task);
     }
 
-    /// The blocked-by links the plan implies, rolled up by hand.
+    /// The blocked-by links the plan implies, by hand: each task dependency links the two
+    /// tasks, plus their stories where those differ and their epics where those differ.
     fn links(&self) -> BTreeSet<(String, String)> {
-        self.deps
-            .iter()
-            .map(|(a, b)| {
-                let ((ea, sa), (eb, sb)) = (self.story_of(a), self.story_of(b));
-                if sa == sb {
-                    (a.clone(), b.clone())
-                } else if ea == eb {
-                    (sa.to_string(), sb.to_string())
-                } else {
-                    (ea.to_string(), eb.to_string())
-                }
-            })
-            .collect()
+        let mut links = BTreeSet::new();
+        for (a, b) in &self.deps {
+            let ((ea, sa), (eb, sb)) = (self.story_of(a), self.story_of(b));
+            links.insert((a.clone(), b.clone()));
+            if sa != sb {
+                links.insert((sa.to_string(), sb.to_string()));
+            }
+            if ea != eb {
+                links.insert((ea.to_string(), eb.to_string()));
+            }
+        }
+        links
     }
 
     fn yaml(&self) -> String {

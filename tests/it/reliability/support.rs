@@ -123,31 +123,38 @@ pub fn claims(state: &Value, key: &str) -> BTreeMap<String, Vec<Value>> {
     by_item
 }
 
-/// The blocked-by links a plan implies, computed here independently of the engine: both ends
-/// lifted to the same depth, then to the ancestors that are siblings; never a self-link.
+/// The blocked-by links a plan implies, computed here independently of the engine: each
+/// dependency links its two items, plus their stories where those differ and their epics where
+/// those differ; never a self-link.
 pub fn expected_links(plan: &Plan) -> BTreeSet<(String, String)> {
-    let parent = |id: &str| plan.get(id).and_then(|i| i.parent.clone());
-    let depth = |id: &str| match plan.get(id).map(|i| i.kind) {
-        Some(ItemKind::Epic) | None => 0,
-        Some(ItemKind::Story) => 1,
-        Some(ItemKind::Task) => 2,
+    // The item and its ancestors, nearest first.
+    let lineage = |id: &str| {
+        let mut chain = vec![id.to_string()];
+        while let Some(parent) = plan
+            .get(chain.last().unwrap())
+            .and_then(|i| i.parent.clone())
+        {
+            chain.push(parent);
+        }
+        chain
+    };
+    let at = |chain: &[String], kind: ItemKind| {
+        chain
+            .iter()
+            .find(|id| plan.get(id).map(|i| i.kind) == Some(kind))
+            .cloned()
     };
     let mut links = BTreeSet::new();
     for item in &plan.items {
         for dep in &item.depends_on {
-            let (mut a, mut b) = (item.id.clone(), dep.clone());
-            while depth(&a) > depth(&b) {
-                a = parent(&a).expect("deeper items have parents");
-            }
-            while depth(&b) > depth(&a) {
-                b = parent(&b).expect("deeper items have parents");
-            }
-            while parent(&a) != parent(&b) {
-                a = parent(&a).expect("same depth, different parents");
-                b = parent(&b).expect("same depth, different parents");
-            }
-            if a != b {
-                links.insert((a, b));
+            let (a, b) = (lineage(&item.id), lineage(dep));
+            links.insert((item.id.clone(), dep.clone()));
+            for kind in [ItemKind::Story, ItemKind::Epic] {
+                if let (Some(x), Some(y)) = (at(&a, kind), at(&b, kind)) {
+                    if x != y {
+                        links.insert((x, y));
+                    }
+                }
             }
         }
     }
