@@ -18,8 +18,9 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     && cp target/x86_64-unknown-linux-musl/release/planpilot /planpilot
 
 FROM scratch
-# TLS roots are compiled into the binary; the bundle is there for anything reading the system
-# store (SSL_CERT_FILE), e.g. a GitHub Enterprise Server behind a public CA.
+# Mozilla's TLS roots are compiled into the binary; it also trusts the system store, which
+# SSL_CERT_FILE names here. A step's `env:` can point SSL_CERT_FILE at a bundle that holds a
+# company CA (e.g. in the workspace) for a GitHub Enterprise Server behind one.
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --from=build /planpilot /planpilot
 ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt

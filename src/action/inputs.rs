@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::github::{ClientConfig, Secret};
+use crate::github::{endpoints, ClientConfig, Secret};
 use crate::sync::{OnRemoved, ProjectUrl, RepoRef, SyncOptions, TypeNames};
 
 /// What kind of value an input takes (for `--help` and boolean flags).
@@ -242,6 +242,8 @@ pub struct Inputs {
     pub type_names: TypeNames,
     pub graphql_url: String,
     pub api_url: String,
+    /// `SSL_CERT_FILE`: extra trusted roots (a PEM bundle), e.g. a company CA.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Inputs {
@@ -308,14 +310,10 @@ impl Inputs {
             &mut errors,
             parse_name("task-type", &or_default("task-type"), 100),
         );
-        let graphql_url = check(
-            &mut errors,
-            endpoint(env, "GITHUB_GRAPHQL_URL", "https://api.github.com/graphql"),
-        );
-        let api_url = check(
-            &mut errors,
-            endpoint(env, "GITHUB_API_URL", "https://api.github.com"),
-        );
+        // A missing endpoint is derived from the other (GHES: `…/api/v3` ↔ `…/api/graphql`).
+        let graphql_env = check(&mut errors, endpoint(env, "GITHUB_GRAPHQL_URL")).flatten();
+        let api_env = check(&mut errors, endpoint(env, "GITHUB_API_URL")).flatten();
+        let (graphql_url, api_url) = endpoints(graphql_env, api_env);
 
         if dry_run == Some(false) && github_token.is_none() {
             errors.push(InputError {
@@ -347,8 +345,9 @@ impl Inputs {
                     story: story?,
                     task: task?,
                 },
-                graphql_url: graphql_url?,
-                api_url: api_url?,
+                graphql_url,
+                api_url,
+                ca_file: env.get("SSL_CERT_FILE").map(PathBuf::from),
             })
         })();
         match inputs {
@@ -388,6 +387,7 @@ impl Inputs {
             max_retries: self.max_retries,
             max_wait: self.max_wait,
             adaptive_backoff: self.adaptive_backoff,
+            ca_file: self.ca_file.clone(),
             ..ClientConfig::default()
         }
     }
@@ -531,10 +531,13 @@ fn parse_name(input: &str, value: &str, max: usize) -> Result<String, InputError
     }
 }
 
-fn endpoint(env: &Env, var: &str, default: &str) -> Result<String, InputError> {
-    let url = env.get(var).unwrap_or(default).trim_end_matches('/');
+/// The endpoint `var` names, if set; an error if it is not an http(s) URL.
+fn endpoint<'a>(env: &'a Env, var: &str) -> Result<Option<&'a str>, InputError> {
+    let Some(url) = env.get(var) else {
+        return Ok(None);
+    };
     if url.starts_with("https://") || url.starts_with("http://") {
-        Ok(url.to_string())
+        Ok(Some(url))
     } else {
         Err(InputError {
             input: var.into(),
@@ -635,6 +638,18 @@ mod tests {
         assert!(inputs.project.is_none());
         // The board token falls back to the issues token.
         assert_eq!(inputs.project_token.unwrap().expose(), "ghs_secret");
+    }
+
+    #[test]
+    fn a_ghes_api_url_alone_gives_its_graphql_endpoint() {
+        let inputs = parse_env(&[("GITHUB_API_URL", "https://ghe.example.com/api/v3")]).unwrap();
+        assert_eq!(inputs.graphql_url, "https://ghe.example.com/api/graphql");
+        assert_eq!(
+            inputs.client_config().api_url,
+            "https://ghe.example.com/api/v3"
+        );
+        let github = parse_env(&[("GITHUB_API_URL", "https://api.github.com/")]).unwrap();
+        assert_eq!(github.graphql_url, "https://api.github.com/graphql");
     }
 
     #[test]

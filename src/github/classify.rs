@@ -8,7 +8,9 @@ use serde::Deserialize;
 
 use super::ratelimit::{Limit, RateHeaders};
 use super::transport::{RawResponse, TransportError};
-use super::types::{ApiError, FieldVerdict, GraphqlError, Response, TokenRole};
+use super::types::{
+    ApiError, FieldVerdict, GraphqlError, Response, TokenInput, TokenRole, TokenUse,
+};
 
 /// What to do with one outcome.
 #[derive(Debug, Clone)]
@@ -61,22 +63,26 @@ impl GraphqlError {
         }
     }
 
-    /// This per-field error as the client's error for a request sent with `role`'s token:
+    /// This per-field error as the client's error for a request sent with `token`:
     /// `Forbidden` (with what to do about the token), `NotFound`, `Transient` for retryable
     /// ones, else `Invalid`.
-    pub fn to_api_error(&self, role: TokenRole) -> ApiError {
+    pub fn to_api_error(&self, token: impl Into<TokenUse>) -> ApiError {
         if self.is_retryable() {
             return ApiError::Transient {
                 attempts: 1,
                 message: self.message.clone(),
             };
         }
-        permanent_error(std::slice::from_ref(self), role)
+        permanent_error(std::slice::from_ref(self), token.into())
     }
 }
 
-/// Classifies the outcome of a request sent with the token of `role`.
-pub(crate) fn classify(outcome: Result<RawResponse, TransportError>, role: TokenRole) -> Verdict {
+/// Classifies the outcome of a request sent with `token`.
+pub(crate) fn classify(
+    outcome: Result<RawResponse, TransportError>,
+    token: impl Into<TokenUse>,
+) -> Verdict {
+    let role = token.into();
     match outcome {
         Err(error) => Verdict::Transient {
             message: error.message,
@@ -97,7 +103,7 @@ struct Body {
     message: Option<String>,
 }
 
-fn classify_response(raw: &RawResponse, role: TokenRole) -> Verdict {
+fn classify_response(raw: &RawResponse, role: TokenUse) -> Verdict {
     let parsed = serde_json::from_slice::<Body>(&raw.body);
     if raw.status == 200 {
         return match parsed {
@@ -111,7 +117,7 @@ fn classify_response(raw: &RawResponse, role: TokenRole) -> Verdict {
     let body = parsed.unwrap_or_default();
     let message = error_message(&body);
     match raw.status {
-        401 => Verdict::Fail(ApiError::Unauthorized),
+        401 => Verdict::Fail(ApiError::Unauthorized { input: role.input }),
         403 | 429 => classify_refusal(raw.status, &message, &raw.headers, role),
         404 => Verdict::Fail(ApiError::NotFound { message }),
         500..=599 => Verdict::Transient {
@@ -125,7 +131,7 @@ fn classify_response(raw: &RawResponse, role: TokenRole) -> Verdict {
 }
 
 /// A 403 or 429: a rate limit, or a permission problem.
-fn classify_refusal(status: u16, message: &str, headers: &RateHeaders, role: TokenRole) -> Verdict {
+fn classify_refusal(status: u16, message: &str, headers: &RateHeaders, role: TokenUse) -> Verdict {
     if is_secondary_message(message) || headers.retry_after.is_some() {
         return Verdict::Limit(Limit::Secondary {
             retry_after: headers.retry_after,
@@ -143,7 +149,7 @@ fn classify_refusal(status: u16, message: &str, headers: &RateHeaders, role: Tok
 }
 
 /// A 200: GraphQL's answer, possibly with errors.
-fn classify_graphql(body: Body, headers: &RateHeaders, role: TokenRole) -> Verdict {
+fn classify_graphql(body: Body, headers: &RateHeaders, role: TokenUse) -> Verdict {
     let errors = body.errors.unwrap_or_default();
     let cures: Vec<Option<Verdict>> = errors
         .iter()
@@ -213,7 +219,7 @@ fn retryable_error(error: &GraphqlError, headers: &RateHeaders) -> Option<Verdic
 }
 
 /// The error for GraphQL errors that no wait or retry cures.
-pub(crate) fn permanent_error(errors: &[GraphqlError], role: TokenRole) -> ApiError {
+pub(crate) fn permanent_error(errors: &[GraphqlError], role: TokenUse) -> ApiError {
     let message = errors
         .iter()
         .map(|error| error.message.as_str())
@@ -274,19 +280,27 @@ fn error_message(body: &Body) -> String {
 }
 
 /// A permission failure, with what to do about it for the token in use.
-fn forbidden(message: &str, role: TokenRole) -> ApiError {
-    let advice = match role {
-        TokenRole::Project => {
-            "GITHUB_TOKEN cannot use Projects v2 — pass a PAT with the `project` scope or a \
-             GitHub App token as `project-token`"
+/// Tokens and what they reach: <https://docs.github.com/en/issues/planning-and-tracking-with-projects/automating-your-project/automating-projects-using-actions>
+fn forbidden(message: &str, token: TokenUse) -> ApiError {
+    let advice = match (token.role, token.input) {
+        (TokenRole::Project, TokenInput::GithubToken) => {
+            "GITHUB_TOKEN cannot use Projects v2 — set `project-token` to a classic PAT with the \
+             `project` scope, a fine-grained PAT or a GitHub App token with Projects read and write"
         }
-        TokenRole::Issues => {
+        (TokenRole::Project, TokenInput::ProjectToken) => {
+            "`project-token` needs Projects read and write (classic PAT: the `project` scope; \
+             GITHUB_TOKEN cannot use Projects v2 at all)"
+        }
+        (TokenRole::Issues, _) => {
             "the token needs `issues: write` (set `permissions:` in the workflow) or, for a PAT, \
              the `repo` scope"
         }
     };
     ApiError::Forbidden {
-        message: format!("the token cannot access this resource ({message}): {advice}"),
+        message: format!(
+            "{} cannot access this resource ({message}): {advice}",
+            token.input.describe()
+        ),
     }
 }
 
@@ -534,7 +548,9 @@ mod tests {
     fn permanent_failures() {
         assert!(matches!(
             answer(401, none(), json!({"message": "Bad credentials"})),
-            Verdict::Fail(ApiError::Unauthorized)
+            Verdict::Fail(ApiError::Unauthorized {
+                input: TokenInput::GithubToken
+            })
         ));
         assert!(matches!(
             answer(404, none(), json!({"message": "Not Found"})),

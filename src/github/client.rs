@@ -18,7 +18,7 @@ use super::metrics::{Metrics, Recorder};
 use super::ratelimit::{format_utc, Limit, WaitPolicy};
 use super::retry::{Backoff, Breaker};
 use super::transport::{HttpTransport, Transport};
-use super::types::{ApiError, Request, Response, Safety, TokenRole};
+use super::types::{ApiError, Request, Response, Safety, TokenInput, TokenRole, TokenUse};
 
 /// Rate-limit refusals one call waits through before giving up, for a server that keeps
 /// answering `retry-after: 0` (the `max_wait` cap would never be reached).
@@ -59,6 +59,9 @@ struct Inner {
     metrics: Recorder,
     /// Token values, scrubbed from every message that leaves the client.
     secrets: Vec<String>,
+    /// The input the board's token came from: `github-token` unless `project-token` holds
+    /// another token.
+    project_input: TokenInput,
 }
 
 impl Client {
@@ -87,6 +90,14 @@ impl Client {
             .map(|secret| secret.expose().trim().to_string())
             .filter(|value| !value.is_empty())
             .collect();
+        let own_project_token = config.project_token.as_ref().is_some_and(|project| {
+            config.token.as_ref().map(|t| t.expose().trim()) != Some(project.expose().trim())
+        });
+        let project_input = if own_project_token {
+            TokenInput::ProjectToken
+        } else {
+            TokenInput::GithubToken
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 transport,
@@ -101,6 +112,7 @@ impl Client {
                 adaptive_backoff: config.adaptive_backoff,
                 metrics: Recorder::default(),
                 secrets,
+                project_input,
             }),
         })
     }
@@ -197,6 +209,11 @@ impl Client {
     pub fn metrics(&self) -> Metrics {
         self.inner.metrics.snapshot()
     }
+
+    /// The input whose token requests of `role` carry, for messages about that token.
+    pub fn token_input(&self, role: TokenRole) -> TokenInput {
+        self.inner.token_use(role).input
+    }
 }
 
 impl Inner {
@@ -219,8 +236,17 @@ impl Inner {
         if let Ok(raw) = &outcome {
             self.metrics.record_remaining(raw.headers.remaining);
         }
-        let verdict = classify(outcome, role).map_messages(|text| self.redact(text));
+        let verdict =
+            classify(outcome, self.token_use(role)).map_messages(|text| self.redact(text));
         Ok((verdict, slot))
+    }
+
+    fn token_use(&self, role: TokenRole) -> TokenUse {
+        let input = match role {
+            TokenRole::Issues => TokenInput::GithubToken,
+            TokenRole::Project => self.project_input,
+        };
+        TokenUse { role, input }
     }
 
     fn record_answer(&self, slot: &Slot<'_>) {

@@ -79,6 +79,9 @@ pub struct ClientConfig {
     pub adaptive_backoff: bool,
     /// `User-Agent` header. Default `planpilot/<version>`.
     pub user_agent: String,
+    /// A PEM bundle of root certificates trusted besides the built-in and system ones
+    /// (`SSL_CERT_FILE`), e.g. a company CA that signed a GitHub Enterprise Server's certificate.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 /// github.com's endpoints.
@@ -106,6 +109,7 @@ impl Default for ClientConfig {
             breaker_threshold: 10,
             adaptive_backoff: true,
             user_agent: concat!("planpilot/", env!("CARGO_PKG_VERSION")).to_string(),
+            ca_file: None,
         }
     }
 }
@@ -124,7 +128,8 @@ impl ClientConfig {
     }
 
     /// The defaults, with the endpoints from `GITHUB_GRAPHQL_URL` and `GITHUB_API_URL` (set by
-    /// the Actions runner; github.com when unset or empty).
+    /// the Actions runner; github.com when unset or empty) and the extra roots of
+    /// `SSL_CERT_FILE`.
     pub fn from_env(token: Option<Secret>, project_token: Option<Secret>) -> ClientConfig {
         ClientConfig::from_lookup(|name| std::env::var(name).ok(), token, project_token)
     }
@@ -136,14 +141,47 @@ impl ClientConfig {
         project_token: Option<Secret>,
     ) -> ClientConfig {
         let var = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let graphql_url = var("GITHUB_GRAPHQL_URL").unwrap_or_else(|| GITHUB_GRAPHQL_URL.into());
+        let (graphql_url, api_url) = endpoints(
+            var("GITHUB_GRAPHQL_URL").as_deref(),
+            var("GITHUB_API_URL").as_deref(),
+        );
         ClientConfig {
-            api_url: var("GITHUB_API_URL").unwrap_or_else(|| api_url_for(&graphql_url)),
+            api_url,
             graphql_url,
             token,
             project_token,
+            ca_file: var("SSL_CERT_FILE").map(std::path::PathBuf::from),
             ..ClientConfig::default()
         }
+    }
+}
+
+/// The GraphQL and REST endpoints from `GITHUB_GRAPHQL_URL` and `GITHUB_API_URL` (either may be
+/// unset): each one given is used as it is, a missing one is derived from the other the way
+/// GitHub lays them out, and github.com's are the default.
+/// <https://docs.github.com/en/actions/reference/workflows-and-actions/variables#default-environment-variables>
+pub fn endpoints(graphql_url: Option<&str>, api_url: Option<&str>) -> (String, String) {
+    let trim = |url: &str| url.trim().trim_end_matches('/').to_string();
+    match (graphql_url.map(trim), api_url.map(trim)) {
+        (Some(graphql), Some(api)) => (graphql, api),
+        (Some(graphql), None) => {
+            let api = api_url_for(&graphql);
+            (graphql, api)
+        }
+        (None, Some(api)) => (graphql_url_for(&api), api),
+        (None, None) => (GITHUB_GRAPHQL_URL.to_string(), GITHUB_API_URL.to_string()),
+    }
+}
+
+/// The GraphQL URL that goes with a REST base URL: `https://api.github.com` →
+/// `https://api.github.com/graphql`, and GitHub Enterprise Server's `https://HOST/api/v3` →
+/// `https://HOST/api/graphql`.
+/// <https://docs.github.com/en/enterprise-server@3.16/graphql/guides/forming-calls-with-graphql#the-graphql-endpoint>
+fn graphql_url_for(api_url: &str) -> String {
+    let trimmed = api_url.trim_end_matches('/');
+    match trimmed.strip_suffix("/api/v3") {
+        Some(base) => format!("{base}/api/graphql"),
+        None => format!("{trimmed}/graphql"),
     }
 }
 
@@ -201,5 +239,40 @@ mod tests {
         );
         assert_eq!(both.api_url, "http://localhost:1/rest");
         assert!(!format!("{both:?}").contains("\"a\""));
+    }
+
+    #[test]
+    fn the_api_url_alone_gives_the_graphql_endpoint_as_github_lays_them_out() {
+        let api_only = |api: &str| endpoints(None, Some(api));
+        assert_eq!(
+            api_only("https://api.github.com"),
+            (
+                "https://api.github.com/graphql".into(),
+                "https://api.github.com".into()
+            )
+        );
+        assert_eq!(
+            api_only("https://ghe.example.com/api/v3/"),
+            (
+                "https://ghe.example.com/api/graphql".into(),
+                "https://ghe.example.com/api/v3".into()
+            )
+        );
+        // A data-residency host (`api.HOST`) has the github.com layout.
+        assert_eq!(
+            api_only("https://api.acme.ghe.com").0,
+            "https://api.acme.ghe.com/graphql"
+        );
+        let graphql_only = endpoints(Some("https://ghe.example.com/api/graphql"), None);
+        assert_eq!(graphql_only.1, "https://ghe.example.com/api/v3");
+        // Both given: both used as they are.
+        let both = endpoints(Some("http://a/graphql"), Some("http://b/rest"));
+        assert_eq!(both, ("http://a/graphql".into(), "http://b/rest".into()));
+        let env = ClientConfig::from_lookup(
+            |name| (name == "GITHUB_API_URL").then(|| "https://ghe.example.com/api/v3".into()),
+            None,
+            None,
+        );
+        assert_eq!(env.graphql_url, "https://ghe.example.com/api/graphql");
     }
 }

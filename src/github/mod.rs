@@ -24,6 +24,9 @@ mod transport;
 mod types;
 
 pub use client::Client;
-pub use config::{ClientConfig, Secret};
+pub use config::{endpoints, ClientConfig, Secret};
 pub use metrics::Metrics;
-pub use types::{ApiError, FieldVerdict, GraphqlError, Request, Response, Safety, TokenRole};
+pub use types::{
+    ApiError, FieldVerdict, GraphqlError, Request, Response, Safety, TokenInput, TokenRole,
+    TokenUse,
+};

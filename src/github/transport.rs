@@ -1,6 +1,10 @@
 //! Getting one GraphQL request to GitHub and its answer back: HTTPS (rustls, HTTP/2 when
 //! offered) or plain HTTP for a local fake, timeouts, `User-Agent`, `Authorization: Bearer`.
 //!
+//! Trusted roots: Mozilla's (built in), the system's store (which `SSL_CERT_FILE` and
+//! `SSL_CERT_DIR` override, as OpenSSL does), and the PEM bundle of `ClientConfig::ca_file`, so
+//! a GitHub Enterprise Server behind a company CA works wherever its CA is installed.
+//!
 //! Behind the `Transport` trait so the client's retry and pause logic can be tested on paused
 //! time with scripted answers. Nothing here retries or interprets an answer.
 
@@ -47,7 +51,13 @@ pub(crate) struct HttpTransport {
 impl HttpTransport {
     pub fn new(config: &ClientConfig) -> Result<HttpTransport, ApiError> {
         let url = parse_url(&config.graphql_url)?;
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(path) = &config.ca_file {
+            for certificate in read_roots(path)? {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        let http = builder
             .user_agent(config.user_agent.as_str())
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
@@ -125,6 +135,21 @@ fn parse_url(text: &str) -> Result<reqwest::Url, ApiError> {
     Ok(url)
 }
 
+/// The certificates of a PEM bundle. A file that cannot be read or holds no certificate is an
+/// error: trusting less than the user asked for would fail later with a vaguer message.
+fn read_roots(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, ApiError> {
+    let invalid = |why: String| ApiError::Invalid {
+        message: format!("SSL_CERT_FILE {}: {why}", path.display()),
+    };
+    let pem = std::fs::read(path).map_err(|error| invalid(format!("cannot be read ({error})")))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|error| invalid(format!("is not a PEM certificate bundle ({error})")))?;
+    if certificates.is_empty() {
+        return Err(invalid("holds no PEM certificate".to_string()));
+    }
+    Ok(certificates)
+}
+
 /// `Bearer <token>`, marked sensitive so it is never printed.
 fn bearer(token: &Secret) -> Result<HeaderValue, ApiError> {
     let mut value =
@@ -167,6 +192,25 @@ mod tests {
         assert!(parse_url("http://127.0.0.1:8080/graphql").is_ok());
         assert!(parse_url("ftp://example.com/graphql").is_err());
         assert!(parse_url("api.github.com/graphql").is_err());
+    }
+
+    #[test]
+    fn an_unusable_ca_file_is_refused_with_its_path() {
+        let dir = std::env::temp_dir().join(format!("planpilot-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let empty = dir.join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        for path in [empty.clone(), dir.join("missing.pem")] {
+            let config = ClientConfig {
+                ca_file: Some(path.clone()),
+                ..ClientConfig::default()
+            };
+            let error = HttpTransport::new(&config).err().expect("refused");
+            let text = error.to_string();
+            assert!(text.contains("SSL_CERT_FILE"), "{text}");
+            assert!(text.contains(&path.display().to_string()), "{text}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

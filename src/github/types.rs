@@ -10,6 +10,51 @@ pub enum TokenRole {
     Project,
 }
 
+/// The input a token came from: what a message tells the user to fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenInput {
+    /// `github-token` (in a workflow usually `GITHUB_TOKEN`; locally `GITHUB_TOKEN`).
+    GithubToken,
+    /// `project-token`, given and different from `github-token`.
+    ProjectToken,
+}
+
+impl TokenInput {
+    /// The input's name, as in action.yml.
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenInput::GithubToken => "github-token",
+            TokenInput::ProjectToken => "project-token",
+        }
+    }
+
+    /// How messages name the token: "the issues token (`github-token`)" or "`project-token`".
+    pub fn describe(self) -> &'static str {
+        match self {
+            TokenInput::GithubToken => "the issues token (`github-token`)",
+            TokenInput::ProjectToken => "`project-token`",
+        }
+    }
+}
+
+/// A request's token: what it is used for and which input it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenUse {
+    pub role: TokenRole,
+    pub input: TokenInput,
+}
+
+impl From<TokenRole> for TokenUse {
+    /// Each role with its own input (the board's token given as `project-token`).
+    fn from(role: TokenRole) -> TokenUse {
+        let input = match role {
+            TokenRole::Issues => TokenInput::GithubToken,
+            TokenRole::Project => TokenInput::ProjectToken,
+        };
+        TokenUse { role, input }
+    }
+}
+
 /// Whether a request may be sent again after an ambiguous failure (sent, no answer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Safety {
@@ -123,8 +168,13 @@ pub struct Response {
 /// Why a request failed, after the client's retries and waits.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
-    #[error("bad credentials: the token was rejected (401); check the token input")]
-    Unauthorized,
+    #[error(
+        "bad credentials: GitHub rejected the token of `{}` (401); it is expired, revoked, \
+         mistyped or empty: check the secret passed as `{}`",
+        .input.name(),
+        .input.name()
+    )]
+    Unauthorized { input: TokenInput },
     #[error("forbidden: {message}")]
     Forbidden { message: String },
     #[error("not found: {message}")]
@@ -169,7 +219,7 @@ impl ApiError {
                 attempts,
                 message: edit(&message),
             },
-            other @ (ApiError::Unauthorized
+            other @ (ApiError::Unauthorized { .. }
             | ApiError::RateLimited { .. }
             | ApiError::Refused { .. }
             | ApiError::CircuitOpen { .. }) => other,

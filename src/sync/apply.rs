@@ -866,7 +866,7 @@ fn chunk_size(total: usize, concurrency: usize, max: usize) -> usize {
 pub fn is_fatal(error: &ApiError) -> bool {
     matches!(
         error,
-        ApiError::Unauthorized | ApiError::RateLimited { .. } | ApiError::CircuitOpen { .. }
+        ApiError::Unauthorized { .. } | ApiError::RateLimited { .. } | ApiError::CircuitOpen { .. }
     )
 }
 

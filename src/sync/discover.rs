@@ -7,12 +7,12 @@ use crate::github::ops::{
     self, BoardOwner, BoardQuery, DiscoveryPage, DiscoveryQuery, FieldValueNode, IssueNode,
     IssueTypeNode, MetadataQuery,
 };
-use crate::github::{Client, TokenRole};
+use crate::github::{Client, TokenInput, TokenRole};
 use crate::plan::Plan;
 use crate::render::{find_marker, Marker};
 
 use super::fields::{current_values, Board};
-use super::options::{ProjectOwnerKind, SyncOptions};
+use super::options::{ProjectOwnerKind, ProjectUrl, SyncOptions};
 use super::SyncError;
 
 /// An issue that carries this plan's marker.
@@ -137,7 +137,7 @@ pub async fn discover(
             ..DiscoveryPage::default()
         });
     }
-    let mut discovered = assemble(plan, options, pages)?;
+    let mut discovered = assemble(plan, options, pages, client.token_input(token))?;
     discovered.elsewhere = elsewhere;
     Ok(discovered)
 }
@@ -238,11 +238,13 @@ pub fn first_query(plan: &Plan, options: &SyncOptions) -> DiscoveryQuery {
     }
 }
 
-/// Builds the discovered state from the pages read (the first one carries the metadata).
+/// Builds the discovered state from the pages read (the first one carries the metadata);
+/// `board_token` is the input whose token read the board.
 pub fn assemble(
     plan: &Plan,
     options: &SyncOptions,
     pages: Vec<DiscoveryPage>,
+    board_token: TokenInput,
 ) -> Result<Discovered, SyncError> {
     let mut discovered = Discovered {
         requests: pages.len() as u32,
@@ -266,11 +268,11 @@ pub fn assemble(
                 .extend(meta.milestones.into_iter().map(|(t, n)| (t, n.id)));
             discovered.board = meta.board.as_ref().map(Board::from_node);
             if let (Some(project), None) = (&options.project, &discovered.board) {
-                return Err(SyncError::Invalid(vec![format!(
-                    "project {} not found or not accessible with the project token{}",
-                    project.url,
-                    first_error(&page.partial_errors)
-                )]));
+                return Err(SyncError::BoardUnreachable(board_unreachable(
+                    project,
+                    board_token,
+                    &page.partial_errors,
+                )));
             }
         }
         nodes.extend(page.issues);
@@ -379,8 +381,31 @@ fn card_of(node: &IssueNode, board_id: Option<&str>) -> Option<Card> {
         })
 }
 
-fn first_error(errors: &[String]) -> String {
-    errors.first().map(|e| format!(": {e}")).unwrap_or_default()
+/// The one message for a board the token cannot reach (GitHub answers `FORBIDDEN` "Resource not
+/// accessible by integration" to `GITHUB_TOKEN`, `INSUFFICIENT_SCOPES` to a classic PAT without
+/// `project`, `NOT_FOUND` to a token that cannot see the board): what to check and which token
+/// works. <https://docs.github.com/en/issues/planning-and-tracking-with-projects/automating-your-project/automating-projects-using-actions>
+fn board_unreachable(project: &ProjectUrl, token: TokenInput, errors: &[String]) -> String {
+    let said = errors
+        .first()
+        .map(|e| format!(" (GitHub: {e})"))
+        .unwrap_or_default();
+    let fix = match token {
+        TokenInput::GithubToken => "GITHUB_TOKEN cannot reach Projects v2: set `project-token` to",
+        TokenInput::ProjectToken => "`project-token` must be",
+    };
+    format!(
+        "`project-url` {url}: the board was not found or is not accessible with {token}{said}. \
+         Check that `project-url` names the board (`/orgs/` or `/users/`, owner and number). \
+         {fix} a classic personal access token with the `project` scope (plus `repo` for a \
+         private repository), a fine-grained personal access token of the board's owner with \
+         the organization permission Projects read and write and Issues read on this \
+         repository, or a GitHub App installation token with the organization permission \
+         Projects read and write and Issues read on this repository: discovery reads the \
+         issues with it.",
+        url = project.url,
+        token = token.describe(),
+    )
 }
 
 /// Records an issue if it carries this plan's marker; other labelled issues are not ours.

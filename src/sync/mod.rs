@@ -51,6 +51,9 @@ pub enum SyncError {
          really dropped them, set allow-mass-close: true"
     )]
     MassClose { closing: usize, managed: usize },
+    /// The board cannot be read with the token given for it. Nothing was written.
+    #[error("{0}")]
+    BoardUnreachable(String),
     #[error("reading the managed issues failed: {0}")]
     Discovery(String),
     #[error(transparent)]
@@ -60,7 +63,10 @@ pub enum SyncError {
 impl SyncError {
     /// True when the input (plan or settings) is at fault rather than GitHub: exit code 2.
     pub fn is_invalid_input(&self) -> bool {
-        matches!(self, SyncError::Invalid(_) | SyncError::MassClose { .. })
+        matches!(
+            self,
+            SyncError::Invalid(_) | SyncError::MassClose { .. } | SyncError::BoardUnreachable(_)
+        )
     }
 }
 

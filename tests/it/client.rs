@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use fake_github::{Config, FakeGithub, Faults};
 use planpilot::github::ops::{batch_request, Mutation};
-use planpilot::github::{ApiError, Client, ClientConfig, Request, Safety, Secret, TokenRole};
+use planpilot::github::{
+    ApiError, Client, ClientConfig, Request, Safety, Secret, TokenInput, TokenRole,
+};
 use serde_json::json;
 
 /// What the scripted server does with one request.
@@ -518,10 +520,63 @@ async fn fake_401_fails_fast() {
     let fake = fake(Config::default()).await;
     let client = Client::new(ClientConfig::new(fake.graphql_url(), "wrong-token")).unwrap();
     let error = client.graphql(read()).await.unwrap_err();
-    assert!(matches!(error, ApiError::Unauthorized), "{error}");
+    assert!(
+        matches!(
+            error,
+            ApiError::Unauthorized {
+                input: TokenInput::GithubToken
+            }
+        ),
+        "{error}"
+    );
+    assert!(error.to_string().contains("`github-token`"), "{error}");
     let stats = fake.stats();
     assert_eq!((stats.requests, stats.unauthorized), (1, 1));
     assert_eq!(client.metrics().requests, 1);
+}
+
+#[tokio::test]
+async fn a_rejected_board_token_is_named_as_project_token() {
+    let fake = fake(Config::default()).await;
+    let config = ClientConfig {
+        project_token: Some(Secret::new("ghp_expired")),
+        ..ClientConfig::new(fake.graphql_url(), "test-token")
+    };
+    let client = Client::new(config).unwrap();
+    client
+        .graphql(read())
+        .await
+        .expect("the issues token works");
+    let error = client
+        .graphql(read().with_token(TokenRole::Project))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            ApiError::Unauthorized {
+                input: TokenInput::ProjectToken
+            }
+        ),
+        "{error}"
+    );
+    let text = error.to_string();
+    assert!(
+        text.contains("`project-token`") && !text.contains("github-token"),
+        "{text}"
+    );
+    assert!(!text.contains("ghp_expired"), "{text}");
+    // The same token given as both inputs is the issues token.
+    let same = ClientConfig {
+        project_token: Some(Secret::new("wrong-token")),
+        ..ClientConfig::new(fake.graphql_url(), "wrong-token")
+    };
+    let error = Client::new(same)
+        .unwrap()
+        .graphql(read().with_token(TokenRole::Project))
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("`github-token`"), "{error}");
 }
 
 #[tokio::test]

@@ -7,3 +7,4 @@ mod plan;
 mod reliability;
 mod schema;
 mod sync;
+mod tls;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use fake_github::{Config, FakeGithub, Faults};
-use planpilot::github::{Client, ClientConfig, Request, Safety, Secret};
+use planpilot::github::{Client, ClientConfig, Request, Safety, Secret, TokenInput};
 use planpilot::plan::{self, LoadOptions, Plan};
 use planpilot::render::find_marker;
 use planpilot::sync::{self, ItemAction, Report, Silent, SyncError, SyncOptions};
@@ -988,7 +988,9 @@ fn diff_fixtures_produce_the_expected_change_lists() {
         let query = sync::discover::first_query(&plan, &options);
         let page =
             planpilot::github::ops::parse_discovery(&query, &data, &[]).expect("answer parses");
-        let discovered = sync::discover::assemble(&plan, &options, vec![page]).expect("assembles");
+        let discovered =
+            sync::discover::assemble(&plan, &options, vec![page], TokenInput::GithubToken)
+                .expect("assembles");
         let today = sync::fields::Date::parse("2026-11-20").unwrap();
         let changes = sync::plan_changes_on(&plan, &discovered, &options, today).expect("diff");
         let expected: Vec<String> = std::fs::read_to_string(path.join("changes.txt"))
@@ -1153,18 +1155,56 @@ async fn an_issue_whose_label_a_human_removed_is_found_again_not_duplicated() {
 
 #[tokio::test]
 async fn a_token_without_board_access_fails_clearly_before_any_write() {
+    // GITHUB_TOKEN as the only token: GitHub answers FORBIDDEN "Resource not accessible by
+    // integration" for the board.
     let env = Env::start(Config::github_token_like(), Some(ORG_BOARD)).await;
     let error = env
         .sync(&Shape::new(1, 1, 1).plan())
         .await
         .expect_err("no board access");
+    assert!(error.is_invalid_input(), "exit 2: re-running cannot help");
     let message = error.to_string();
-    assert!(message.contains(ORG_BOARD), "{message}");
+    for words in [
+        ORG_BOARD,
+        "`project-url`",
+        "not accessible",
+        "with the issues token (`github-token`)",
+        "Resource not accessible by integration",
+        "set `project-token` to",
+        "classic personal access token with the `project` scope (plus `repo` for a private",
+        "fine-grained personal access token",
+        "GitHub App installation token with the organization permission Projects read and write",
+        "Issues read on this repository",
+    ] {
+        assert!(message.contains(words), "{words:?} in {message}");
+    }
+    assert_eq!(env.fake.stats().mutations.total, 0);
+}
+
+#[tokio::test]
+async fn a_project_token_that_cannot_see_the_board_is_named_as_project_token() {
+    // A token of another owner sees no such board: GitHub answers NOT_FOUND.
+    let fake = FakeGithub::start(Config::without_project()).await.unwrap();
+    let config = ClientConfig {
+        project_token: Some(Secret::new("test-token")),
+        ..ClientConfig::new(fake.graphql_url(), Secret::new("ghs_issues_token"))
+    };
+    let client = Client::new(config).unwrap();
+    let mut options = SyncOptions::new("acme/roadmap".parse().unwrap());
+    options.project = Some(ORG_BOARD.parse().unwrap());
+    let error = sync::run(&Shape::new(1, 1, 1).plan(), &client, &options, &Silent)
+        .await
+        .expect_err("no such board");
+    let message = error.to_string();
+    assert!(message.contains("`project-url`"), "{message}");
     assert!(
-        message.to_lowercase().contains("not accessible"),
+        message.contains("not accessible with `project-token`"),
         "{message}"
     );
-    assert_eq!(env.fake.stats().mutations.total, 0);
+    assert!(message.contains("`project-token` must be"), "{message}");
+    assert!(!message.contains("issues token"), "{message}");
+    assert!(!message.contains("ghs_issues_token"), "{message}");
+    assert_eq!(fake.stats().mutations.total, 0);
 }
 
 #[tokio::test]
