@@ -12,15 +12,13 @@ use super::types::{
     ApiError, FieldVerdict, GraphqlError, Response, TokenInput, TokenRole, TokenUse,
 };
 
-/// What to do with one outcome.
+/// What to do with one outcome; `A` is the answer: GraphQL's `Response`, or a REST call's
+/// successful `RawResponse`.
 #[derive(Debug, Clone)]
-pub(crate) enum Verdict {
+pub(crate) enum Verdict<A = Response> {
     /// A usable answer. `limit` is set when some of its fields were refused by a rate limit:
     /// the caller retries those items, and the other workers should pause.
-    Answer {
-        response: Response,
-        limit: Option<Limit>,
-    },
+    Answer { response: A, limit: Option<Limit> },
     /// Refused by a rate limit: nothing was executed, so resending is safe.
     Limit(Limit),
     /// Worth retrying. `sent`: the request reached GitHub, which may have applied it.
@@ -29,9 +27,9 @@ pub(crate) enum Verdict {
     Fail(ApiError),
 }
 
-impl Verdict {
+impl<A> Verdict<A> {
     /// The same verdict with `edit` applied to its free text (to scrub secrets).
-    pub fn map_messages(self, edit: impl Fn(&str) -> String) -> Verdict {
+    pub fn map_messages(self, edit: impl Fn(&str) -> String) -> Verdict<A> {
         match self {
             Verdict::Transient { message, sent } => Verdict::Transient {
                 message: edit(&message),
@@ -92,6 +90,61 @@ pub(crate) fn classify(
     }
 }
 
+/// Classifies the outcome of a REST call sent with the token of `role`: any 2xx is the answer;
+/// failures follow the same rules as GraphQL's non-200 answers.
+pub(crate) fn classify_rest(
+    outcome: Result<RawResponse, TransportError>,
+    token: impl Into<TokenUse>,
+) -> Verdict<RawResponse> {
+    let role = token.into();
+    match outcome {
+        Err(error) => Verdict::Transient {
+            message: error.message,
+            sent: error.sent,
+        },
+        Ok(raw) if (200..300).contains(&raw.status) => Verdict::Answer {
+            response: raw,
+            limit: None,
+        },
+        Ok(raw) => classify_failure(&raw, &rest_message(&raw.body), role),
+    }
+}
+
+/// The message of a failed REST answer: `message`, then what each entry of `errors` says
+/// (`{"message": "Validation Failed", "errors": [{"field": "data", "message": "Body is too
+/// long (maximum is 65536 characters)"}]}`,
+/// https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api).
+fn rest_message(body: &[u8]) -> String {
+    let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+    let details: Vec<String> = value["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|error| {
+            text(&error["message"]).or_else(|| {
+                let code = text(&error["code"])?;
+                Some(format!(
+                    "{} {code}",
+                    text(&error["field"]).unwrap_or_default()
+                ))
+            })
+        })
+        .collect();
+    let mut message = text(&value["message"]).unwrap_or_default();
+    if !details.is_empty() {
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&details.join("; "));
+    }
+    if message.trim().is_empty() {
+        "no message in the answer".to_string()
+    } else {
+        message
+    }
+}
+
 /// The body of an answer: GraphQL's `data`/`errors`, or a REST-style `message`.
 #[derive(Debug, Default, Deserialize)]
 struct Body {
@@ -115,7 +168,12 @@ fn classify_response(raw: &RawResponse, role: TokenUse) -> Verdict {
         };
     }
     let body = parsed.unwrap_or_default();
-    let message = error_message(&body);
+    classify_failure(raw, &error_message(&body), role)
+}
+
+/// A non-200 answer (with its `message`): a limit, a transient failure or a permanent one.
+fn classify_failure<A>(raw: &RawResponse, message: &str, role: TokenUse) -> Verdict<A> {
+    let message = message.to_string();
     match raw.status {
         401 => Verdict::Fail(ApiError::Unauthorized { input: role.input }),
         403 | 429 => classify_refusal(raw.status, &message, &raw.headers, role),
@@ -131,7 +189,12 @@ fn classify_response(raw: &RawResponse, role: TokenUse) -> Verdict {
 }
 
 /// A 403 or 429: a rate limit, or a permission problem.
-fn classify_refusal(status: u16, message: &str, headers: &RateHeaders, role: TokenUse) -> Verdict {
+fn classify_refusal<A>(
+    status: u16,
+    message: &str,
+    headers: &RateHeaders,
+    role: TokenUse,
+) -> Verdict<A> {
     if is_secondary_message(message) || headers.retry_after.is_some() {
         return Verdict::Limit(Limit::Secondary {
             retry_after: headers.retry_after,
@@ -326,6 +389,7 @@ mod tests {
             status,
             headers,
             body: body.to_string().into_bytes(),
+            link: None,
         };
         classify(Ok(raw), role)
     }
@@ -515,6 +579,7 @@ mod tests {
             status: 200,
             headers: none(),
             body: br#"{"data": {"crea"#.to_vec(),
+            link: None,
         };
         assert!(matches!(
             classify(Ok(truncated), TokenRole::Issues),
@@ -622,6 +687,7 @@ mod tests {
             status: 418,
             headers: none(),
             body: b"<html>teapot</html>".to_vec(),
+            link: None,
         };
         let Verdict::Fail(ApiError::Invalid { message }) = classify(Ok(raw), TokenRole::Issues)
         else {
@@ -692,6 +758,77 @@ mod tests {
             error(Some("UNPROCESSABLE"), "Sub issue may only have one parent")
                 .to_api_error(TokenRole::Issues),
             ApiError::Invalid { .. }
+        ));
+    }
+
+    fn rest(status: u16, headers: RateHeaders, body: serde_json::Value) -> Verdict<RawResponse> {
+        let raw = RawResponse {
+            status,
+            headers,
+            body: body.to_string().into_bytes(),
+            link: Some("<https://api.github.com/x?page=2>; rel=\"next\"".to_string()),
+        };
+        classify_rest(Ok(raw), TokenRole::Issues)
+    }
+
+    #[test]
+    fn rest_answers_are_any_2xx_and_keep_their_link() {
+        for status in [200, 201] {
+            let Verdict::Answer { response, limit } = rest(status, none(), json!([{"id": 1}]))
+            else {
+                panic!("expected an answer for {status}");
+            };
+            assert_eq!(response.status, status);
+            assert!(response.link.unwrap().contains("page=2"));
+            assert!(limit.is_none());
+        }
+    }
+
+    #[test]
+    fn rest_failures_follow_githubs_rules_and_keep_the_details() {
+        let too_long = json!({
+            "message": "Validation Failed",
+            "errors": [{"resource": "IssueComment", "code": "unprocessable", "field": "data",
+                        "message": "Body is too long (maximum is 65536 characters)"}],
+            "documentation_url": "https://docs.github.com/rest/issues/comments#create-an-issue-comment",
+            "status": "422"
+        });
+        let Verdict::Fail(ApiError::Invalid { message }) = rest(422, none(), too_long) else {
+            panic!("expected Invalid");
+        };
+        assert_eq!(
+            message,
+            "HTTP 422: Validation Failed: Body is too long (maximum is 65536 characters)"
+        );
+        let missing = json!({"message": "Validation Failed",
+                             "errors": [{"resource": "IssueComment", "code": "missing_field", "field": "body"}]});
+        let Verdict::Fail(ApiError::Invalid { message }) = rest(422, none(), missing) else {
+            panic!("expected Invalid");
+        };
+        assert_eq!(message, "HTTP 422: Validation Failed: body missing_field");
+        assert!(matches!(
+            rest(
+                403,
+                none(),
+                json!({"message": "Resource not accessible by integration"})
+            ),
+            Verdict::Fail(ApiError::Forbidden { .. })
+        ));
+        assert!(matches!(
+            rest(404, none(), json!({"message": "Not Found"})),
+            Verdict::Fail(ApiError::NotFound { .. })
+        ));
+        assert!(matches!(
+            rest(
+                403,
+                retry_after(5),
+                json!({"message": "You have exceeded a secondary rate limit."})
+            ),
+            Verdict::Limit(Limit::Secondary { .. })
+        ));
+        assert!(matches!(
+            rest(502, none(), json!({"message": "Bad Gateway"})),
+            Verdict::Transient { sent: true, .. }
         ));
     }
 }

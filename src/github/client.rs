@@ -11,13 +11,13 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::classify::{classify, Verdict};
+use super::classify::{classify, classify_rest, Verdict};
 use super::config::ClientConfig;
 use super::gate::{Gate, Limiter, Pause, Slot};
 use super::metrics::{Metrics, Recorder};
 use super::ratelimit::{format_utc, Limit, WaitPolicy};
 use super::retry::{Backoff, Breaker};
-use super::transport::{HttpTransport, Transport};
+use super::transport::{HttpTransport, RawResponse, RestCall, Transport, TransportError, Wire};
 use super::types::{ApiError, Request, Response, Safety, TokenInput, TokenRole, TokenUse};
 
 /// Rate-limit refusals one call waits through before giving up, for a server that keeps
@@ -40,6 +40,15 @@ fn split_instead(limit: &Limit, request: &Request, refusals: u32) -> Option<ApiE
         mutations,
         attempts: refusals,
     })
+}
+
+/// What one call sends, and how: the request, its token and safety, and when a refused
+/// document goes back to its sender to split (GraphQL only).
+struct Exchange<'a> {
+    wire: Wire<'a>,
+    role: TokenRole,
+    safety: Safety,
+    split: &'a (dyn Fn(&Limit, u32) -> Option<ApiError> + Sync),
 }
 
 /// The client. See the module docs for what clones share.
@@ -123,16 +132,56 @@ impl Client {
     /// items with `GraphqlError::alias`). A `Safety::Create` request that may have reached
     /// GitHub without a clear answer fails with `ApiError::Ambiguous` instead of being resent.
     pub async fn graphql(&self, request: Request) -> Result<Response, ApiError> {
-        let inner = &*self.inner;
-        inner.metrics.record_document(&request);
+        self.inner.metrics.record_document(&request);
         let body = serde_json::json!({"query": request.document, "variables": request.variables})
             .to_string();
+        let exchange = Exchange {
+            wire: Wire::Graphql(&body),
+            role: request.token,
+            safety: request.safety,
+            split: &|limit, refusals| split_instead(limit, &request, refusals),
+        };
+        self.send(exchange, |outcome, token| classify(outcome, token))
+            .await
+    }
+
+    /// Sends a REST call (see `rest`) through the same bound, waits and retries as `graphql`;
+    /// the answer is any 2xx.
+    pub(crate) async fn rest(
+        &self,
+        call: &RestCall,
+        role: TokenRole,
+        safety: Safety,
+    ) -> Result<RawResponse, ApiError> {
+        let exchange = Exchange {
+            wire: Wire::Rest(call),
+            role,
+            safety,
+            split: &|_, _| None,
+        };
+        self.send(exchange, |outcome, token| classify_rest(outcome, token))
+            .await
+    }
+
+    /// The loop behind `graphql` and `rest`: attempt, then answer, wait, retry or fail.
+    async fn send<A>(
+        &self,
+        exchange: Exchange<'_>,
+        classify: fn(Result<RawResponse, TransportError>, TokenUse) -> Verdict<A>,
+    ) -> Result<A, ApiError> {
+        let inner = &*self.inner;
+        let Exchange {
+            wire,
+            role,
+            safety,
+            split,
+        } = exchange;
         let mut transient_retries = 0;
         let mut limit_retries = 0;
         loop {
             // The slot is given back only once a limit's pause and back-off are in place, so
             // no queued worker slips a request in between a refusal and the pause.
-            let (verdict, slot) = inner.attempt(&body, request.token).await?;
+            let (verdict, slot) = inner.attempt(wire, role, classify).await?;
             match verdict {
                 Verdict::Answer { response, limit } => {
                     inner.record_answer(&slot);
@@ -165,7 +214,7 @@ impl Client {
                     if !inner.adaptive_backoff {
                         tokio::time::sleep(wait).await;
                     }
-                    if let Some(refused) = split_instead(&limit, &request, limit_retries) {
+                    if let Some(refused) = split(&limit, limit_retries) {
                         return Err(refused);
                     }
                     inner.metrics.record_retry(limit.cause());
@@ -173,7 +222,7 @@ impl Client {
                 Verdict::Transient { message, sent } => {
                     drop(slot);
                     inner.breaker.record_failure();
-                    if sent && request.safety == Safety::Create {
+                    if sent && safety == Safety::Create {
                         return Err(ApiError::Ambiguous {
                             message: format!(
                                 "{message}; a request that creates something is not resent \
@@ -219,7 +268,12 @@ impl Client {
 impl Inner {
     /// One HTTP exchange: wait at the gate, take a slot, send, classify. The slot is returned
     /// with the verdict for the caller to release.
-    async fn attempt(&self, body: &str, role: TokenRole) -> Result<(Verdict, Slot<'_>), ApiError> {
+    async fn attempt<A>(
+        &self,
+        wire: Wire<'_>,
+        role: TokenRole,
+        classify: fn(Result<RawResponse, TransportError>, TokenUse) -> Verdict<A>,
+    ) -> Result<(Verdict<A>, Slot<'_>), ApiError> {
         let slot = loop {
             self.breaker.check()?;
             self.gate.wait_open().await?;
@@ -231,7 +285,7 @@ impl Inner {
             }
         };
         let in_flight = self.metrics.start_request();
-        let outcome = self.transport.send(body, role).await;
+        let outcome = self.transport.send(wire, role).await;
         drop(in_flight);
         if let Ok(raw) = &outcome {
             self.metrics.record_remaining(raw.headers.remaining);
@@ -333,7 +387,7 @@ mod tests {
     use super::*;
     use crate::github::config::Secret;
     use crate::github::ratelimit::{epoch_seconds, RateHeaders};
-    use crate::github::transport::{RawResponse, TransportError};
+    use crate::github::transport::{RawResponse, TransportError, Wire};
 
     type Outcome = Result<RawResponse, TransportError>;
 
@@ -348,7 +402,7 @@ mod tests {
     }
 
     impl Transport for Arc<Scripted> {
-        fn send<'a>(&'a self, _body: &'a str, _role: TokenRole) -> BoxFuture<'a, Outcome> {
+        fn send<'a>(&'a self, _wire: Wire<'a>, _role: TokenRole) -> BoxFuture<'a, Outcome> {
             Box::pin(async move {
                 self.sent_at.lock().unwrap().push(Instant::now());
                 let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
@@ -366,6 +420,7 @@ mod tests {
             status,
             headers,
             body: body.to_string().into_bytes(),
+            link: None,
         }
     }
 
@@ -853,6 +908,44 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("token *** and *** are not welcome"), "{text}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn rest_calls_share_the_retries_limits_and_the_create_rule() {
+        let call = |method: reqwest::Method| RestCall {
+            method,
+            url: reqwest::Url::parse("http://fake/repos/a/b/issues/1/comments").unwrap(),
+            body: Some("{}".to_string()),
+        };
+        let created = Ok(raw(201, RateHeaders::default(), json!({"id": 7})));
+        let (client, transport) = client_with(
+            config(),
+            vec![bad_gateway(), secondary(Some(3)), created, dropped(true)],
+        );
+        let answer = client
+            .rest(&call(reqwest::Method::GET), TokenRole::Issues, Safety::Read)
+            .await
+            .unwrap();
+        assert_eq!((answer.status, client.metrics().requests), (201, 3));
+        assert!(
+            gaps(&transport)[1] >= Duration::from_secs(3),
+            "waited out the limit"
+        );
+        let error = client
+            .rest(
+                &call(reqwest::Method::POST),
+                TokenRole::Issues,
+                Safety::Create,
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(error, ApiError::Ambiguous { .. }), "{error}");
+        assert_eq!(
+            client.metrics().requests,
+            4,
+            "a create is not resent blindly"
+        );
+        assert_eq!(client.metrics().graphql_documents, 0);
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Everything that talks to GitHub. Imports point down this list:
 //!
 //! - `ops`: the GraphQL documents planpilot sends and typed wrappers around them.
+//! - `rest`: the REST calls planpilot makes (pull-request comments), through the same client.
 //! - `client`: the one path for every request — a process-wide concurrency bound, retries,
 //!   rate-limit handling, a circuit breaker and metrics. Its parts:
-//!   - `transport`: HTTP(S) to the GraphQL endpoint; never retries or interprets.
+//!   - `transport`: HTTP(S) to the GraphQL endpoint and REST URLs; never retries or interprets.
 //!   - `classify`: outcome → answer / wait for a limit / retry / fail (pure).
 //!   - `gate`: the shared rate-limit pause and the adaptive concurrency bound.
 //!   - `retry`: backoff with jitter and the circuit breaker.
@@ -19,6 +20,7 @@ mod gate;
 mod metrics;
 pub mod ops;
 mod ratelimit;
+pub mod rest;
 mod retry;
 mod transport;
 mod types;

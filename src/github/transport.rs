@@ -1,5 +1,6 @@
-//! Getting one GraphQL request to GitHub and its answer back: HTTPS (rustls, HTTP/2 when
-//! offered) or plain HTTP for a local fake, timeouts, `User-Agent`, `Authorization: Bearer`.
+//! Getting one request to GitHub and its answer back — a GraphQL document, or a REST call
+//! (`rest`): HTTPS (rustls, HTTP/2 when offered) or plain HTTP for a local fake, timeouts,
+//! `User-Agent`, `Authorization: Bearer`.
 //!
 //! Trusted roots: Mozilla's (built in), the system's store (which `SSL_CERT_FILE` and
 //! `SSL_CERT_DIR` override, as OpenSSL does), and the PEM bundle of `ClientConfig::ca_file`, so
@@ -9,7 +10,7 @@
 //! time with scripted answers. Nothing here retries or interprets an answer.
 
 use futures::future::BoxFuture;
-use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LINK};
 
 use super::config::{ClientConfig, Secret};
 use super::ratelimit::RateHeaders;
@@ -21,6 +22,23 @@ pub(crate) struct RawResponse {
     pub status: u16,
     pub headers: RateHeaders,
     pub body: Vec<u8>,
+    /// The `Link` header (REST pagination), when there is one.
+    pub link: Option<String>,
+}
+
+/// One REST call: the method, the absolute URL and the JSON body, if any.
+#[derive(Debug, Clone)]
+pub(crate) struct RestCall {
+    pub method: reqwest::Method,
+    pub url: reqwest::Url,
+    pub body: Option<String>,
+}
+
+/// What one request carries: a serialized GraphQL request, or a REST call.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Wire<'a> {
+    Graphql(&'a str),
+    Rest(&'a RestCall),
 }
 
 /// No (complete) answer.
@@ -31,14 +49,18 @@ pub(crate) struct TransportError {
     pub sent: bool,
 }
 
-/// Sends a serialized GraphQL request with the token of `role`.
+/// Sends a request with the token of `role`.
 pub(crate) trait Transport: Send + Sync {
     fn send<'a>(
         &'a self,
-        body: &'a str,
+        wire: Wire<'a>,
         role: TokenRole,
     ) -> BoxFuture<'a, Result<RawResponse, TransportError>>;
 }
+
+/// The REST API version planpilot is written against
+/// (https://docs.github.com/en/rest/about-the-rest-api/api-versions).
+const REST_API_VERSION: &str = "2022-11-28";
 
 /// The real transport: one `reqwest` client (one connection pool) for the process.
 pub(crate) struct HttpTransport {
@@ -79,12 +101,34 @@ impl HttpTransport {
         })
     }
 
-    async fn send_now(&self, body: String, role: TokenRole) -> Result<RawResponse, TransportError> {
-        let mut request = self
-            .http
-            .post(self.url.clone())
-            .header(CONTENT_TYPE, "application/json")
-            .body(body);
+    fn request(&self, wire: Wire<'_>) -> reqwest::RequestBuilder {
+        match wire {
+            Wire::Graphql(body) => self
+                .http
+                .post(self.url.clone())
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_string()),
+            Wire::Rest(call) => {
+                let request = self
+                    .http
+                    .request(call.method.clone(), call.url.clone())
+                    .header(ACCEPT, "application/vnd.github+json")
+                    .header("x-github-api-version", REST_API_VERSION);
+                match &call.body {
+                    Some(body) => request
+                        .header(CONTENT_TYPE, "application/json")
+                        .body(body.clone()),
+                    None => request,
+                }
+            }
+        }
+    }
+
+    async fn send_now(
+        &self,
+        mut request: reqwest::RequestBuilder,
+        role: TokenRole,
+    ) -> Result<RawResponse, TransportError> {
         let auth = match role {
             TokenRole::Issues => &self.issues_auth,
             TokenRole::Project => &self.project_auth,
@@ -98,6 +142,10 @@ impl HttpTransport {
         })?;
         let status = response.status().as_u16();
         let headers = response.headers();
+        let link = headers
+            .get(LINK)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let headers =
             RateHeaders::from_lookup(|name| headers.get(name).and_then(|v| v.to_str().ok()));
         let body = response.bytes().await.map_err(|error| TransportError {
@@ -108,6 +156,7 @@ impl HttpTransport {
             status,
             headers,
             body: body.to_vec(),
+            link,
         })
     }
 }
@@ -115,10 +164,10 @@ impl HttpTransport {
 impl Transport for HttpTransport {
     fn send<'a>(
         &'a self,
-        body: &'a str,
+        wire: Wire<'a>,
         role: TokenRole,
     ) -> BoxFuture<'a, Result<RawResponse, TransportError>> {
-        Box::pin(self.send_now(body.to_string(), role))
+        Box::pin(self.send_now(self.request(wire), role))
     }
 }
 
