@@ -16,6 +16,8 @@ use super::{
 pub(crate) const MAX_TITLE: usize = 256;
 /// Longest item id, in characters.
 const MAX_ID: usize = 100;
+/// Largest issue number accepted (GitHub's are far below; this keeps the value exact).
+const MAX_ISSUE: f64 = 9_007_199_254_740_991.0;
 
 /// A value together with where it was written.
 #[derive(Debug, Clone)]
@@ -41,6 +43,8 @@ pub(crate) struct RawItem {
     pub assignees: Option<Vec<String>>,
     pub milestone: Option<String>,
     pub fields: BTreeMap<String, FieldValue>,
+    /// `issue:`, the number of an existing issue to adopt.
+    pub issue: Option<Spanned<u64>>,
 }
 
 /// An item being read: the parents it names (and how), its nested children, whether it has a
@@ -87,6 +91,7 @@ const ITEM_KEYS: &[&str] = &[
     "fields",
     "parent_id",
     "sub_item_ids",
+    "issue",
 ];
 const SCOPE_KEYS: &[&str] = &["in", "out", "in_scope", "out_scope"];
 const SPEC_REF_KEYS: &[&str] = &["path", "url", "section", "anchor", "quote"];
@@ -337,6 +342,7 @@ impl<'s> Reader<'s> {
             assignees: None,
             milestone: None,
             fields: BTreeMap::new(),
+            issue: None,
         };
         let mut draft = Draft {
             item,
@@ -400,6 +406,7 @@ impl<'s> Reader<'s> {
             "assignees" => item.assignees = Some(self.names(value, &what, who)),
             "milestone" => item.milestone = self.text(value, &what, who),
             "fields" => item.fields = self.fields(value, label, who),
+            "issue" => item.issue = self.issue_number(value, &what, who),
             "sub_item_ids" => {
                 let ids = self.ids(value, &what, who);
                 item.sub_item_ids = Some((self.sink.location(key.pos), ids));
@@ -425,6 +432,43 @@ impl<'s> Reader<'s> {
         if let Some(p) = self.spanned_text(value, what, Some(&id)) {
             draft.parents.push((p, how));
         }
+    }
+
+    /// `issue:` — a whole number from 1 (`"#123"` and `"123"` as text are read the same way;
+    /// an unquoted `#123` is a YAML comment, which is why the message shows `issue: 123`).
+    fn issue_number(
+        &mut self,
+        node: &Node,
+        what: &str,
+        item: Option<&str>,
+    ) -> Option<Spanned<u64>> {
+        let number = match &node.value {
+            Value::Number(n, _) if n.fract() == 0.0 && *n >= 1.0 && *n <= MAX_ISSUE => {
+                Some(*n as u64)
+            }
+            Value::Str(text) => text
+                .trim()
+                .trim_start_matches('#')
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n >= 1 && *n as f64 <= MAX_ISSUE),
+            _ => None,
+        };
+        if number.is_none() {
+            let shown = node.scalar_text().map_or_else(
+                || node.kind_name().to_string(),
+                |t| format!("`{}`", t.escape_debug()),
+            );
+            self.sink.error(
+                node.pos,
+                item,
+                format!("{what} must be an issue number, e.g. `issue: 123`; found {shown}"),
+            );
+        }
+        number.map(|value| Spanned {
+            value,
+            location: self.sink.location(node.pos),
+        })
     }
 
     /// The item's `id`: required, text without whitespace, at most `MAX_ID` characters.

@@ -111,6 +111,8 @@ pub(crate) mod tests {
             assignees: Vec::new(),
             milestone: None,
             fields: Default::default(),
+            issue: None,
+            issue_location: Location::default(),
             location: Location::default(),
             fingerprint: id.into(),
         }

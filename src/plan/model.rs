@@ -161,6 +161,13 @@ pub struct Item {
     pub milestone: Option<String>,
     /// Board fields set by the item itself: owned by the plan (rewritten when they differ).
     pub fields: BTreeMap<String, FieldValue>,
+    /// The existing issue the item is bound to (`issue:`): the first sync adopts it instead of
+    /// creating one. A number in the synced repository.
+    pub issue: Option<u64>,
+    /// Where `issue:` is written (the item's own location when it has none), for messages
+    /// about the binding that only GitHub can check.
+    #[serde(skip)]
+    pub issue_location: Location,
     /// Where the item starts in its file.
     #[serde(skip)]
     pub location: Location,
@@ -186,7 +193,8 @@ pub struct Defaults {
 ///   `children` mirrors `parent`; no item depends on itself, on its own ancestor or descendant,
 ///   and dependencies have no cycle;
 /// - no issue would be blocked by more than 50 others once dependencies are rolled up;
-/// - no parent has more than 100 children; titles are 1..=256 characters.
+/// - no parent has more than 100 children; titles are 1..=256 characters;
+/// - no issue number is bound (`issue:`) to two items.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Plan {
     /// The identity namespace of this plan's issues (`id:` in the file, or its path).
@@ -215,6 +223,11 @@ impl Plan {
             items,
             index,
         }
+    }
+
+    /// The item bound to issue `number` with `issue:`, if any.
+    pub fn bound_to(&self, number: u64) -> Option<&Item> {
+        self.items.iter().find(|item| item.issue == Some(number))
     }
 
     pub fn get(&self, id: &str) -> Option<&Item> {

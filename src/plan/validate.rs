@@ -60,6 +60,7 @@ pub(crate) fn build(
     check_cycles(&raw, &edges, &mut diagnostics);
     check_link_cap(&raw, &index, &edges, &mut diagnostics);
     check_body_sizes(&raw, &children, &key, &defaults, &mut diagnostics);
+    check_bindings(&raw, &mut diagnostics);
 
     if !diagnostics.is_empty() {
         return Err(diagnostics);
@@ -414,6 +415,27 @@ fn check_body_sizes(
     }
 }
 
+/// One issue bound (`issue:`) to one item at most: two items cannot share an issue.
+fn check_bindings(raw: &[RawItem], diagnostics: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<u64, (&str, &Location)> = HashMap::new();
+    for item in raw {
+        let Some(issue) = &item.issue else { continue };
+        match first.get(&issue.value) {
+            Some((other, at)) => {
+                let message = format!(
+                    "{} {}: issue #{} is already bound to {other} (at {at}); one issue can back \
+                     one item only",
+                    item.kind, item.id, issue.value
+                );
+                error(diagnostics, &issue.location, &item.id, message);
+            }
+            None => {
+                first.insert(issue.value, (&item.id, &issue.location));
+            }
+        }
+    }
+}
+
 /// `A → B → C → A`; a long cycle shows its first and last steps around the count left out.
 fn cycle_text(names: &[&str]) -> String {
     const SHOWN: usize = 12;
@@ -547,6 +569,11 @@ fn finish(
             .unwrap_or_else(|| defaults.assignees.clone()),
         milestone: item.milestone.clone(),
         fields: item.fields.clone(),
+        issue: item.issue.as_ref().map(|i| i.value),
+        issue_location: item
+            .issue
+            .as_ref()
+            .map_or_else(|| item.location.clone(), |i| i.location.clone()),
         location: item.location.clone(),
         fingerprint: String::new(),
     };

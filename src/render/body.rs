@@ -213,6 +213,8 @@ mod tests {
             assignees: Vec::new(),
             milestone: None,
             fields: Default::default(),
+            issue: None,
+            issue_location: Location::default(),
             location: Location::default(),
             fingerprint: String::new(),
         }

@@ -704,3 +704,95 @@ fn crlf_line_endings_and_byte_order_marks_keep_positions() {
         ["p.json:3:48: epic E-1 depends on E-2, which is not in the plan (did you mean E-1?)"]
     );
 }
+
+// ---- `issue:` bindings ----------------------------------------------------------------------
+
+fn loads(source: &str, file: &str) -> Plan {
+    load_str(source, Path::new(file), &LoadOptions::default())
+        .unwrap_or_else(|e| panic!("{file} should load: {:#?}", e.diagnostics))
+}
+
+#[test]
+fn any_item_binds_an_existing_issue_in_every_layout() {
+    let nested = "epics:\n  - id: E\n    title: E\n    issue: 12\n    stories:\n      - id: S\n        title: S\n        issue: \"#13\"\n        tasks:\n          - { id: T, title: T, issue: \"14\" }\n          - { id: U, title: U }\n";
+    let flat = "epics:\n  - { id: E, title: E, issue: 12 }\nstories:\n  - { id: S, epic: E, title: S, issue: 13 }\ntasks:\n  - { id: T, story: S, title: T, issue: 14 }\n  - { id: U, story: S, title: U }\n";
+    let unified = r#"{"items": [
+        {"id": "E", "type": "EPIC", "title": "E", "issue": 12},
+        {"id": "S", "type": "STORY", "parent_id": "E", "title": "S", "issue": 13},
+        {"id": "T", "type": "TASK", "parent_id": "S", "title": "T", "issue": 14},
+        {"id": "U", "type": "TASK", "parent_id": "S", "title": "U"}
+    ]}"#;
+    for (source, file) in [
+        (nested, "nested.yaml"),
+        (flat, "flat.yaml"),
+        (unified, "unified.json"),
+    ] {
+        let plan = loads(source, file);
+        let bound: Vec<(&str, Option<u64>)> = plan
+            .items
+            .iter()
+            .map(|i| (i.id.as_str(), i.issue))
+            .collect();
+        assert_eq!(
+            bound,
+            [
+                ("E", Some(12)),
+                ("S", Some(13)),
+                ("T", Some(14)),
+                ("U", None)
+            ],
+            "{file}"
+        );
+        assert_eq!(plan.bound_to(13).map(|i| i.id.as_str()), Some("S"));
+        assert!(plan.bound_to(99).is_none());
+        let t = plan.get("T").unwrap();
+        assert!(t.issue_location.line > 1, "{file}: {:?}", t.issue_location);
+    }
+}
+
+#[test]
+fn binding_one_issue_to_two_items_is_an_error_at_the_second() {
+    let source = "epics:\n  - id: E\n    title: E\n    issue: 7\n    stories:\n      - id: S\n        title: S\n        issue: 7\n";
+    assert_eq!(
+        errors(source, "plan.yaml"),
+        [
+            "plan.yaml:8:16: story S: issue #7 is already bound to E (at plan.yaml:4:12); one issue \
+             can back one item only"
+        ]
+    );
+}
+
+#[test]
+fn an_issue_binding_must_be_a_positive_whole_number() {
+    for (value, found) in [
+        ("0", "`0`"),
+        ("-3", "`-3`"),
+        ("1.5", "`1.5`"),
+        ("abc", "`abc`"),
+        ("[1]", "a list"),
+    ] {
+        let source = format!("epics:\n  - id: E\n    title: E\n    issue: {value}\n");
+        assert_eq!(
+            errors(&source, "plan.yaml"),
+            [format!(
+                "plan.yaml:4:12: epic E: `issue` must be an issue number, e.g. `issue: 123`; found {found}"
+            )],
+            "{value}"
+        );
+    }
+    // `issue: #12` is a YAML comment: the key is empty, so nothing is bound.
+    let plan = loads(
+        "epics:\n  - id: E\n    title: E\n    issue: #12\n",
+        "plan.yaml",
+    );
+    assert_eq!(plan.items[0].issue, None);
+}
+
+#[test]
+fn a_misspelt_issue_key_gets_a_hint() {
+    let source = "epics:\n  - id: E\n    title: E\n    isue: 3\n";
+    assert_eq!(
+        errors(source, "plan.yaml"),
+        ["plan.yaml:4:5: epic E: unknown key `isue` (did you mean `issue`?)"]
+    );
+}
