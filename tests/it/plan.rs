@@ -654,7 +654,7 @@ fn doc_blocks(language: &str) -> Vec<String> {
 #[test]
 fn documented_examples_load() {
     let yaml = doc_blocks("yaml");
-    assert_eq!(yaml.len(), 2);
+    assert_eq!(yaml.len(), 3);
     let full = load_str(&yaml[0], Path::new("plan.yaml"), &LoadOptions::default()).unwrap();
     // The document states these counts under the example.
     assert_eq!(
@@ -667,7 +667,9 @@ fn documented_examples_load() {
         (2, 2, 3, 3)
     );
     assert_eq!(full.key, "storefront-roadmap");
-    let flat = load_str(&yaml[1], Path::new("plan.yaml"), &LoadOptions::default()).unwrap();
+    let bound = load_str(&yaml[1], Path::new("plan.yaml"), &LoadOptions::default()).unwrap();
+    assert_eq!(bound.bound_to(57).map(|i| i.id.as_str()), Some("pay-as-guest"));
+    let flat = load_str(&yaml[2], Path::new("plan.yaml"), &LoadOptions::default()).unwrap();
     assert_eq!(flat.items.len(), 5);
     let json = doc_blocks("json");
     let unified = load_str(&json[0], Path::new("plan.json"), &LoadOptions::default()).unwrap();
