@@ -1,5 +1,7 @@
 //! Everything that talks to GitHub. Imports point down this list:
 //!
+//! - `backlog`: the reads of `planpilot import` (selected issues, sub-issue trees, the board);
+//!   it uses `ops` and `client` like the sync does.
 //! - `ops`: the GraphQL documents planpilot sends and typed wrappers around them.
 //! - `rest`: the REST calls planpilot makes (pull-request comments), through the same client.
 //! - `client`: the one path for every request — a process-wide concurrency bound, retries,
@@ -13,6 +15,7 @@
 //! - `config`, `types`: the settings, the token, and the request, answer and error types
 //!   every part above uses; they import nothing of `github`.
 
+pub mod backlog;
 mod classify;
 mod client;
 mod config;

@@ -668,7 +668,10 @@ fn documented_examples_load() {
     );
     assert_eq!(full.key, "storefront-roadmap");
     let bound = load_str(&yaml[1], Path::new("plan.yaml"), &LoadOptions::default()).unwrap();
-    assert_eq!(bound.bound_to(57).map(|i| i.id.as_str()), Some("pay-as-guest"));
+    assert_eq!(
+        bound.bound_to(57).map(|i| i.id.as_str()),
+        Some("pay-as-guest")
+    );
     let flat = load_str(&yaml[2], Path::new("plan.yaml"), &LoadOptions::default()).unwrap();
     assert_eq!(flat.items.len(), 5);
     let json = doc_blocks("json");

@@ -12,11 +12,12 @@ fn schema() -> Schema {
 #[test]
 fn every_document_validates_against_githubs_schema() {
     let schema = schema();
-    let samples = sample_documents();
+    let mut samples = sample_documents();
     assert!(
         samples.len() >= 12,
         "samples cover discovery and every mutation"
     );
+    samples.extend(planpilot::github::backlog::sample_documents());
     let failures: Vec<String> = samples
         .iter()
         .filter_map(|(name, document)| {

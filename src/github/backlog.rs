@@ -1,0 +1,470 @@
+//! Reading an existing backlog for `planpilot import`: the issues a selection names (a label, a
+//! milestone, a board's items, a root issue), every sub-issue below them, and the board's fields.
+//!
+//! Only reads. What becomes of the issues (levels, ids, what is left out) is decided by
+//! `sync::import`, a pure function over what is read here.
+
+use std::collections::{BTreeSet, HashSet};
+
+use serde_json::{json, Value};
+
+use super::client::Client;
+use super::ops::{issues_by_id_request, parse_issues_by_id, BoardNode, BoardOwner, IssueNode};
+use super::types::{ApiError, GraphqlError, Request, Response, TokenRole};
+
+const ISSUE_FIELDS: &str = include_str!("documents/issue_fields.graphql");
+const PROJECT_ITEMS: &str = include_str!("documents/project_items.graphql");
+const BOARD: &str = include_str!("documents/board.graphql");
+
+/// Sub-issue levels read below the selected issues. GitHub nests at most 8 levels, so this
+/// reads whole trees; it only bounds the loop.
+const MAX_EXPANSION: usize = 10;
+
+/// One way of naming issues to import. Several are OR-ed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// Issues carrying the label.
+    Label(String),
+    /// Issues of the milestone with this title.
+    Milestone(String),
+    /// The issues on the board (`--project-url`).
+    Board,
+    /// One issue, by number, with its sub-issue tree.
+    Root(u64),
+}
+
+/// The board of `--project-url`.
+#[derive(Debug, Clone)]
+pub struct BoardRef {
+    pub owner_kind: BoardOwner,
+    pub owner: String,
+    pub number: u64,
+}
+
+/// What to read.
+#[derive(Debug, Clone)]
+pub struct BacklogQuery {
+    pub owner: String,
+    pub name: String,
+    pub selectors: Vec<Selector>,
+    /// With a board, every issue is read with its cards and their field values.
+    pub board: Option<BoardRef>,
+}
+
+/// What was read.
+#[derive(Debug, Clone, Default)]
+pub struct Backlog {
+    /// Every issue read, selected ones first, then the sub-issues below them, each once.
+    pub issues: Vec<IssueNode>,
+    /// Node ids of the issues a selector named (the others were read as sub-issues).
+    pub selected: BTreeSet<String>,
+    pub board: Option<BoardNode>,
+    /// Board items that are not issues of this repository (pull requests, drafts, issues of
+    /// other repositories).
+    pub other_board_items: usize,
+    /// Requests made.
+    pub requests: usize,
+}
+
+/// Why a backlog could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum BacklogError {
+    /// Something the command names does not exist (repository, milestone, issue, board):
+    /// the input is at fault.
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+/// Reads the selected issues, their sub-issue trees and the board's fields.
+pub async fn read_backlog(client: &Client, query: &BacklogQuery) -> Result<Backlog, BacklogError> {
+    let mut reader = Reader {
+        client,
+        query,
+        backlog: Backlog::default(),
+        seen: HashSet::new(),
+    };
+    if let Some(board) = &query.board {
+        reader.backlog.board = Some(reader.board_fields(board).await?);
+    }
+    for selector in &query.selectors {
+        let issues = match selector {
+            Selector::Label(label) => reader.pages(&label_request(query, label)).await?,
+            Selector::Milestone(title) => {
+                let number = reader.milestone_number(title).await?;
+                reader.pages(&milestone_request(query, number)).await?
+            }
+            Selector::Board => reader.board_issues().await?,
+            Selector::Root(number) => vec![reader.root(*number).await?],
+        };
+        for issue in issues {
+            reader.backlog.selected.insert(issue.id.clone());
+            reader.add(issue);
+        }
+    }
+    reader.expand().await?;
+    Ok(reader.backlog)
+}
+
+struct Reader<'a> {
+    client: &'a Client,
+    query: &'a BacklogQuery,
+    backlog: Backlog,
+    seen: HashSet<String>,
+}
+
+impl Reader<'_> {
+    fn token(&self) -> TokenRole {
+        if self.query.board.is_some() {
+            TokenRole::Project
+        } else {
+            TokenRole::Issues
+        }
+    }
+
+    async fn send(&mut self, request: Request) -> Result<Response, BacklogError> {
+        self.backlog.requests += 1;
+        match self.client.graphql(request.with_token(self.token())).await {
+            Ok(response) => Ok(response),
+            Err(ApiError::NotFound { message }) => Err(BacklogError::NotFound(message)),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    fn add(&mut self, issue: IssueNode) {
+        if self.seen.insert(issue.id.clone()) {
+            self.backlog.issues.push(issue);
+        }
+    }
+
+    async fn board_fields(&mut self, board: &BoardRef) -> Result<BoardNode, BacklogError> {
+        let response = self.send(board_fields_request(board)).await?;
+        let node = &response.data["board"]["projectV2"];
+        serde_json::from_value(node.clone()).map_err(|_| {
+            BacklogError::NotFound(format!(
+                "the board {} number {} was not found or is not visible to the token{}",
+                board.owner,
+                board.number,
+                first_message(&response.errors)
+            ))
+        })
+    }
+
+    /// Every issue of a paginated `repository.issues` request.
+    async fn pages(&mut self, first: &Request) -> Result<Vec<IssueNode>, BacklogError> {
+        let mut issues = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut request = first.clone();
+            request.variables["after"] = json!(after);
+            let response = self.send(request).await?;
+            let connection = &response.data["repository"]["issues"];
+            if connection.is_null() {
+                return Err(self.repository_missing(&response.errors));
+            }
+            issues.extend(nodes(connection));
+            match next_cursor(connection) {
+                Some(cursor) => after = Some(cursor),
+                None => return Ok(issues),
+            }
+        }
+    }
+
+    fn repository_missing(&self, errors: &[GraphqlError]) -> BacklogError {
+        BacklogError::NotFound(format!(
+            "repository {}/{} not found or not visible to the token{}",
+            self.query.owner,
+            self.query.name,
+            first_message(errors)
+        ))
+    }
+
+    async fn milestone_number(&mut self, title: &str) -> Result<u64, BacklogError> {
+        let response = self.send(milestones_request(self.query, title)).await?;
+        let milestones = &response.data["repository"]["milestones"]["nodes"];
+        if response.data["repository"].is_null() {
+            return Err(self.repository_missing(&response.errors));
+        }
+        let listed: Vec<(&str, u64)> = milestones
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|m| Some((m["title"].as_str()?, m["number"].as_u64()?)))
+            .collect();
+        listed
+            .iter()
+            .find(|(t, _)| *t == title)
+            .or_else(|| listed.iter().find(|(t, _)| t.eq_ignore_ascii_case(title)))
+            .map(|(_, n)| *n)
+            .ok_or_else(|| {
+                BacklogError::NotFound(format!(
+                    "repository {}/{} has no milestone \"{title}\"",
+                    self.query.owner, self.query.name
+                ))
+            })
+    }
+
+    /// The issues of this repository among the board's items.
+    async fn board_issues(&mut self) -> Result<Vec<IssueNode>, BacklogError> {
+        let Some(board) = self.query.board.clone() else {
+            return Ok(Vec::new());
+        };
+        let repository =
+            format!("/{}/{}/issues/", self.query.owner, self.query.name).to_lowercase();
+        let mut issues = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let response = self
+                .send(board_items_request(&board, after.as_deref()))
+                .await?;
+            let items = &response.data["board"]["projectV2"]["items"];
+            if items.is_null() {
+                return Err(BacklogError::NotFound(format!(
+                    "the board's items could not be read{}",
+                    first_message(&response.errors)
+                )));
+            }
+            for item in items["nodes"].as_array().into_iter().flatten() {
+                let issue = serde_json::from_value::<IssueNode>(item["content"].clone()).ok();
+                match issue.filter(|i| i.url.to_lowercase().contains(&repository)) {
+                    Some(issue) => issues.push(issue),
+                    None => self.backlog.other_board_items += 1,
+                }
+            }
+            match next_cursor(items) {
+                Some(cursor) => after = Some(cursor),
+                None => return Ok(issues),
+            }
+        }
+    }
+
+    async fn root(&mut self, number: u64) -> Result<IssueNode, BacklogError> {
+        let response = self.send(root_request(self.query, number)).await?;
+        if response.data["repository"].is_null() {
+            return Err(self.repository_missing(&response.errors));
+        }
+        serde_json::from_value(response.data["repository"]["issue"].clone()).map_err(|_| {
+            BacklogError::NotFound(format!(
+                "issue #{number} not found in {}/{}",
+                self.query.owner, self.query.name
+            ))
+        })
+    }
+
+    /// Reads the sub-issues of every issue read, level by level, until none is new.
+    async fn expand(&mut self) -> Result<(), BacklogError> {
+        let with_cards = self.query.board.is_some();
+        for _ in 0..MAX_EXPANSION {
+            let unread: Vec<String> = self
+                .backlog
+                .issues
+                .iter()
+                .flat_map(|i| i.sub_issues.iter())
+                .map(|s| s.id.clone())
+                .filter(|id| !self.seen.contains(id))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            if unread.is_empty() {
+                return Ok(());
+            }
+            for ids in unread.chunks(100) {
+                let response = self
+                    .send(issues_by_id_request(ids, with_cards, TokenRole::Issues))
+                    .await?;
+                for issue in parse_issues_by_id(&response.data) {
+                    self.add(issue);
+                }
+            }
+            // Ids that did not come back (deleted meanwhile) must not be asked for again.
+            self.seen.extend(unread);
+        }
+        Ok(())
+    }
+}
+
+fn nodes(connection: &Value) -> Vec<IssueNode> {
+    connection["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| serde_json::from_value(n.clone()).ok())
+        .collect()
+}
+
+fn next_cursor(connection: &Value) -> Option<String> {
+    let info = &connection["pageInfo"];
+    if info["hasNextPage"].as_bool() == Some(true) {
+        info["endCursor"].as_str().map(String::from)
+    } else {
+        None
+    }
+}
+
+fn first_message(errors: &[GraphqlError]) -> String {
+    errors
+        .first()
+        .map(|e| format!(": {}", e.message))
+        .unwrap_or_default()
+}
+
+fn issue_selection(query: &BacklogQuery) -> String {
+    let cards = if query.board.is_some() {
+        PROJECT_ITEMS
+    } else {
+        ""
+    };
+    format!("{ISSUE_FIELDS}{cards}")
+}
+
+fn owner_root(kind: BoardOwner) -> &'static str {
+    match kind {
+        BoardOwner::Organization => "organization",
+        BoardOwner::User => "user",
+    }
+}
+
+/// The board's id, title and fields (with their types, options and iterations).
+pub fn board_fields_request(board: &BoardRef) -> Request {
+    let root = owner_root(board.owner_kind);
+    Request::query(
+        format!(
+            "query BoardFields($projectOwner: String!, $projectNumber: Int!) {{\n\
+             board: {root}(login: $projectOwner) {{\n{BOARD}}}\n}}\n"
+        ),
+        json!({ "projectOwner": board.owner, "projectNumber": board.number }),
+    )
+}
+
+/// One page of the issues carrying `label`, open and closed, oldest first.
+pub fn label_request(query: &BacklogQuery, label: &str) -> Request {
+    Request::query(
+        format!(
+            "query LabelIssues($owner: String!, $name: String!, $label: String!, $after: String) {{\n\
+             repository(owner: $owner, name: $name) {{\n\
+             issues(labels: [$label], states: [OPEN, CLOSED], first: 100, after: $after, \
+             orderBy: {{field: CREATED_AT, direction: ASC}}) {{\n\
+             pageInfo {{ hasNextPage endCursor }}\nnodes {{\n{}}}\n}}\n}}\n}}\n",
+            issue_selection(query)
+        ),
+        json!({ "owner": query.owner, "name": query.name, "label": label, "after": null }),
+    )
+}
+
+/// Milestones whose title contains `title` (GitHub's `query` is a search), open and closed.
+pub fn milestones_request(query: &BacklogQuery, title: &str) -> Request {
+    Request::query(
+        "query Milestones($owner: String!, $name: String!, $title: String) {\n\
+         repository(owner: $owner, name: $name) {\n\
+         milestones(first: 100, query: $title, states: [OPEN, CLOSED]) { nodes { number title } }\n\
+         }\n}\n",
+        json!({ "owner": query.owner, "name": query.name, "title": title }),
+    )
+}
+
+/// One page of the issues of milestone `number`, open and closed, oldest first.
+pub fn milestone_request(query: &BacklogQuery, number: u64) -> Request {
+    Request::query(
+        format!(
+            "query MilestoneIssues($owner: String!, $name: String!, $milestone: String!, $after: String) {{\n\
+             repository(owner: $owner, name: $name) {{\n\
+             issues(filterBy: {{milestoneNumber: $milestone}}, states: [OPEN, CLOSED], first: 100, \
+             after: $after, orderBy: {{field: CREATED_AT, direction: ASC}}) {{\n\
+             pageInfo {{ hasNextPage endCursor }}\nnodes {{\n{}}}\n}}\n}}\n}}\n",
+            issue_selection(query)
+        ),
+        json!({
+            "owner": query.owner,
+            "name": query.name,
+            "milestone": number.to_string(),
+            "after": null,
+        }),
+    )
+}
+
+/// One page of the board's items, with the issue behind each (and its cards).
+pub fn board_items_request(board: &BoardRef, after: Option<&str>) -> Request {
+    let root = owner_root(board.owner_kind);
+    Request::query(
+        format!(
+            "query BoardItems($projectOwner: String!, $projectNumber: Int!, $after: String) {{\n\
+             board: {root}(login: $projectOwner) {{\n\
+             projectV2(number: $projectNumber) {{\n\
+             items(first: 100, after: $after) {{\n\
+             pageInfo {{ hasNextPage endCursor }}\n\
+             nodes {{ content {{ ... on Issue {{\n{ISSUE_FIELDS}{PROJECT_ITEMS}}} }} }}\n}}\n}}\n}}\n}}\n"
+        ),
+        json!({ "projectOwner": board.owner, "projectNumber": board.number, "after": after }),
+    )
+}
+
+/// One issue by number (`--root`).
+pub fn root_request(query: &BacklogQuery, number: u64) -> Request {
+    Request::query(
+        format!(
+            "query RootIssue($owner: String!, $name: String!, $number: Int!) {{\n\
+             repository(owner: $owner, name: $name) {{\nissue(number: $number) {{\n{}}}\n}}\n}}\n",
+            issue_selection(query)
+        ),
+        json!({ "owner": query.owner, "name": query.name, "number": number }),
+    )
+}
+
+/// A representative instance of every document this module sends, by name, for schema
+/// validation.
+pub fn sample_documents() -> Vec<(String, String)> {
+    let org = BoardRef {
+        owner_kind: BoardOwner::Organization,
+        owner: "acme".into(),
+        number: 1,
+    };
+    let user = BoardRef {
+        owner_kind: BoardOwner::User,
+        ..org.clone()
+    };
+    let plain = BacklogQuery {
+        owner: "acme".into(),
+        name: "roadmap".into(),
+        selectors: Vec::new(),
+        board: None,
+    };
+    let with_board = BacklogQuery {
+        board: Some(org.clone()),
+        ..plain.clone()
+    };
+    let mut samples = vec![
+        (
+            "import-board-fields".to_string(),
+            board_fields_request(&org),
+        ),
+        (
+            "import-board-fields-user".into(),
+            board_fields_request(&user),
+        ),
+        (
+            "import-board-items".into(),
+            board_items_request(&org, Some("c")),
+        ),
+        (
+            "import-board-items-user".into(),
+            board_items_request(&user, None),
+        ),
+        ("import-milestones".into(), milestones_request(&plain, "v1")),
+    ];
+    for (suffix, query) in [("", &plain), ("-with-cards", &with_board)] {
+        samples.push((
+            format!("import-label{suffix}"),
+            label_request(query, "backlog"),
+        ));
+        samples.push((
+            format!("import-milestone{suffix}"),
+            milestone_request(query, 3),
+        ));
+        samples.push((format!("import-root{suffix}"), root_request(query, 7)));
+    }
+    samples
+        .into_iter()
+        .map(|(name, request)| (name, request.document))
+        .collect()
+}
