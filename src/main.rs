@@ -30,6 +30,32 @@ enum Command {
     /// Make GitHub match the plan (or preview it with --dry-run). Every input of the action is
     /// a flag here, and is also read from its INPUT_<NAME> variable.
     Sync(SyncArgs),
+    /// Write a plan from issues that already exist: the selected issues with their sub-issue
+    /// trees, blocked-by links, types, labels, assignees, milestone and board values, every
+    /// item bound to its issue (`issue:`) so the first sync adopts them. Reads only. The token
+    /// comes from GITHUB_TOKEN; GITHUB_API_URL and GITHUB_GRAPHQL_URL are honoured as by `sync`.
+    /// Selectors can be repeated and combined; an issue any of them names is imported.
+    Import {
+        /// The repository, OWNER/NAME [default: GITHUB_REPOSITORY]
+        #[arg(long, value_name = "OWNER/REPO")]
+        repository: Option<String>,
+        /// Import the issues carrying this label
+        #[arg(long, value_name = "LABEL")]
+        label: Vec<String>,
+        /// Import the issues of the milestone with this title
+        #[arg(long, value_name = "TITLE")]
+        milestone: Vec<String>,
+        /// Import the issues on this Projects v2 board, and every imported issue's field values
+        /// on it
+        #[arg(long, value_name = "URL")]
+        project_url: Option<String>,
+        /// Import this issue and the sub-issue tree below it
+        #[arg(long, value_name = "NUMBER")]
+        root: Vec<u64>,
+        /// Where to write the plan; `-` (the default) is standard output
+        #[arg(long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
     /// Sync the bundled example plan into an in-process fake GitHub, twice: no token, no
     /// network.
     Demo,
@@ -91,6 +117,25 @@ fn main() -> ExitCode {
             },
             &env,
         ),
+        Some(Command::Import {
+            repository,
+            label,
+            milestone,
+            project_url,
+            root,
+            output,
+        }) => {
+            let request = planpilot::action::import::ImportRequest {
+                repository,
+                labels: label,
+                milestones: milestone,
+                project_url,
+                roots: root,
+                output,
+            };
+            commands::mask_secrets(&Flags::new(), &env);
+            with_runtime(planpilot::action::import::import(&request, &env))
+        }
         Some(Command::Demo) => with_runtime(planpilot::action::demo::demo()),
         None => {
             eprintln!("planpilot: no command given; see `planpilot --help`");

@@ -2,6 +2,7 @@
 //! workflow commands (annotations, groups, masks). Named after @actions/toolkit's vocabulary.
 //!
 //! - `commands`: `validate` and `sync` of the binary, down to their exit codes.
+//! - `import`: `planpilot import`, an existing backlog written as a plan that adopts it.
 //! - `demo`: the bundled example plan synced into an in-process fake GitHub.
 //! - `inputs`: every input (`INPUTS`), read from flags and `INPUT_*`, checked.
 //! - `workflow`: workflow commands (`error`/`warning`/`notice`, `group`, `add_mask`).
@@ -11,6 +12,7 @@
 
 pub mod commands;
 pub mod demo;
+pub mod import;
 pub mod inputs;
 pub mod outputs;
 pub mod progress;

@@ -1,4 +1,5 @@
-//! Plan files: the model, loading (YAML/JSON, nested, flat and planpilot layouts) and validation.
+//! Plan files: the model, loading (YAML/JSON, nested, flat and planpilot layouts), validation,
+//! and writing a nested YAML plan (`write`, for `planpilot import`).
 //!
 //! Nothing here talks to GitHub. `load` either returns a `Plan` whose invariants hold (see
 //! `model::Plan`) or every problem found, each with its file, line, column and item id.
@@ -12,10 +13,12 @@ mod node;
 mod size;
 mod suggest;
 mod validate;
+mod write;
 mod yaml;
 
 pub use links::{implied_links, plan_chain, Chain, MAX_BLOCKED_BY};
 pub use model::*;
+pub use write::{to_yaml, Draft, DraftItem};
 
 use std::collections::HashSet;
 use std::fmt;

@@ -10,6 +10,7 @@
 //!   mutations per document.
 //! - `fields`, `relations`: board field values and rolled-up blocked-by links.
 //! - `report`: what happened, per item, for outputs and the job summary.
+//! - `import`: the inverse for `planpilot import`: an existing backlog as a plan (pure).
 //!
 //! What a run guarantees: an issue is identified by the marker in its body (plan key + item
 //! id), never by search; an unchanged item costs no write; a create whose answer was lost is
@@ -22,6 +23,7 @@ pub mod apply;
 pub mod diff;
 pub mod discover;
 pub mod fields;
+pub mod import;
 pub mod options;
 pub mod progress;
 pub mod relations;

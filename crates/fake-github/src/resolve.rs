@@ -295,6 +295,16 @@ fn repository_issues(state: &State, args: &Args) -> Vec<Out> {
         names(args.get("labels")).or_else(|| names(filter_by.and_then(|f| f.get("labels"))));
     let states =
         names(args.get("states")).or_else(|| names(filter_by.and_then(|f| f.get("states"))));
+    // `filterBy.milestoneNumber` is the milestone's number, as a string.
+    let milestone = filter_by
+        .and_then(|f| f.get("milestoneNumber"))
+        .and_then(Value::as_str)
+        .map(|n| {
+            state
+                .milestones
+                .iter()
+                .position(|m| m.number.to_string() == n)
+        });
     let mut found: Vec<usize> = state
         .issues
         .iter()
@@ -305,6 +315,7 @@ fn repository_issues(state: &State, args: &Args) -> Vec<Out> {
                 .as_ref()
                 .is_none_or(|s| s.contains(&issue.state.to_lowercase()))
         })
+        .filter(|(_, issue)| milestone.is_none_or(|m| m.is_some() && issue.milestone == m))
         .filter(|(_, issue)| {
             labels.as_ref().is_none_or(|wanted| {
                 issue
