@@ -141,8 +141,7 @@ impl Client {
             safety: request.safety,
             split: &|limit, refusals| split_instead(limit, &request, refusals),
         };
-        self.send(exchange, |outcome, token| classify(outcome, token))
-            .await
+        self.send(exchange, classify).await
     }
 
     /// Sends a REST call (see `rest`) through the same bound, waits and retries as `graphql`;
@@ -159,8 +158,7 @@ impl Client {
             safety,
             split: &|_, _| None,
         };
-        self.send(exchange, |outcome, token| classify_rest(outcome, token))
-            .await
+        self.send(exchange, classify_rest).await
     }
 
     /// The loop behind `graphql` and `rest`: attempt, then answer, wait, retry or fail.
