@@ -343,6 +343,82 @@ pub fn parse_issues_by_id(data: &Value) -> Vec<IssueNode> {
         .unwrap_or_default()
 }
 
+/// What a number bound with `issue:` names in the repository.
+#[derive(Debug, Clone)]
+pub enum Bound {
+    Issue(Box<IssueNode>),
+    PullRequest,
+    /// No issue or pull request has this number (or it is not visible to the token).
+    Missing,
+}
+
+/// Numbers read per `bound_issues_request` document.
+pub const BOUND_PER_REQUEST: usize = 50;
+
+/// Reads issues by number, with the fields discovery reads. `issueOrPullRequest` tells a pull
+/// request from a number that does not exist, which `issue(number:)` does not.
+pub fn bound_issues_request(
+    owner: &str,
+    name: &str,
+    numbers: &[u64],
+    with_project_items: bool,
+    token: TokenRole,
+) -> Request {
+    let project_items = if with_project_items {
+        PROJECT_ITEMS
+    } else {
+        ""
+    };
+    let mut params = vec!["$owner: String!".to_string(), "$name: String!".to_string()];
+    let mut fields = String::new();
+    let mut variables = Map::new();
+    variables.insert("owner".into(), json!(owner));
+    variables.insert("name".into(), json!(name));
+    for (i, number) in numbers.iter().enumerate() {
+        params.push(format!("$n{i}: Int!"));
+        variables.insert(format!("n{i}"), json!(number));
+        fields.push_str(&format!(
+            "b{i}: issueOrPullRequest(number: $n{i}) {{
+__typename
+             ... on Issue {{
+{ISSUE_FIELDS}{project_items}}}
+}}
+"
+        ));
+    }
+    Request::query(
+        format!(
+            "query Bound({}) {{
+repository(owner: $owner, name: $name) {{
+{fields}}}
+}}
+",
+            params.join(", ")
+        ),
+        Value::Object(variables),
+    )
+    .with_token(token)
+}
+
+/// Reads the answer of `bound_issues_request`, one entry per number asked for.
+pub fn parse_bound_issues(data: &Value, numbers: &[u64]) -> Vec<(u64, Bound)> {
+    numbers
+        .iter()
+        .enumerate()
+        .map(|(i, number)| {
+            let found = &data["repository"][format!("b{i}")];
+            let bound = match found["__typename"].as_str() {
+                Some("PullRequest") => Bound::PullRequest,
+                Some("Issue") => serde_json::from_value(found.clone())
+                    .map(|node| Bound::Issue(Box::new(node)))
+                    .unwrap_or(Bound::Missing),
+                _ => Bound::Missing,
+            };
+            (*number, bound)
+        })
+        .collect()
+}
+
 /// Looks up one label by name (after a create found it already there).
 pub fn label_lookup_request(owner: &str, name: &str, label: &str) -> Request {
     Request::query(
@@ -684,6 +760,10 @@ pub fn sample_documents() -> Vec<(String, String)> {
         Mutation::create_label("R", "planpilot", "ededed"),
     ];
     let mut samples = vec![
+        (
+            "bound-issues".to_string(),
+            bound_issues_request("acme", "roadmap", &[1, 2], true, TokenRole::Issues).document,
+        ),
         (
             "issues-by-id".to_string(),
             issues_by_id_request(&["I1".to_string()], true, TokenRole::Issues).document,

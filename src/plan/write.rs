@@ -39,7 +39,9 @@ pub fn to_yaml(draft: &Draft) -> String {
             out.push_str("#\n");
         } else {
             // A comment ends at the line's end: a line break in the text must not end it.
-            let _ = writeln!(out, "# {}", line.replace(['\n', '\r'], " "));
+            for part in wrap(&line.replace(['\n', '\r'], " "), COMMENT_WIDTH) {
+                let _ = writeln!(out, "# {part}");
+            }
         }
     }
     if draft.epics.is_empty() {
@@ -51,6 +53,29 @@ pub fn to_yaml(draft: &Draft) -> String {
         write_item(&mut out, epic, 1);
     }
     out
+}
+
+/// Comment lines are wrapped at this many characters (a long word is kept whole).
+const COMMENT_WIDTH: usize = 96;
+
+/// `text` in lines of at most `width` characters, broken at spaces; continuation lines are
+/// indented by two spaces under a leading `- `.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let indent = if text.starts_with("- ") { "  " } else { "" };
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let length = line.chars().count() + 1 + word.chars().count();
+        if !line.is_empty() && length > width {
+            lines.push(std::mem::take(&mut line));
+            line.push_str(indent);
+        } else if !line.is_empty() && !line.ends_with(' ') {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
 }
 
 /// Writes an item as a list entry at `level` (1 epics, 2 stories, 3 tasks).

@@ -79,6 +79,7 @@ pub async fn run(
     options: &SyncOptions,
     progress: &dyn Progress,
 ) -> Result<Report, SyncError> {
+    refuse_bindings(plan)?;
     progress.phase_started("discover", 1);
     let discovered = discover(client, plan, options).await;
     // Finished even when it failed, so the log's group is closed before the error is shown.
@@ -91,6 +92,29 @@ pub async fn run(
     let labels = discovered.labels.clone();
     let outcome = apply::apply(plan, client, options, progress, &changes, labels).await;
     Ok(applied_report(plan, &changes, outcome, client.metrics()))
+}
+
+/// Items bound to existing issues (`issue:`) stop the sync before anything is read or
+/// written: adopting an issue is not done by this engine yet, and syncing such an item would
+/// create a second issue beside the one it names.
+pub fn refuse_bindings(plan: &Plan) -> Result<(), SyncError> {
+    let bound: Vec<String> = plan
+        .items
+        .iter()
+        .filter_map(|item| {
+            let number = item.issue?;
+            Some(format!(
+                "{}: {} {}: `issue: {number}` — adopting an existing issue is not supported by \
+                 this version yet; remove `issue:` to let the sync create the item's issue",
+                item.issue_location, item.kind, item.id
+            ))
+        })
+        .collect();
+    if bound.is_empty() {
+        Ok(())
+    } else {
+        Err(SyncError::Invalid(bound))
+    }
 }
 
 /// A dry run without a token: nothing is read, every item would be created.

@@ -2,6 +2,7 @@
 mod action;
 mod cli;
 mod client;
+mod import;
 mod links;
 mod plan;
 mod reliability;

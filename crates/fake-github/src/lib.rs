@@ -174,6 +174,12 @@ impl FakeGithub {
         }
     }
 
+    /// Opens a pull request, as a person does; it takes the next issue number, which it
+    /// returns. `repository.issue(number)` does not find it; `issueOrPullRequest` does.
+    pub fn open_pull_request(&self, title: &str) -> u64 {
+        self.world().open_pull_request(title)
+    }
+
     /// Starts a fresh primary-budget window, as if the hour had passed.
     pub fn reset_primary_budget(&self) {
         self.shared.reset_primary_budget(None);

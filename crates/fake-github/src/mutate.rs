@@ -208,6 +208,7 @@ fn create_issue(state: &mut State, input: &Input) -> Resolved {
         updated_at: now,
         deleted: false,
         transferred: false,
+        pull_request: false,
     });
     if let Some(parent) = parent {
         state.issues[parent].sub_issues.push(idx);

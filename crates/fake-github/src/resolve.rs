@@ -23,6 +23,7 @@ pub fn resolve(ctx: &mut Ctx, obj: &Obj, name: &str, args: &Args) -> Resolved {
         Obj::Organization => organization(state, name, args),
         Obj::User(u) => user(state, *u, name, args),
         Obj::Issue(i) => issue(state, *i, name, args),
+        Obj::PullRequest(i) => pull_request(state, *i, name),
         Obj::Label(l) => label(state, *l, name),
         Obj::IssueType(t) => issue_type(state, *t, name),
         Obj::Milestone(m) => milestone(state, *m, name),
@@ -90,6 +91,7 @@ pub fn node_obj(state: &State, id: &str) -> Resolved {
         NodeRef::Owner => owner_obj(state),
         NodeRef::User(u) => Obj::User(u),
         NodeRef::Issue(i) => Obj::Issue(i),
+        NodeRef::PullRequest(i) => Obj::PullRequest(i),
         NodeRef::Label(l) => Obj::Label(l),
         NodeRef::IssueType(t) => Obj::IssueType(t),
         NodeRef::Milestone(m) => Obj::Milestone(m),
@@ -216,6 +218,17 @@ fn repository(state: &State, name: &str, args: &Args) -> Option<Resolved> {
                 ))),
             }
         }
+        "issueOrPullRequest" => {
+            let number = args.get("number").and_then(Value::as_u64).unwrap_or(0);
+            match state.number_in_repository(number) {
+                Some(i) if state.issues[i].pull_request => ok(Out::Obj(Obj::PullRequest(i))),
+                Some(i) => ok(Out::Obj(Obj::Issue(i))),
+                None => Some(Err(FieldError::new(
+                    "NOT_FOUND",
+                    format!("Could not resolve to an issue or pull request with the number of {number}."),
+                ))),
+            }
+        }
         "issueTypes" => match state.owner_kind {
             OwnerKind::Organization => page("IssueTypeConnection", issue_types(state), args),
             OwnerKind::User => ok(Out::Null),
@@ -309,7 +322,7 @@ fn repository_issues(state: &State, args: &Args) -> Vec<Out> {
         .issues
         .iter()
         .enumerate()
-        .filter(|(_, issue)| !issue.deleted && !issue.transferred)
+        .filter(|(_, issue)| !issue.deleted && !issue.transferred && !issue.pull_request)
         .filter(|(_, issue)| {
             states
                 .as_ref()
@@ -535,6 +548,18 @@ fn issue(state: &State, i: usize, name: &str, args: &Args) -> Option<Resolved> {
                 .collect();
             page("ProjectV2ItemConnection", items, args)
         }
+        _ => None,
+    }
+}
+
+fn pull_request(state: &State, i: usize, name: &str) -> Option<Resolved> {
+    let pull = &state.issues[i];
+    match name {
+        "id" => leaf(pull.id.clone()),
+        "number" => leaf(pull.number),
+        "title" => leaf(pull.title.clone()),
+        "url" => leaf(format!("{}/pull/{}", state.repo_url(), pull.number)),
+        "state" => leaf(pull.state),
         _ => None,
     }
 }

@@ -18,6 +18,8 @@ pub enum NodeRef {
     Owner,
     User(usize),
     Issue(usize),
+    /// A pull request: it shares the issues' numbers, and is not an issue.
+    PullRequest(usize),
     Label(usize),
     IssueType(usize),
     Milestone(usize),
@@ -73,6 +75,8 @@ pub struct Issue {
     /// Moved to another repository: gone from this repository's lists and numbers, while its
     /// node id and relations live on (sub-issues and blocked-by links may cross repositories).
     pub transferred: bool,
+    /// A pull request (numbered with the issues, as on GitHub): listed by no issue field.
+    pub pull_request: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -492,7 +496,7 @@ impl State {
             .issues
             .iter()
             .enumerate()
-            .filter(|(_, i)| !i.deleted && !i.transferred)
+            .filter(|(_, i)| !i.deleted && !i.transferred && !i.pull_request)
             .map(|(idx, i)| self.issue_json(idx, i))
             .collect();
         let labels: Vec<Value> = self.labels.iter().map(|l| json!({"id": l.id, "name": l.name, "color": l.color, "description": l.description})).collect();
@@ -588,11 +592,45 @@ impl State {
     }
 
     pub fn issue_by_number(&self, number: u64) -> Option<usize> {
+        self.number_in_repository(number)
+            .filter(|&idx| !self.issues[idx].pull_request)
+    }
+
+    /// The issue or pull request with this number in the repository.
+    pub fn number_in_repository(&self, number: u64) -> Option<usize> {
         let idx = usize::try_from(number).ok()?.checked_sub(1)?;
         self.issues
             .get(idx)
             .filter(|i| !i.deleted && !i.transferred)
             .map(|_| idx)
+    }
+
+    /// Opens a pull request, as a person does (it takes the next issue number).
+    pub fn open_pull_request(&mut self, title: &str) -> u64 {
+        let idx = self.issues.len();
+        let id = self.new_id("PR", NodeRef::PullRequest(idx));
+        let now = self.now();
+        self.issues.push(Issue {
+            id,
+            number: idx as u64 + 1,
+            title: title.to_string(),
+            body: String::new(),
+            state: "OPEN",
+            state_reason: None,
+            labels: Vec::new(),
+            assignees: Vec::new(),
+            milestone: None,
+            issue_type: None,
+            parent: None,
+            sub_issues: Vec::new(),
+            blocked_by: Vec::new(),
+            created_at: now.clone(),
+            updated_at: now,
+            deleted: false,
+            transferred: false,
+            pull_request: true,
+        });
+        idx as u64 + 1
     }
 
     pub fn user_by_login(&self, login: &str) -> Option<usize> {
