@@ -34,6 +34,12 @@ code=$?
 set -e
 [ "$code" -eq 2 ] || { echo "error: invalid plan exited $code, expected 2" >&2; cat out.txt; exit 1; }
 grep -q '^::error file=bad.yaml,line=3' out.txt || { echo "error: no annotation" >&2; cat out.txt; exit 1; }
-# The demo: a whole sync against the in-process fake, twice.
-env -i "$bin" demo | grep -q '^0 mutations\.'
+# An offline dry run (no token): the whole engine up to the report, and the binary carries no
+# subcommand beyond the product's.
+env -i GITHUB_ACTIONS=true "INPUT_PLAN-FILE=plan.yaml" INPUT_DRY-RUN=true GITHUB_REPOSITORY=acme/roadmap \
+    "$bin" sync | grep -q '^dry run, would be: 15 created, 0 updated, 0 unchanged, 0 closed$'
+if env -i "$bin" demo >/dev/null 2>&1; then
+    echo "error: the release binary still has a demo command" >&2
+    exit 1
+fi
 echo "static binary: $(du -h "$bin" | cut -f1), no loader, no libraries, runs with an empty environment"

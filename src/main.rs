@@ -56,9 +56,6 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         output: Option<std::path::PathBuf>,
     },
-    /// Sync the bundled example plan into an in-process fake GitHub, twice: no token, no
-    /// network.
-    Demo,
 }
 
 /// The action's inputs as flags (built from the one input list), plus `--json`.
@@ -136,7 +133,6 @@ fn main() -> ExitCode {
             commands::mask_secrets(&Flags::new(), &env);
             with_runtime(planpilot::action::import::import(&request, &env))
         }
-        Some(Command::Demo) => with_runtime(planpilot::action::demo::demo()),
         None => {
             eprintln!("planpilot: no command given; see `planpilot --help`");
             Exit::Invalid

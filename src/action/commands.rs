@@ -8,6 +8,7 @@ use crate::github::Client;
 use crate::plan::{self, ItemKind, LoadOptions, Plan, PlanError};
 use crate::sync::{self, Progress, Report, SyncOptions};
 
+use super::console;
 use super::inputs::{display_path, plan_location, Env, Flags, InputError, Inputs};
 use super::outputs::{report_json, report_outputs, report_table, set_outputs};
 use super::progress::LogProgress;
@@ -41,11 +42,11 @@ pub fn validate(flags: &Flags, env: &Env) -> Exit {
     match load_plan(&plan_file, &root, env) {
         Err(_) => Exit::Invalid,
         Ok(plan) => {
-            println!(
+            console::line(format_args!(
                 "{}: valid — {}",
                 display_path(&plan_file, &root),
                 plan_stats(&plan)
-            );
+            ));
             Exit::Success
         }
     }
@@ -119,7 +120,7 @@ pub fn mask_secrets(flags: &Flags, env: &Env) {
     }
     for secret in Inputs::secrets(flags, env) {
         for line in workflow::add_mask(&secret) {
-            println!("{line}");
+            console::line(line);
         }
     }
 }
@@ -159,12 +160,9 @@ async fn run_engine(
 pub fn publish(report: &Report, json: bool, env: &Env) -> Exit {
     let actions = env.is_actions();
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report_json(report)).unwrap_or_default()
-        );
+        console::line(serde_json::to_string_pretty(&report_json(report)).unwrap_or_default());
     } else {
-        print!("{}", report_table(report));
+        console::text(report_table(report));
     }
     if let Some(path) = env.get("GITHUB_OUTPUT") {
         if let Err(e) = set_outputs(Path::new(path), &report_outputs(report)) {
@@ -280,7 +278,7 @@ fn report_input_errors(errors: &[InputError], actions: bool) {
 fn announce(actions: bool, level: Level, message: &str) {
     if actions {
         let annotation = Annotation::new(message).title("planpilot");
-        println!("{}", annotation.to_command(level));
+        console::line(annotation.to_command(level));
     } else {
         eprintln!("{}: {message}", level.command());
     }

@@ -3,7 +3,7 @@
 //!
 //! - `commands`: `validate` and `sync` of the binary, down to their exit codes.
 //! - `import`: `planpilot import`, an existing backlog written as a plan that adopts it.
-//! - `demo`: the bundled example plan synced into an in-process fake GitHub.
+//! - `console`: stdout, ending quietly when the reader closes the pipe.
 //! - `inputs`: every input (`INPUTS`), read from flags and `INPUT_*`, checked.
 //! - `workflow`: workflow commands (`error`/`warning`/`notice`, `group`, `add_mask`).
 //! - `outputs`: `set_output` in the runner's file format; the local table and JSON.
@@ -11,7 +11,7 @@
 //! - `summary`: the job summary markdown.
 
 pub mod commands;
-pub mod demo;
+pub mod console;
 pub mod import;
 pub mod inputs;
 pub mod outputs;

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use crate::sync::Progress;
 
-use super::workflow;
+use super::{console, workflow};
 
 /// Progress lines per phase, at most (plus the last one).
 const STEPS: usize = 10;
@@ -27,7 +27,7 @@ impl LogProgress {
     }
 
     pub fn stdout(actions: bool) -> LogProgress {
-        LogProgress::new(Box::new(std::io::stdout()), actions)
+        LogProgress::new(Box::new(console::Stdout), actions)
     }
 
     fn line(&self, text: &str) {

@@ -114,7 +114,6 @@ pub(crate) mod tests {
             issue: None,
             issue_location: Location::default(),
             location: Location::default(),
-            fingerprint: id.into(),
         }
     }
 

@@ -171,8 +171,6 @@ pub struct Item {
     /// Where the item starts in its file.
     #[serde(skip)]
     pub location: Location,
-    /// Hex digest of everything above except `location`: equal fingerprints mean equal items.
-    pub fingerprint: String,
 }
 
 /// Plan-wide settings from the `defaults:` block.

@@ -1,10 +1,8 @@
 //! Plan-wide rules over the raw items (unique ids, parents, children, dependencies, cycles),
-//! and assembly of the validated `Plan` with merged defaults and fingerprints.
+//! and assembly of the validated `Plan` with merged defaults.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-
-use sha2::{Digest, Sha256};
 
 use super::items::{RawItem, Spanned};
 use super::links::{implied_links, Chain, MAX_BLOCKED_BY};
@@ -538,7 +536,7 @@ fn strongly_connected(edges: &[Vec<(usize, Location)>]) -> Vec<Vec<usize>> {
     components
 }
 
-/// The validated item: defaults merged, links as ids, fingerprint computed.
+/// The validated item: defaults merged, links as ids.
 fn finish(
     item: &RawItem,
     children: &[usize],
@@ -554,7 +552,7 @@ fn finish(
         .filter(|label| seen.insert(label.as_str()))
         .cloned()
         .collect();
-    let mut built = Item {
+    Item {
         id: item.id.clone(),
         kind: item.kind,
         title: item.title.clone(),
@@ -575,20 +573,5 @@ fn finish(
             .as_ref()
             .map_or_else(|| item.location.clone(), |i| i.location.clone()),
         location: item.location.clone(),
-        fingerprint: String::new(),
-    };
-    built.fingerprint = fingerprint(&built);
-    built
-}
-
-/// Hex SHA-256 of the item's canonical JSON form (`location` is not serialized; the
-/// fingerprint field is still empty here). Maps are `BTreeMap`s, so the form is stable.
-fn fingerprint(item: &Item) -> String {
-    // Serializing plain strings, lists and string-keyed maps cannot fail; fall back to the
-    // debug form rather than panicking if that ever changes.
-    let canonical = serde_json::to_vec(item).unwrap_or_else(|_| format!("{item:?}").into_bytes());
-    Sha256::digest(&canonical)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    }
 }

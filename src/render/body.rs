@@ -216,7 +216,6 @@ mod tests {
             issue: None,
             issue_location: Location::default(),
             location: Location::default(),
-            fingerprint: String::new(),
         }
     }
 

@@ -173,7 +173,7 @@ fn readme_documents_every_input_and_output() {
 #[test]
 fn readme_and_ci_run_the_same_test_command() {
     let command = "cargo test --workspace --locked";
-    assert!(read("README.md").contains("```sh\ncargo run -- demo\n```"));
+    assert!(read("README.md").contains("```sh\ncargo run --example demo\n```"));
     assert!(read("README.md").contains(&format!("```sh\n{command}\n```")));
     assert!(read(".github/workflows/ci.yml").contains(&format!("run: {command}")));
     assert!(read(".ci/run").lines().any(|line| line.trim() == command));

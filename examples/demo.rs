@@ -1,27 +1,34 @@
-//! `planpilot demo`: the bundled example plan synced into an in-process fake GitHub, twice,
-//! showing the result and that the second run changes nothing. No token, no network.
+//! The demo, `cargo run --example demo`: the example plan synced into the fake GitHub started
+//! in this process, twice, showing the result and that the second run changes nothing. No
+//! token, no network. An example, not a command, so the shipped binary carries no fake GitHub.
 
 use std::path::Path;
+use std::process::ExitCode;
 
 use fake_github::{Config, FakeGithub};
 
-use crate::github::{Client, ClientConfig, Secret};
-use crate::plan::{self, LoadOptions, Plan};
-use crate::sync::{self, Report, SyncOptions};
+use planpilot::action::commands::{plan_stats, Exit};
+use planpilot::action::console;
+use planpilot::action::outputs::{counts_line, report_table};
+use planpilot::action::progress::LogProgress;
+use planpilot::github::{Client, ClientConfig, Secret};
+use planpilot::plan::{self, LoadOptions, Plan};
+use planpilot::sync::{self, Report, SyncOptions};
 
-use super::commands::{plan_stats, Exit};
-use super::outputs::{counts_line, report_table};
-use super::progress::LogProgress;
-
-/// The example plan shipped with planpilot (also `examples/plan.yaml` in the repository).
-pub const EXAMPLE_PLAN: &str = include_str!("../../examples/plan.yaml");
+/// The example plan beside this file.
+const EXAMPLE_PLAN: &str = include_str!("plan.yaml");
 /// The name the example is loaded under (its plan key comes from its `id:`).
-pub const EXAMPLE_PATH: &str = "examples/plan.yaml";
+const EXAMPLE_PATH: &str = "examples/plan.yaml";
 /// The fake's organization board (`Config::default()`).
 const DEMO_BOARD: &str = "https://github.com/orgs/acme/projects/1";
 
+#[tokio::main]
+async fn main() -> ExitCode {
+    ExitCode::from(demo().await.code())
+}
+
 /// Loads the embedded example plan.
-pub fn example_plan() -> Result<Plan, plan::PlanError> {
+fn example_plan() -> Result<Plan, plan::PlanError> {
     plan::load_str(
         EXAMPLE_PLAN,
         Path::new(EXAMPLE_PATH),
@@ -30,17 +37,25 @@ pub fn example_plan() -> Result<Plan, plan::PlanError> {
 }
 
 /// What the demo did: both runs and the fake's mutation counts for each.
-pub struct DemoRun {
-    pub first: Report,
-    pub second: Report,
-    pub first_mutations: u64,
-    pub second_mutations: u64,
+struct DemoRun {
+    first: Report,
+    second: Report,
+    first_mutations: u64,
+    second_mutations: u64,
 }
 
 /// Runs the demo and prints it; its exit code.
-pub async fn demo() -> Exit {
+async fn demo() -> Exit {
     match run_demo(true).await {
-        Ok(run) if run.second_mutations == 0 && run.first.is_complete() => Exit::Success,
+        // The point of the demo: the first run writes, the re-run is complete and writes nothing.
+        Ok(run)
+            if run.first.is_complete()
+                && run.first_mutations > 0
+                && run.second.is_complete()
+                && run.second_mutations == 0 =>
+        {
+            Exit::Success
+        }
         Ok(_) => Exit::SyncFailed,
         Err(message) => {
             eprintln!("planpilot demo: {message}");
@@ -50,10 +65,10 @@ pub async fn demo() -> Exit {
 }
 
 /// Starts the fake, syncs the example plan into it twice and (with `print`) shows each step.
-pub async fn run_demo(print: bool) -> Result<DemoRun, String> {
+async fn run_demo(print: bool) -> Result<DemoRun, String> {
     let say = |text: &str| {
         if print {
-            println!("{text}");
+            console::line(text);
         }
     };
     let plan = example_plan().map_err(|e| {
@@ -117,7 +132,7 @@ async fn sync_once(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::ItemKind;
+    use planpilot::plan::ItemKind;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_demo_builds_the_plan_then_changes_nothing() {
