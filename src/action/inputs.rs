@@ -143,19 +143,19 @@ pub const INPUTS: &[InputSpec] = &[
         "epic-type",
         InputKind::Text,
         Some("Epic"),
-        "Issue type (or type label, where the owner has no issue types) of epics.",
+        "Issue type of epics; where the owner has no such type, epics carry the label `type:epic` instead (a name you set must exist).",
     ),
     input(
         "story-type",
         InputKind::Text,
         Some("Story"),
-        "Issue type (or type label) of stories.",
+        "Issue type of stories, or the label `type:story` where there is none.",
     ),
     input(
         "task-type",
         InputKind::Text,
         Some("Task"),
-        "Issue type (or type label) of tasks.",
+        "Issue type of tasks, or the label `type:task` where there is none.",
     ),
 ];
 

@@ -12,33 +12,38 @@ use crate::render::{render_block, splice};
 
 use super::discover::{Discovered, ManagedIssue};
 use super::fields::{has_value, Date, Setting};
-use super::options::{OnRemoved, SyncOptions};
+use super::options::{OnRemoved, SyncOptions, TypeNames};
 use super::relations::blocked_by_links;
 use super::SyncError;
 
-/// How an item's kind shows on GitHub.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TypeMode {
-    /// Native issue types: ids of the epic, story and task types.
-    Types {
-        epic: String,
-        story: String,
-        task: String,
-    },
-    /// `type:epic`-style labels (the owner has no issue types).
-    Labels,
+/// How each kind of item shows on GitHub: as a native issue type where the owner has that type,
+/// otherwise as its `type:<kind>` label.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TypeMode {
+    /// Issue type ids of epics, stories and tasks; `None`: the kind carries its type label.
+    ids: [Option<String>; 3],
 }
 
 impl TypeMode {
+    /// Every kind as a type label (the owner has no issue types).
+    pub fn labels() -> TypeMode {
+        TypeMode::default()
+    }
+
     pub fn type_id(&self, kind: ItemKind) -> Option<&str> {
-        match self {
-            TypeMode::Types { epic, story, task } => Some(match kind {
-                ItemKind::Epic => epic,
-                ItemKind::Story => story,
-                ItemKind::Task => task,
-            }),
-            TypeMode::Labels => None,
-        }
+        self.ids[kind_index(kind)].as_deref()
+    }
+
+    fn uses_label(&self, kind: ItemKind) -> bool {
+        self.type_id(kind).is_none()
+    }
+}
+
+fn kind_index(kind: ItemKind) -> usize {
+    match kind {
+        ItemKind::Epic => 0,
+        ItemKind::Story => 1,
+        ItemKind::Task => 2,
     }
 }
 
@@ -258,12 +263,7 @@ pub(crate) fn line_close(close: &Close) -> String {
 
 /// The label marking an item's kind when the owner has no issue types, e.g. `type:epic`.
 pub fn type_label(options: &SyncOptions, kind: ItemKind) -> String {
-    let name = match kind {
-        ItemKind::Epic => &options.type_names.epic,
-        ItemKind::Story => &options.type_names.story,
-        ItemKind::Task => &options.type_names.task,
-    };
-    format!("type:{}", name.to_lowercase())
+    format!("type:{}", options.type_names.get(kind).to_lowercase())
 }
 
 /// Computes the changes that make GitHub match the plan. Fails before any write on what cannot
@@ -285,7 +285,8 @@ pub fn plan_changes_on(
     today: Date,
 ) -> Result<Changes, SyncError> {
     let mut problems = Vec::new();
-    let type_mode = type_mode(discovered, options, &mut problems);
+    let mut warnings = discovered.warnings.clone();
+    let type_mode = type_mode(discovered, options, &mut problems, &mut warnings);
     let resolved = Resolved::new(plan, discovered, &mut problems);
     let fields = resolve_fields(plan, discovered, options, today, &mut problems);
     if !problems.is_empty() {
@@ -308,7 +309,7 @@ pub fn plan_changes_on(
         closes: Vec::new(),
         existing: BTreeMap::new(),
         removed: Vec::new(),
-        warnings: discovered.warnings.clone(),
+        warnings,
     };
     for (item_id, issue) in &keepers {
         if plan.get(item_id).is_some() {
@@ -347,10 +348,14 @@ pub fn plan_changes_on(
     Ok(changes)
 }
 
+/// Per kind, the issue type that has the configured name. A missing type under its default
+/// name falls back to the kind's `type:` label, with one warning naming every missing type; a
+/// missing type the user named is a problem (nothing is written).
 fn type_mode(
     discovered: &Discovered,
     options: &SyncOptions,
     problems: &mut Vec<String>,
+    warnings: &mut Vec<String>,
 ) -> TypeMode {
     let enabled: Vec<_> = discovered
         .issue_types
@@ -358,28 +363,62 @@ fn type_mode(
         .filter(|t| t.is_enabled)
         .collect();
     if enabled.is_empty() {
-        return TypeMode::Labels;
+        // A user-owned repository, or an organization without issue types: labels throughout.
+        return TypeMode::labels();
     }
-    let mut find = |name: &str| {
-        let found = enabled
+    let existing = || {
+        enabled
             .iter()
-            .find(|t| t.name.eq_ignore_ascii_case(name))
-            .map(|t| t.id.clone());
-        if found.is_none() {
-            let names: Vec<&str> = enabled.iter().map(|t| t.name.as_str()).collect();
-            problems.push(format!(
-                "the repository owner has no issue type \"{name}\" (issue types: {}); set the type names \
-                 to existing types",
-                names.join(", ")
-            ));
-        }
-        found.unwrap_or_default()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let names = &options.type_names;
-    TypeMode::Types {
-        epic: find(&names.epic),
-        story: find(&names.story),
-        task: find(&names.task),
+    let mut mode = TypeMode::default();
+    let mut missing = Vec::new();
+    for kind in ItemKind::ALL {
+        let name = names.get(kind);
+        let found = enabled.iter().find(|t| t.name.eq_ignore_ascii_case(name));
+        match found {
+            Some(found) => mode.ids[kind_index(kind)] = Some(found.id.clone()),
+            None if names.is_default(kind) => missing.push(kind),
+            None => problems.push(format!(
+                "{}: the organization has no issue type \"{name}\" (its issue types: {}); set {} \
+                 to one of them, or leave it unset to use the label {}",
+                TypeNames::input(kind),
+                existing(),
+                TypeNames::input(kind),
+                type_label(options, kind)
+            )),
+        }
+    }
+    if !missing.is_empty() {
+        let quoted: Vec<String> = missing
+            .iter()
+            .map(|k| format!("\"{}\"", names.get(*k)))
+            .collect();
+        let labels: Vec<String> = missing.iter().map(|k| type_label(options, *k)).collect();
+        let inputs: Vec<&str> = missing.iter().map(|k| TypeNames::input(*k)).collect();
+        warnings.push(format!(
+            "the organization has no issue type {} (its issue types: {}), so those items carry \
+             the label {} instead; an organization owner can add the type{} (organization settings \
+             → Planning → Issue types), or set {} to an existing type",
+            or_list(&quoted),
+            existing(),
+            labels.join(" / "),
+            if missing.len() > 1 { "s" } else { "" },
+            inputs.join(" / ")
+        ));
+    }
+    mode
+}
+
+/// `"a"`, `"a or b"`, `"a, b or c"`.
+fn or_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 
@@ -507,7 +546,7 @@ fn desired_labels(item: &Item, options: &SyncOptions, type_mode: &TypeMode) -> V
             labels.push(label.clone());
         }
     }
-    if *type_mode == TypeMode::Labels {
+    if type_mode.uses_label(item.kind) {
         labels.push(type_label(options, item.kind));
     }
     labels
@@ -608,7 +647,14 @@ fn label_change(
     let desired = desired_labels(item, options, type_mode);
     let mut managed: Vec<String> = desired.clone();
     managed.extend(issue.marker.labels.iter().cloned());
+    // Type labels under the configured names, and under the default ones: a kind that switched
+    // to a named type loses the label it carried before.
     managed.extend(ItemKind::ALL.iter().map(|k| type_label(options, *k)));
+    managed.extend(
+        ItemKind::ALL
+            .iter()
+            .map(|k| format!("type:{}", TypeNames::default().get(*k).to_lowercase())),
+    );
     let is_managed = |name: &str| managed.iter().any(|m| m.eq_ignore_ascii_case(name));
     let current: Vec<String> = issue
         .node
@@ -781,12 +827,7 @@ fn kind_of(issue: &ManagedIssue, options: &SyncOptions) -> ItemKind {
     ItemKind::ALL
         .into_iter()
         .find(|kind| {
-            let name = match kind {
-                ItemKind::Epic => &names.epic,
-                ItemKind::Story => &names.story,
-                ItemKind::Task => &names.task,
-            };
-            type_name.is_some_and(|t| t.eq_ignore_ascii_case(name))
+            type_name.is_some_and(|t| t.eq_ignore_ascii_case(names.get(*kind)))
                 || labels
                     .iter()
                     .any(|l| l.eq_ignore_ascii_case(&type_label(options, *kind)))

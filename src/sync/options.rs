@@ -1,5 +1,6 @@
 //! What a sync is told to do: the settings that come from the action's inputs.
 
+use crate::plan::ItemKind;
 use std::fmt;
 use std::str::FromStr;
 
@@ -123,6 +124,33 @@ impl Default for TypeNames {
             epic: "Epic".to_string(),
             story: "Story".to_string(),
             task: "Task".to_string(),
+        }
+    }
+}
+
+impl TypeNames {
+    /// The name for items of `kind`.
+    pub fn get(&self, kind: ItemKind) -> &str {
+        match kind {
+            ItemKind::Epic => &self.epic,
+            ItemKind::Story => &self.story,
+            ItemKind::Task => &self.task,
+        }
+    }
+
+    /// Whether the name for `kind` is the default one (the runner fills an input's default in,
+    /// so a name equal to the default counts as not chosen).
+    pub fn is_default(&self, kind: ItemKind) -> bool {
+        self.get(kind)
+            .eq_ignore_ascii_case(TypeNames::default().get(kind))
+    }
+
+    /// The input that sets the name for `kind`.
+    pub fn input(kind: ItemKind) -> &'static str {
+        match kind {
+            ItemKind::Epic => "epic-type",
+            ItemKind::Story => "story-type",
+            ItemKind::Task => "task-type",
         }
     }
 }

@@ -9,3 +9,4 @@ mod reliability;
 mod schema;
 mod sync;
 mod tls;
+mod types;

@@ -14,6 +14,13 @@ use planpilot::render::find_marker;
 use planpilot::sync::{self, ItemAction, Report, Silent, SyncError, SyncOptions};
 use serde_json::{json, Value};
 
+use crate::reliability::support::assert_kind_shown;
+
+/// The issue types a new GitHub organization has, as the fake starts one.
+fn github_default_types() -> Vec<String> {
+    Config::GITHUB_DEFAULT_TYPES.map(String::from).to_vec()
+}
+
 const ORG_BOARD: &str = "https://github.com/orgs/acme/projects/1";
 
 fn root() -> PathBuf {
@@ -135,8 +142,8 @@ struct Expect<'a> {
     plan: &'a Plan,
     /// `(blocked, blocker)` item pairs.
     links: BTreeSet<(String, String)>,
-    /// Issue types (true) or `type:` labels (false).
-    types: bool,
+    /// Names of the issue types the owner has (kinds without theirs show as `type:` labels).
+    types: Vec<String>,
     board: bool,
 }
 
@@ -181,22 +188,7 @@ fn assert_state(issues: &[Value], expect: &Expect) -> BTreeMap<String, u64> {
                 item.id
             );
         }
-        let kind_name = match item.kind {
-            plan::ItemKind::Epic => "Epic",
-            plan::ItemKind::Story => "Story",
-            plan::ItemKind::Task => "Task",
-        };
-        if expect.types {
-            assert_eq!(issue["issue_type"], kind_name, "{} type", item.id);
-        } else {
-            assert!(issue["issue_type"].is_null());
-            let type_label = format!("type:{}", kind_name.to_lowercase());
-            assert!(
-                labels.contains(&type_label.as_str()),
-                "{} lacks {type_label}",
-                item.id
-            );
-        }
+        assert_kind_shown(&expect.types, item.kind, &item.id, issue);
         let parent = item.parent.as_ref().map(|p| numbers[p]);
         assert_eq!(issue["parent"].as_u64(), parent, "{} parent", item.id);
         let blocked_by: BTreeSet<u64> = issue["blocked_by"]
@@ -275,7 +267,7 @@ async fn example_first_sync_builds_the_plan_and_a_rerun_writes_nothing() {
     let expect = Expect {
         plan: &plan,
         links: example_links(),
-        types: true,
+        types: github_default_types(),
         board: true,
     };
     let numbers = assert_state(&env.issues(), &expect);
@@ -453,7 +445,7 @@ fn expect_generated<'a>(plan: &'a Plan, shape: &Shape) -> Expect<'a> {
     Expect {
         plan,
         links: shape.links(),
-        types: true,
+        types: github_default_types(),
         board: true,
     }
 }
@@ -493,7 +485,7 @@ async fn a_user_owned_repository_gets_type_labels_and_a_user_board() {
     .await;
     env.sync_ok(&plan).await;
     let expect = Expect {
-        types: false,
+        types: Vec::new(),
         ..expect_generated(&plan, &shape)
     };
     assert_state(&env.issues(), &expect);
@@ -518,7 +510,7 @@ async fn editing_one_title_is_one_mutation() {
         &Expect {
             plan: &edited,
             links: example_links(),
-            types: true,
+            types: github_default_types(),
             board: true,
         },
     );
@@ -1102,14 +1094,16 @@ async fn unknown_assignees_milestones_and_issue_types_fail_before_any_write() {
     );
     assert!(message.contains("no milestone \"v9\""), "{message}");
     assert!(!message.contains("octocat"), "{message}");
-    env.options.type_names.story = "Feature".into();
+    // A type the user named that the organization does not have stops the run, naming the input.
+    env.options.type_names.story = "Initiative".into();
     let message = env
         .sync(&Shape::new(1, 1, 1).plan())
         .await
         .expect_err("invalid")
         .to_string();
     assert!(
-        message.contains("no issue type \"Feature\"") && message.contains("Epic, Story, Task, Bug"),
+        message.contains("story-type: the organization has no issue type \"Initiative\"")
+            && message.contains("Task, Bug, Feature"),
         "{message}"
     );
     assert_eq!(env.fake.stats().mutations.total, 0);

@@ -20,6 +20,11 @@ pub struct IssueTypeConfig {
 }
 
 impl IssueTypeConfig {
+    /// Enabled types with these names, in order.
+    pub fn set(names: &[&str]) -> Vec<IssueTypeConfig> {
+        names.iter().map(|n| IssueTypeConfig::new(n)).collect()
+    }
+
     pub fn new(name: &str) -> IssueTypeConfig {
         IssueTypeConfig {
             name: name.to_string(),
@@ -110,8 +115,9 @@ impl Default for Faults {
     }
 }
 
-/// All settings of a fake. `Config::default()` is an organization `acme` with issue types
-/// Epic/Story/Task/Bug, repository `acme/roadmap` and board number 1 "Roadmap".
+/// All settings of a fake. `Config::default()` is an organization `acme` with the issue types a
+/// new GitHub organization has (Task, Bug, Feature), repository `acme/roadmap` and board
+/// number 1 "Roadmap".
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The only token accepted (`Authorization: Bearer <token>` or `token <token>`).
@@ -156,10 +162,7 @@ impl Default for Config {
             owner: "acme".to_string(),
             owner_kind: OwnerKind::Organization,
             repo: "roadmap".to_string(),
-            issue_types: ["Epic", "Story", "Task", "Bug"]
-                .iter()
-                .map(|n| IssueTypeConfig::new(n))
-                .collect(),
+            issue_types: IssueTypeConfig::set(&Config::GITHUB_DEFAULT_TYPES),
             project: Some(ProjectConfig::default()),
             github_token_like: false,
             missing_project_scope: false,
@@ -181,6 +184,18 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The issue types GitHub gives a new organization.
+    /// <https://docs.github.com/en/issues/tracking-your-work-with-issues/configuring-issues/managing-issue-types-in-an-organization>
+    pub const GITHUB_DEFAULT_TYPES: [&'static str; 3] = ["Task", "Bug", "Feature"];
+
+    /// An organization whose owners set up their own issue types (opt-in: not GitHub's start).
+    pub fn with_issue_types(names: &[&str]) -> Config {
+        Config {
+            issue_types: IssueTypeConfig::set(names),
+            ..Config::default()
+        }
+    }
+
     /// A user-owned repository `octocat/roadmap` (no issue types) with a user board.
     pub fn user_owned() -> Config {
         Config {

@@ -36,6 +36,10 @@ struct Args {
     /// No Projects v2 board at all.
     #[arg(long)]
     no_project: bool,
+    /// The organization's own set of issue types, comma-separated (default: GitHub's Task,
+    /// Bug, Feature).
+    #[arg(long = "issue-types", value_delimiter = ',')]
+    issue_type_set: Option<Vec<String>>,
     /// Extra organization issue types (repeatable).
     #[arg(long = "issue-type")]
     issue_types: Vec<String>,
@@ -121,6 +125,10 @@ fn config(args: Args) -> Config {
     config.missing_project_scope = args.missing_project_scope;
     if args.no_project {
         config.project = None;
+    }
+    if let (false, Some(set)) = (args.user_owned, &args.issue_type_set) {
+        let names: Vec<&str> = set.iter().map(String::as_str).collect();
+        config.issue_types = fake_github::IssueTypeConfig::set(&names);
     }
     if !args.user_owned {
         config.issue_types.extend(
@@ -300,6 +308,9 @@ mod tests {
     fn extra_issue_types_are_added_for_organizations() {
         let config = parse(&["--issue-type", "Spike", "--issue-type", "Chore"]);
         let names: Vec<&str> = config.issue_types.iter().map(|t| t.name.as_str()).collect();
-        assert_eq!(names, ["Epic", "Story", "Task", "Bug", "Spike", "Chore"]);
+        assert_eq!(names, ["Task", "Bug", "Feature", "Spike", "Chore"]);
+        let config = parse(&["--issue-types", "Epic,Story,Task", "--issue-type", "Bug"]);
+        let names: Vec<&str> = config.issue_types.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["Epic", "Story", "Task", "Bug"]);
     }
 }

@@ -175,23 +175,45 @@ fn load_renamed(model: &Model) -> Plan {
 }
 
 #[tokio::test]
-async fn a_renamed_issue_type_is_reported_before_any_write_and_the_setting_follows() {
+async fn a_renamed_issue_type_falls_back_to_its_label_and_the_setting_follows() {
     let (mut env, plan) = synced(&Model::grid("humans", 1, 1, 2)).await;
+    // The owner renames the default type Task: tasks carry `type:task` instead, with a warning.
     assert!(env.fake.rename_issue_type("Task", "Chore"));
+    let report = env.sync_ok(&plan).await;
+    let warned: Vec<&String> = report
+        .warnings
+        .iter()
+        .filter(|w| w.contains("has no issue type") && w.contains("\"Task\""))
+        .collect();
+    assert_eq!(warned.len(), 1, "{:?}", report.warnings);
+    assert!(warned[0].contains("task-type"), "{}", warned[0]);
+    let state = env.fake.state();
+    let labels = |item: &str| claims(&state, &plan.key)[item][0]["labels"].clone();
+    assert!(labels("T-3")
+        .as_array()
+        .unwrap()
+        .contains(&"type:task".into()));
+    assert_eq!(env.mutations_of(&plan).await, 0, "no flapping");
+
+    // A name the user chose that does not exist stops the run before any write.
+    env.options.type_names.task = "Spike".to_string();
     let before = env.fake.stats().mutations.total;
-    let error = env.sync(&plan).await.expect_err("no type Task any more");
+    let error = env.sync(&plan).await.expect_err("no type Spike");
     assert!(matches!(error, SyncError::Invalid(_)), "{error}");
-    assert!(error.to_string().contains("Chore"), "{error}");
+    assert!(error.to_string().contains("task-type"), "{error}");
     assert_eq!(env.fake.stats().mutations.total, before);
 
+    // Naming the renamed type: tasks show it again and lose the label, once.
     env.options.type_names.task = "Chore".to_string();
-    assert_eq!(
-        env.mutations_of(&plan).await,
-        0,
-        "same type id, nothing to change"
-    );
-    let tasks = claims(&env.fake.state(), &plan.key);
+    env.sync_ok(&plan).await;
+    assert_eq!(env.mutations_of(&plan).await, 0, "settled");
+    let state = env.fake.state();
+    let tasks = claims(&state, &plan.key);
     assert_eq!(tasks["T-3"][0]["issue_type"], "Chore");
+    assert!(!tasks["T-3"][0]["labels"]
+        .as_array()
+        .unwrap()
+        .contains(&"type:task".into()));
     assert_eq!(issue_count(&env), plan.items.len());
 }
 

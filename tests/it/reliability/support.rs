@@ -161,6 +161,51 @@ pub fn expected_links(plan: &Plan) -> BTreeSet<(String, String)> {
     links
 }
 
+/// Names of the enabled issue types the fake's organization has (none for a user owner).
+pub fn org_types(state: &Value) -> Vec<String> {
+    state["issue_types"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["enabled"] == true)
+        .filter_map(|t| t["name"].as_str().map(String::from))
+        .collect()
+}
+
+/// Asserts how an item's kind shows: its default issue type where the owner has it, otherwise
+/// the kind's `type:` label and no type.
+pub fn assert_kind_shown(types: &[String], kind: ItemKind, id: &str, issue: &Value) {
+    let name = match kind {
+        ItemKind::Epic => "Epic",
+        ItemKind::Story => "Story",
+        ItemKind::Task => "Task",
+    };
+    let label = format!("type:{}", name.to_lowercase());
+    let labels: Vec<&str> = issue["labels"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    if types.iter().any(|t| t == name) {
+        assert_eq!(issue["issue_type"], name, "{id} type");
+        assert!(
+            !labels.contains(&label.as_str()),
+            "{id} has both its type and {label}"
+        );
+    } else {
+        assert!(
+            issue["issue_type"].is_null(),
+            "{id} has no type: {}",
+            issue["issue_type"]
+        );
+        assert!(
+            labels.contains(&label.as_str()),
+            "{id} lacks {label}: {labels:?}"
+        );
+    }
+}
+
 /// How strict `check_converged` is about extra issues claiming an item.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Extras {
@@ -230,12 +275,7 @@ pub fn check_converged(plan: &Plan, state: &Value, extras: Extras) -> BTreeMap<S
                 "{id} lacks {label}: {labels:?}"
             );
         }
-        let kind = match item.kind {
-            ItemKind::Epic => "Epic",
-            ItemKind::Story => "Story",
-            ItemKind::Task => "Task",
-        };
-        assert_eq!(issue["issue_type"], kind, "{id} type");
+        assert_kind_shown(&org_types(state), item.kind, id, issue);
         let parent = item.parent.as_ref().map(|p| numbers[p]);
         assert_eq!(issue["parent"].as_u64(), parent, "{id} parent");
         let blocked_by: BTreeSet<u64> = issue["blocked_by"]

@@ -1,6 +1,6 @@
 //! Issues and labels: create, update, close/reopen, list with filters and pagination.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::common::{self, error_message, error_type};
 
@@ -16,7 +16,25 @@ const LIST: &str = r#"query($labels: [String!], $states: [IssueState!], $after: 
 
 #[tokio::test]
 async fn create_issue_with_labels_type_and_assignee_shows_in_state() {
-    let api = common::default().await;
+    // A new organization has GitHub's default types; an owner may add others (opt-in here).
+    let names_of = |data: &Value| -> Vec<String> {
+        data["organization"]["issueTypes"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let query = r#"{ organization(login: "acme") { issueTypes(first: 10) { nodes { id name isEnabled } } } }"#;
+    let fresh = common::default().await;
+    assert_eq!(
+        names_of(&fresh.ok(query, json!({})).await),
+        ["Task", "Bug", "Feature"]
+    );
+    let api = common::start(fake_github::Config::with_issue_types(&[
+        "Epic", "Story", "Task", "Bug",
+    ]))
+    .await;
     let repo = api.repo_id().await;
     let bug = api.label_id("bug").await;
     let data = api.ok(r#"{ organization(login: "acme") { issueTypes(first: 10) { nodes { id name isEnabled } } } user(login: "hubot") { id } }"#, json!({})).await;
@@ -308,7 +326,7 @@ async fn disabled_issue_types_are_refused() {
     });
     let api = common::start(config).await;
     let data = api.ok(r#"{ repository(owner: "acme", name: "roadmap") { id issueTypes(first: 10) { nodes { id name isEnabled } } } }"#, json!({})).await;
-    let chore = data["repository"]["issueTypes"]["nodes"][4].clone();
+    let chore = data["repository"]["issueTypes"]["nodes"][3].clone();
     assert_eq!(chore["isEnabled"], false);
     let body = api
         .gql(
