@@ -191,24 +191,12 @@ fn create_issue(state: &mut State, input: &Input) -> Resolved {
     let id = state.new_id("I", NodeRef::Issue(idx));
     let now = state.now();
     state.issues.push(Issue {
-        id,
-        number: idx as u64 + 1,
-        title,
-        body,
-        state: "OPEN",
-        state_reason: None,
         labels: dedup(labels),
         assignees: dedup(assignees),
         milestone,
         issue_type,
         parent,
-        sub_issues: Vec::new(),
-        blocked_by: Vec::new(),
-        created_at: now.clone(),
-        updated_at: now,
-        deleted: false,
-        transferred: false,
-        pull_request: false,
+        ..Issue::open(id, idx as u64 + 1, title, body, now)
     });
     if let Some(parent) = parent {
         state.issues[parent].sub_issues.push(idx);

@@ -79,6 +79,33 @@ pub struct Issue {
     pub pull_request: bool,
 }
 
+impl Issue {
+    /// A new open issue (or pull request) as GitHub starts one: no labels, people, type or
+    /// relations, created and updated at `now`.
+    pub fn open(id: String, number: u64, title: String, body: String, now: String) -> Issue {
+        Issue {
+            id,
+            number,
+            title,
+            body,
+            state: "OPEN",
+            state_reason: None,
+            labels: Vec::new(),
+            assignees: Vec::new(),
+            milestone: None,
+            issue_type: None,
+            parent: None,
+            sub_issues: Vec::new(),
+            blocked_by: Vec::new(),
+            created_at: now.clone(),
+            updated_at: now,
+            deleted: false,
+            transferred: false,
+            pull_request: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct SelectOption {
     pub id: String,
@@ -611,24 +638,8 @@ impl State {
         let id = self.new_id("PR", NodeRef::PullRequest(idx));
         let now = self.now();
         self.issues.push(Issue {
-            id,
-            number: idx as u64 + 1,
-            title: title.to_string(),
-            body: String::new(),
-            state: "OPEN",
-            state_reason: None,
-            labels: Vec::new(),
-            assignees: Vec::new(),
-            milestone: None,
-            issue_type: None,
-            parent: None,
-            sub_issues: Vec::new(),
-            blocked_by: Vec::new(),
-            created_at: now.clone(),
-            updated_at: now,
-            deleted: false,
-            transferred: false,
             pull_request: true,
+            ..Issue::open(id, idx as u64 + 1, title.to_string(), String::new(), now)
         });
         idx as u64 + 1
     }
