@@ -5,6 +5,7 @@ mod client;
 mod import;
 mod links;
 mod plan;
+mod release;
 mod reliability;
 mod schema;
 mod sync;
