@@ -2,7 +2,8 @@
 //!
 //! - `backlog`: the reads of `planpilot import` (selected issues, sub-issue trees, the board);
 //!   it uses `ops` and `client` like the sync does.
-//! - `ops`: the GraphQL documents planpilot sends and typed wrappers around them.
+//! - `ops`: the GraphQL documents planpilot sends (reads, mutations, aliased batches) and
+//!   typed views of their answers.
 //! - `rest`: the REST calls planpilot makes (pull-request comments), through the same client.
 //! - `client`: the one path for every request — a process-wide concurrency bound, retries,
 //!   rate-limit handling, a circuit breaker and metrics. Its parts:

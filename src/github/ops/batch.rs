@@ -1,0 +1,104 @@
+//! Several mutations in one document: aliased `m0`, `m1`, … in order (GitHub runs them in order,
+//! each succeeding or failing on its own), and each alias's answer mapped back to its mutation.
+
+use serde_json::{json, Map, Value};
+
+use super::mutations::Mutation;
+use crate::github::client::Client;
+use crate::github::types::{ApiError, GraphqlError, Request, Safety, TokenRole};
+
+/// The document and variables for several mutations, aliased `m0`, `m1`, … in order.
+pub fn batch_request(mutations: &[Mutation], safety: Safety, token: TokenRole) -> Request {
+    let mut params = Vec::with_capacity(mutations.len());
+    let mut fields = String::new();
+    let mut variables = Map::new();
+    for (i, m) in mutations.iter().enumerate() {
+        params.push(format!("$i{i}: {}!", m.input_type));
+        fields.push_str(&format!(
+            "m{i}: {}(input: $i{i}) {{ {} }}\n",
+            m.field, m.selection
+        ));
+        variables.insert(format!("i{i}"), m.input.clone());
+    }
+    Request::batch(
+        format!("mutation Batch({}) {{\n{fields}}}\n", params.join(", ")),
+        Value::Object(variables),
+        safety,
+        mutations.len() as u64,
+    )
+    .with_token(token)
+}
+
+/// Sends `mutations` in one document. `Err` when the whole request failed; otherwise one result
+/// per mutation, in order: its payload, or GitHub's error for that alias (whose
+/// `GraphqlError::verdict` says what it means).
+pub async fn send_batch(
+    client: &Client,
+    mutations: &[Mutation],
+    safety: Safety,
+    token: TokenRole,
+) -> Result<Vec<Result<Value, GraphqlError>>, ApiError> {
+    let response = client
+        .graphql(batch_request(mutations, safety, token))
+        .await?;
+    let mut results: Vec<Result<Value, Option<GraphqlError>>> = (0..mutations.len())
+        .map(|i| match response.data.get(format!("m{i}")) {
+            Some(v) if !v.is_null() => Ok(v.clone()),
+            _ => Err(None),
+        })
+        .collect();
+    for error in &response.errors {
+        let index = error
+            .alias()
+            .and_then(|a| a.strip_prefix('m'))
+            .and_then(|n| n.parse::<usize>().ok());
+        match index.and_then(|i| results.get_mut(i)) {
+            Some(slot) => *slot = Err(Some(error.clone())),
+            // An error without a path concerns the whole document: every alias failed with it.
+            None => {
+                for slot in results.iter_mut().filter(|r| r.is_err()) {
+                    *slot = Err(Some(error.clone()));
+                }
+            }
+        }
+    }
+    let results = results
+        .into_iter()
+        .enumerate()
+        .map(|(i, result)| {
+            result.map_err(|error| {
+                let mut error = error.unwrap_or_else(|| GraphqlError {
+                    message: String::new(),
+                    kind: None,
+                    path: vec![json!(format!("m{i}"))],
+                });
+                if error.message.is_empty() {
+                    error.message = "GitHub returned no result for this mutation".into();
+                }
+                error
+            })
+        })
+        .collect();
+    Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_aliases_each_mutation_with_its_own_variable() {
+        let request = batch_request(
+            &[
+                Mutation::add_blocked_by("A", "B"),
+                Mutation::add_sub_issue("P", "C"),
+                Mutation::remove_sub_issue("P", "C"),
+            ],
+            Safety::Idempotent,
+            TokenRole::Issues,
+        );
+        assert!(request.document.contains("m0: addBlockedBy(input: $i0)"));
+        assert!(request.document.contains("m1: addSubIssue(input: $i1)"));
+        assert_eq!(request.variables["i1"]["subIssueId"], "C");
+    }
+}

@@ -1,0 +1,123 @@
+//! The GraphQL documents planpilot sends and typed views of their answers, by job:
+//!
+//! - `discovery`: the reads — the discovery query (managed issues page by page, the first page
+//!   also carrying every piece of metadata a sync needs: repository id, issue types,
+//!   label/user/milestone lookups, the board with its fields, so an unchanged re-run costs one
+//!   request per 100 issues), issues by id or number, a label by name.
+//! - `wire`: the typed answers of those reads (issues, relations, cards, the board).
+//! - `mutations`: every write, as a `Mutation` value.
+//! - `batch`: several mutations as aliased fields of one document, and their answers per alias.
+//!
+//! `sample_documents` lists one instance of every document, for the schema test.
+
+mod batch;
+mod discovery;
+mod mutations;
+mod wire;
+
+pub use batch::{batch_request, send_batch};
+pub use discovery::{
+    bound_issues_request, discovery_request, issues_by_id_request, label_lookup_request,
+    parse_bound_issues, parse_discovery, parse_issues_by_id, BoardOwner, BoardQuery, Bound,
+    DiscoveryPage, DiscoveryQuery, Metadata, MetadataQuery, BOUND_PER_REQUEST, PAGE_SIZE,
+};
+pub use mutations::{Mutation, CONTENT_CREATING};
+pub use wire::{
+    BoardFieldNode, BoardNode, FieldRef, FieldValueNode, IdNode, IssueNode, IssueRef,
+    IssueTypeNode, IterationConfig, IterationNode, NamedNode, Nodes, PageInfo, ProjectItemNode,
+    ShapeError,
+};
+
+use serde_json::json;
+
+use super::types::{Safety, TokenRole};
+
+/// A representative instance of every document `ops` can send, by name, for schema validation.
+pub fn sample_documents() -> Vec<(String, String)> {
+    let board = BoardQuery {
+        owner_kind: BoardOwner::Organization,
+        owner: "acme".into(),
+        number: 1,
+    };
+    let first = DiscoveryQuery {
+        owner: "acme".into(),
+        name: "roadmap".into(),
+        label: "planpilot".into(),
+        after: None,
+        metadata: Some(MetadataQuery {
+            labels: vec!["planpilot".into(), "type:epic".into()],
+            logins: vec!["octocat".into()],
+            milestones: vec!["v1".into()],
+            board: Some(board.clone()),
+        }),
+        with_project_items: true,
+    };
+    let user_board = DiscoveryQuery {
+        metadata: Some(MetadataQuery {
+            board: Some(BoardQuery {
+                owner_kind: BoardOwner::User,
+                ..board
+            }),
+            ..MetadataQuery::default()
+        }),
+        ..first.clone()
+    };
+    let next_page = DiscoveryQuery {
+        after: Some("cursor".into()),
+        metadata: None,
+        with_project_items: false,
+        ..first.clone()
+    };
+    let all_mutations = vec![
+        Mutation::create_issue(json!({})),
+        Mutation::update_issue(json!({})),
+        Mutation::close_issue("I", "NOT_PLANNED", Some("J")),
+        Mutation::add_sub_issue("P", "C"),
+        Mutation::remove_sub_issue("P", "C"),
+        Mutation::add_blocked_by("A", "B"),
+        Mutation::remove_blocked_by("A", "B"),
+        Mutation::add_project_item("P", "I"),
+        Mutation::set_field("P", "I", "F", json!({ "text": "x" })),
+        Mutation::create_label("R", "planpilot", "ededed"),
+    ];
+    let mut samples = vec![
+        (
+            "bound-issues".to_string(),
+            bound_issues_request("acme", "roadmap", &[1, 2], true, TokenRole::Issues).document,
+        ),
+        (
+            "issues-by-id".to_string(),
+            issues_by_id_request(&["I1".to_string()], true, TokenRole::Issues).document,
+        ),
+        (
+            "label-lookup".to_string(),
+            label_lookup_request("acme", "roadmap", "planpilot").document,
+        ),
+        (
+            "discover-first-page".to_string(),
+            discovery_request(&first, TokenRole::Issues).document,
+        ),
+        (
+            "discover-user-board".to_string(),
+            discovery_request(&user_board, TokenRole::Issues).document,
+        ),
+        (
+            "discover-next-page".to_string(),
+            discovery_request(&next_page, TokenRole::Issues).document,
+        ),
+    ];
+    for m in &all_mutations {
+        let doc = batch_request(
+            std::slice::from_ref(m),
+            Safety::Idempotent,
+            TokenRole::Issues,
+        )
+        .document;
+        samples.push((m.field.to_string(), doc));
+    }
+    samples.push((
+        "batch-of-all".to_string(),
+        batch_request(&all_mutations, Safety::Idempotent, TokenRole::Issues).document,
+    ));
+    samples
+}
