@@ -133,7 +133,6 @@ async fn run_engine(
     options: &SyncOptions,
     progress: &dyn Progress,
 ) -> Result<Report, (Exit, String)> {
-    sync::refuse_bindings(plan).map_err(|e| (Exit::Invalid, format!("sync failed: {e}")))?;
     if inputs.github_token.is_none() {
         // The preview's report carries a warning saying it is offline.
         return Ok(sync::preview_offline(plan, options));

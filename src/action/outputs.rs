@@ -126,8 +126,9 @@ pub fn report_outputs(report: &Report) -> Vec<(String, String)> {
         created,
         map,
         counts.created.to_string(),
-        // A reopened issue was updated (its state changed): counted with the updates.
-        (counts.updated + counts.reopened).to_string(),
+        // A reopened or adopted issue was updated (its state or body changed): counted with
+        // the updates.
+        (counts.updated + counts.reopened + counts.adopted).to_string(),
         counts.unchanged.to_string(),
         counts.closed.to_string(),
         report.plan_key.clone(),
@@ -206,6 +207,7 @@ pub fn counts_line(report: &Report) -> String {
     ];
     for (n, word) in [
         (c.reopened, "reopened"),
+        (c.adopted, "adopted"),
         (c.skipped, "skipped"),
         (c.failed, "failed"),
     ] {
@@ -231,6 +233,7 @@ pub fn action_word(dry_run: bool, action: ItemAction) -> &'static str {
         ItemAction::Updated => "update",
         ItemAction::Closed => "close",
         ItemAction::Reopened => "reopen",
+        ItemAction::Adopted => "adopt",
         other => other.as_str(),
     }
 }

@@ -91,6 +91,7 @@ fn counts_table(md: &mut String, report: &Report) {
     ];
     for (name, n) in [
         ("reopened", c.reopened),
+        ("adopted", c.adopted),
         ("skipped", c.skipped),
         ("failed", c.failed),
     ] {
@@ -311,6 +312,7 @@ fn mermaid(report: &Report, kinds: &[ItemKind]) -> String {
             "fill:#fff8c5,stroke:#9a6700",
         ),
         (ItemAction::Reopened, "updated", ""),
+        (ItemAction::Adopted, "updated", ""),
         (ItemAction::Closed, "closed", "fill:#eaeef2,stroke:#6e7781"),
         (ItemAction::Failed, "failed", "fill:#ffebe9,stroke:#cf222e"),
         (ItemAction::Skipped, "failed", ""),

@@ -65,6 +65,16 @@ pub fn splice(existing: &str, block: &str) -> String {
     }
 }
 
+/// The body of an issue being adopted: the person's text first, as written, then the block.
+pub fn append(existing: &str, block: &str) -> String {
+    let human = existing.trim_end();
+    if human.trim_start().is_empty() {
+        block.to_string()
+    } else {
+        format!("{human}\n\n{block}")
+    }
+}
+
 /// Byte range of the first complete managed block: from its begin line to the end of its end line.
 fn block_range(body: &str) -> Option<(usize, usize)> {
     block_ranges(body).into_iter().next()
@@ -323,6 +333,18 @@ mod tests {
         assert_eq!(
             spliced,
             format!("{pasted}\n\nnotes\n\n{}", block("T-2", "new"))
+        );
+    }
+
+    #[test]
+    fn append_keeps_the_persons_text_first() {
+        let plan = plan();
+        let block = render_block(&plan, plan.get("E-1").unwrap());
+        assert_eq!(append("", &block), block);
+        assert_eq!(append(" \n", &block), block);
+        assert_eq!(
+            append("  Steps:\n1. go\n\n", &block),
+            format!("  Steps:\n1. go\n\n{block}")
         );
     }
 

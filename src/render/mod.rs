@@ -6,5 +6,5 @@
 mod body;
 mod marker;
 
-pub use body::{managed_block, render_block, splice};
+pub use body::{append, managed_block, render_block, splice};
 pub use marker::{find_marker, Marker};

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::github::ops::{send_batch, Mutation};
 use crate::github::{ApiError, Client, FieldVerdict, GraphqlError, Safety, TokenRole};
 use crate::plan::{ItemKind, Plan};
-use crate::render::{render_block, splice};
+use crate::render::{append, render_block, splice};
 
 use super::diff::{self, Changes, CloseReason, Create};
 use super::discover::discover;
@@ -412,7 +412,11 @@ impl Applier<'_> {
                     .get(&update.item)
                     .map(String::as_str)
                     .unwrap_or_default();
-                input["body"] = json!(splice(current, &render_block(self.plan, item)));
+                let block = render_block(self.plan, item);
+                input["body"] = json!(match update.adopt {
+                    Some(_) => append(current, &block),
+                    None => splice(current, &block),
+                });
             }
             if let Some(labels) = &update.labels {
                 match self.label_ids(labels) {

@@ -88,6 +88,8 @@ pub struct Update {
     pub milestone_id: Option<String>,
     pub issue_type_id: Option<String>,
     pub reopen: bool,
+    /// The issue is bound with `issue:` and taken over by this update (its kind, for the line).
+    pub adopt: Option<ItemKind>,
 }
 
 impl Update {
@@ -211,11 +213,11 @@ impl Changes {
             .get(&update.item)
             .map(|e| e.number)
             .unwrap_or(0);
-        format!(
-            "update {} (#{number}): {}",
-            update.item,
-            update.parts().join(", ")
-        )
+        let parts = update.parts().join(", ");
+        match update.adopt {
+            Some(kind) => format!("adopt #{number} as {kind} {}: {parts}", update.item),
+            None => format!("update {} (#{number}): {parts}", update.item),
+        }
     }
 }
 
@@ -292,7 +294,7 @@ pub fn plan_changes_on(
     if !problems.is_empty() {
         return Err(SyncError::Invalid(problems));
     }
-    let (keepers, duplicates) = split_collisions(&discovered.issues);
+    let (keepers, duplicates) = split_collisions(plan, &discovered.issues);
     let mut changes = Changes {
         repository_id: discovered.repository_id.clone(),
         board_id: fields.as_ref().map(|f| f.board_id.clone()),
@@ -516,16 +518,21 @@ fn resolve_fields(
     })
 }
 
-/// Groups the managed issues by item: the oldest claims the item, later ones are duplicates.
-fn split_collisions(
-    issues: &[ManagedIssue],
+/// Groups the managed issues by item: the issue the item is bound to (`issue:`) claims it, else
+/// the oldest; the others are duplicates.
+fn split_collisions<'d>(
+    plan: &Plan,
+    issues: &'d [ManagedIssue],
 ) -> (
-    BTreeMap<&str, &ManagedIssue>,
-    Vec<(&ManagedIssue, &ManagedIssue)>,
+    BTreeMap<&'d str, &'d ManagedIssue>,
+    Vec<(&'d ManagedIssue, &'d ManagedIssue)>,
 ) {
     let mut keepers: BTreeMap<&str, &ManagedIssue> = BTreeMap::new();
     let mut sorted: Vec<&ManagedIssue> = issues.iter().collect();
-    sorted.sort_by_key(|i| i.node.number);
+    let unbound = |issue: &ManagedIssue| {
+        plan.get(issue.item_id()).and_then(|item| item.issue) != Some(issue.node.number)
+    };
+    sorted.sort_by_key(|i| (unbound(i), i.node.number));
     let mut duplicates = Vec::new();
     for issue in sorted {
         match keepers.get(issue.item_id()) {
@@ -627,6 +634,7 @@ fn plan_update(
         }
     }
     update.reopen = node.state == "CLOSED" && node.state_reason.as_deref() == Some("NOT_PLANNED");
+    update.adopt = issue.adopting.then_some(item.kind);
     update
 }
 
@@ -889,12 +897,18 @@ fn plan_closes(
         });
     }
     for (duplicate, keeper) in duplicates {
+        let bound = plan.get(keeper.item_id()).and_then(|i| i.issue) == Some(keeper.node.number);
         changes.warnings.push(format!(
-            "#{} and #{} both claim item {}; #{} (the oldest) is kept",
+            "#{} and #{} both claim item {}; #{} ({}) is kept",
             keeper.node.number,
             duplicate.node.number,
             keeper.item_id(),
-            keeper.node.number
+            keeper.node.number,
+            if bound {
+                "bound with `issue:`"
+            } else {
+                "the oldest"
+            }
         ));
         if duplicate.is_open() {
             changes.closes.push(Close {

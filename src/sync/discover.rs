@@ -22,6 +22,8 @@ pub struct ManagedIssue {
     pub marker: Marker,
     /// The card on the configured board, if the issue is on it.
     pub card: Option<Card>,
+    /// Bound with `issue:` and without a marker yet: the sync adopts it.
+    pub adopting: bool,
 }
 
 impl ManagedIssue {
@@ -345,7 +347,11 @@ fn adopt_unmarked(discovered: &mut Discovered, plan: &Plan, board_id: Option<&st
         .iter()
         .map(|i| i.item_id().to_string())
         .collect();
-    for item in plan.items.iter().filter(|i| !claimed.contains(&i.id)) {
+    for item in plan
+        .items
+        .iter()
+        .filter(|i| i.issue.is_none() && !claimed.contains(&i.id))
+    {
         let mut matching = discovered.unmarked.iter().filter(|n| n.title == item.title);
         let (Some(node), None) = (matching.next(), matching.next()) else {
             continue;
@@ -365,11 +371,16 @@ fn adopt_unmarked(discovered: &mut Discovered, plan: &Plan, board_id: Option<&st
             ..Marker::default()
         };
         let card = card_of(&node, board_id);
-        discovered.issues.push(ManagedIssue { node, marker, card });
+        discovered.issues.push(ManagedIssue {
+            node,
+            marker,
+            card,
+            adopting: false,
+        });
     }
 }
 
-fn card_of(node: &IssueNode, board_id: Option<&str>) -> Option<Card> {
+pub(super) fn card_of(node: &IssueNode, board_id: Option<&str>) -> Option<Card> {
     let board = board_id?;
     node.project_items
         .iter()
@@ -430,5 +441,10 @@ fn absorb(discovered: &mut Discovered, plan: &Plan, node: IssueNode, board_id: O
         return;
     }
     let card = card_of(&node, board_id);
-    discovered.issues.push(ManagedIssue { node, marker, card });
+    discovered.issues.push(ManagedIssue {
+        node,
+        marker,
+        card,
+        adopting: false,
+    });
 }

@@ -20,6 +20,7 @@
 //! board fields the plan only defaults are left alone.
 
 pub mod apply;
+pub mod bind;
 pub mod diff;
 pub mod discover;
 pub mod fields;
@@ -79,9 +80,8 @@ pub async fn run(
     options: &SyncOptions,
     progress: &dyn Progress,
 ) -> Result<Report, SyncError> {
-    refuse_bindings(plan)?;
     progress.phase_started("discover", 1);
-    let discovered = discover(client, plan, options).await;
+    let discovered = discover_bound(client, plan, options).await;
     // Finished even when it failed, so the log's group is closed before the error is shown.
     progress.phase_finished("discover");
     let discovered = discovered?;
@@ -94,27 +94,15 @@ pub async fn run(
     Ok(applied_report(plan, &changes, outcome, client.metrics()))
 }
 
-/// Items bound to existing issues (`issue:`) stop the sync before anything is read or
-/// written: adopting an issue is not done by this engine yet, and syncing such an item would
-/// create a second issue beside the one it names.
-pub fn refuse_bindings(plan: &Plan) -> Result<(), SyncError> {
-    let bound: Vec<String> = plan
-        .items
-        .iter()
-        .filter_map(|item| {
-            let number = item.issue?;
-            Some(format!(
-                "{}: {} {}: `issue: {number}` — adopting an existing issue is not supported by \
-                 this version yet; remove `issue:` to let the sync create the item's issue",
-                item.issue_location, item.kind, item.id
-            ))
-        })
-        .collect();
-    if bound.is_empty() {
-        Ok(())
-    } else {
-        Err(SyncError::Invalid(bound))
-    }
+/// Discovery, then the issues bound with `issue:` that discovery did not find as theirs.
+async fn discover_bound(
+    client: &Client,
+    plan: &Plan,
+    options: &SyncOptions,
+) -> Result<Discovered, SyncError> {
+    let mut discovered = discover(client, plan, options).await?;
+    bind::bind(client, plan, options, &mut discovered).await?;
+    Ok(discovered)
 }
 
 /// A dry run without a token: nothing is read, every item would be created.
@@ -122,8 +110,16 @@ pub fn preview_offline(plan: &Plan, options: &SyncOptions) -> Report {
     let mut changes = Vec::new();
     let mut items = Vec::new();
     for item in &plan.items {
-        changes.push(format!("create {} {}: {}", item.kind, item.id, item.title));
-        items.push(item_report(item, None, ItemAction::Created, Vec::new()));
+        match item.issue {
+            Some(number) => {
+                changes.push(format!("adopt #{number} as {} {}", item.kind, item.id));
+                items.push(item_report(item, None, ItemAction::Adopted, Vec::new()));
+            }
+            None => {
+                changes.push(format!("create {} {}: {}", item.kind, item.id, item.title));
+                items.push(item_report(item, None, ItemAction::Created, Vec::new()));
+            }
+        }
     }
     for (blocked, blocker) in relations::blocked_by_links(plan) {
         changes.push(diff::line_link(&blocked, &blocker));
@@ -214,8 +210,14 @@ fn dry_run_report(plan: &Plan, changes: &Changes, metrics: Metrics) -> Report {
         .map(|item| {
             let existing = changes.existing.get(&item.id);
             let detail = details.get(&item.id).cloned().unwrap_or_default();
+            let adopting = changes
+                .updates
+                .iter()
+                .any(|u| u.item == item.id && u.adopt.is_some());
             let action = if existing.is_none() {
                 ItemAction::Created
+            } else if adopting {
+                ItemAction::Adopted
             } else if changes
                 .updates
                 .iter()
@@ -312,6 +314,13 @@ fn applied_report(
                 ItemAction::Failed
             } else if outcome.reopened.contains(&item.id) {
                 ItemAction::Reopened
+            } else if outcome.touched.contains_key(&item.id)
+                && changes
+                    .updates
+                    .iter()
+                    .any(|u| u.item == item.id && u.adopt.is_some())
+            {
+                ItemAction::Adopted
             } else if outcome.touched.contains_key(&item.id) {
                 ItemAction::Updated
             } else if skips.is_some() {

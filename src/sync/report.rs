@@ -13,6 +13,8 @@ pub enum ItemAction {
     Unchanged,
     Closed,
     Reopened,
+    /// An existing issue bound with `issue:` was taken over.
+    Adopted,
     /// Not attempted because something it depends on failed.
     Skipped,
     Failed,
@@ -26,6 +28,7 @@ impl ItemAction {
             ItemAction::Unchanged => "unchanged",
             ItemAction::Closed => "closed",
             ItemAction::Reopened => "reopened",
+            ItemAction::Adopted => "adopted",
             ItemAction::Skipped => "skipped",
             ItemAction::Failed => "failed",
         }
@@ -55,6 +58,7 @@ pub struct Counts {
     pub unchanged: usize,
     pub closed: usize,
     pub reopened: usize,
+    pub adopted: usize,
     pub skipped: usize,
     pub failed: usize,
 }
@@ -84,6 +88,7 @@ impl Report {
                 ItemAction::Unchanged => &mut counts.unchanged,
                 ItemAction::Closed => &mut counts.closed,
                 ItemAction::Reopened => &mut counts.reopened,
+                ItemAction::Adopted => &mut counts.adopted,
                 ItemAction::Skipped => &mut counts.skipped,
                 ItemAction::Failed => &mut counts.failed,
             };

@@ -730,30 +730,3 @@ fn the_command_writes_the_plan_file_and_exits_2_on_bad_input() {
     assert!(String::from_utf8_lossy(&no_token.stderr).contains("set GITHUB_TOKEN"));
     drop(b);
 }
-
-/// Adopting is not done by the sync yet: a bound item must stop the sync before any write,
-/// or it would get a second issue beside the one it names.
-#[tokio::test]
-async fn a_sync_of_an_imported_plan_stops_before_writing_anything() {
-    let b = Backlog::start(typed_org()).await;
-    shop(&b, false).await;
-    let (_, _, plan) = b
-        .import(vec![Selector::Label("backlog".into())], false)
-        .await;
-    let before = b.fake.stats().mutations.total;
-    let options = planpilot::sync::SyncOptions::new("acme/roadmap".parse().unwrap());
-    let result = planpilot::sync::run(&plan, &b.client, &options, &planpilot::sync::Silent).await;
-    match result {
-        Err(error) => {
-            assert!(error.is_invalid_input(), "{error}");
-            assert!(error.to_string().contains("plan.yaml:"), "{error}");
-        }
-        Ok(report) => panic!("the sync ran: {:?}", report.changes),
-    }
-    assert_eq!(
-        b.fake.stats().mutations.total,
-        before,
-        "nothing was written"
-    );
-    assert_eq!(b.fake.state()["issues"].as_array().unwrap().len(), 9);
-}

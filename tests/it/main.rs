@@ -1,5 +1,6 @@
 //! planpilot's integration tests: one binary, one module per area.
 mod action;
+mod adopt;
 mod cli;
 mod client;
 mod import;
