@@ -134,6 +134,12 @@ pub struct Config {
     /// Behave like a classic PAT without the `project` scope: every Projects v2 access fails
     /// with `INSUFFICIENT_SCOPES`.
     pub missing_project_scope: bool,
+    /// Behave like a `GITHUB_TOKEN` whose workflow does not grant `pull-requests: write` (or
+    /// the read-only token of a pull request from a fork): creating or editing a comment on a
+    /// pull request is 403 "Resource not accessible by integration". Comments on issues and
+    /// every read still work. Off by default: the fake's token is one a workflow granted
+    /// `issues: write` and `pull-requests: write`.
+    pub missing_pull_requests_write: bool,
     /// Schema file; `None` = `Schema::github()` (`GITHUB_GRAPHQL_SCHEMA`, else the vendored copy).
     pub schema_path: Option<PathBuf>,
     /// Seeds node ids and every random fault decision.
@@ -166,6 +172,7 @@ impl Default for Config {
             project: Some(ProjectConfig::default()),
             github_token_like: false,
             missing_project_scope: false,
+            missing_pull_requests_write: false,
             schema_path: None,
             seed: 1,
             primary_budget: 5000,
@@ -210,6 +217,14 @@ impl Config {
     pub fn github_token_like() -> Config {
         Config {
             github_token_like: true,
+            ..Config::default()
+        }
+    }
+
+    /// A token without `pull-requests: write`: comments on pull requests are refused.
+    pub fn without_pull_requests_write() -> Config {
+        Config {
+            missing_pull_requests_write: true,
             ..Config::default()
         }
     }

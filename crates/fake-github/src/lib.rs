@@ -9,6 +9,7 @@
 //! - `exec`: a small executor over validated documents (aliases, fragments, null propagation).
 //! - `resolve`: what each emulated field returns; `mutate`: mutations and GitHub's rules.
 //! - `state`: the repository, issues, labels, issue types and board, plus the JSON state dump.
+//! - `rest`: the REST endpoints served (the comments of issues and pull requests).
 //! - `server`: HTTP, auth, rate limits, injected faults, `/_fake/*` endpoints;
 //!   `faults_api`: the fault knobs as JSON for `/_fake/faults`.
 //!
@@ -22,6 +23,7 @@ mod exec;
 pub mod faults_api;
 mod mutate;
 mod resolve;
+mod rest;
 pub mod schema;
 mod server;
 mod state;
@@ -178,6 +180,31 @@ impl FakeGithub {
     /// returns. `repository.issue(number)` does not find it; `issueOrPullRequest` does.
     pub fn open_pull_request(&self, title: &str) -> u64 {
         self.world().open_pull_request(title)
+    }
+
+    /// The comments of issue or pull request `number`, oldest first, as the REST API returns
+    /// them (`id`, `body`, `html_url`, `user`, `created_at`, `updated_at`, …). Empty when there
+    /// is no such number.
+    pub fn comments(&self, number: u64) -> Vec<serde_json::Value> {
+        let world = self.world();
+        let Some(issue) = world.number_in_repository(number) else {
+            return Vec::new();
+        };
+        world
+            .comments
+            .iter()
+            .filter(|c| c.issue == issue)
+            .map(|c| world.comment_json(c))
+            .collect()
+    }
+
+    /// Comments on issue or pull request `number` as a person does; returns the comment's id,
+    /// or `None` when there is no such number.
+    pub fn add_comment(&self, number: u64, body: &str) -> Option<u64> {
+        let mut world = self.world();
+        let issue = world.number_in_repository(number)?;
+        let index = world.add_comment(issue, body);
+        Some(world.comments[index].id)
     }
 
     /// Starts a fresh primary-budget window, as if the hour had passed.

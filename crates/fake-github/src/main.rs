@@ -33,6 +33,10 @@ struct Args {
     /// Every Projects v2 access fails with INSUFFICIENT_SCOPES, like a PAT without `project`.
     #[arg(long)]
     missing_project_scope: bool,
+    /// Creating or editing a comment on a pull request fails with 403 "Resource not accessible
+    /// by integration", like a GITHUB_TOKEN without `pull-requests: write`.
+    #[arg(long)]
+    missing_pull_requests_write: bool,
     /// No Projects v2 board at all.
     #[arg(long)]
     no_project: bool,
@@ -123,6 +127,7 @@ fn config(args: Args) -> Config {
     }
     config.github_token_like = args.github_token_like;
     config.missing_project_scope = args.missing_project_scope;
+    config.missing_pull_requests_write = args.missing_pull_requests_write;
     if args.no_project {
         config.project = None;
     }
@@ -211,6 +216,7 @@ mod tests {
             "--user-owned",
             "--github-token-like",
             "--missing-project-scope",
+            "--missing-pull-requests-write",
             "--no-project",
             "--now",
             "86400",
@@ -261,6 +267,7 @@ mod tests {
         assert_eq!(config.owner_kind, fake_github::OwnerKind::User);
         assert!(config.users.contains(&"mona".to_string()));
         assert!(config.github_token_like && config.missing_project_scope);
+        assert!(config.missing_pull_requests_write);
         assert!(config.project.is_none());
         assert_eq!(
             (config.now, config.seed, config.primary_budget),

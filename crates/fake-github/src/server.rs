@@ -43,6 +43,9 @@ pub struct Shared {
     pub token: String,
     pub schema: Schema,
     primary_window_secs: u64,
+    /// The REST budget (`x-ratelimit-resource: core`), counted apart from GraphQL's as on
+    /// GitHub, with the same size and window.
+    core_budget: Mutex<Budget>,
     pub state: Mutex<State>,
     pub faults: Mutex<Faults>,
     pub stats: Mutex<Stats>,
@@ -53,7 +56,7 @@ pub struct Shared {
     points_window: Mutex<VecDeque<(Instant, u64)>>,
     documents: AtomicU64,
     log: Option<Mutex<std::fs::File>>,
-    started: Instant,
+    pub(crate) started: Instant,
 }
 
 struct Budget {
@@ -63,7 +66,7 @@ struct Budget {
     limit: u64,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding a lock cannot leave these plain-data structures half-updated in a
     // way worse than the panic itself; keep serving.
     mutex.lock().unwrap_or_else(|e| e.into_inner())
@@ -89,6 +92,11 @@ impl Shared {
             token: config.token.clone(),
             schema,
             primary_window_secs,
+            core_budget: Mutex::new(Budget {
+                used: 0,
+                reset_at,
+                limit: config.primary_budget,
+            }),
             state: Mutex::new(state),
             faults: Mutex::new(config.faults.clone()),
             stats: Mutex::new(stats),
@@ -120,19 +128,49 @@ impl Shared {
     /// Starts a fresh primary-budget window now, with `limit` points if given.
     pub fn reset_primary_budget(&self, limit: Option<u64>) {
         let now = lock(&self.state).now_secs();
-        let mut budget = lock(&self.budget);
-        budget.used = 0;
-        budget.reset_at = now + self.primary_window_secs;
-        if let Some(limit) = limit {
-            budget.limit = limit;
+        // The hour passes for the REST budget too.
+        for budget in [&self.budget, &self.core_budget] {
+            let mut budget = lock(budget);
+            budget.used = 0;
+            budget.reset_at = now + self.primary_window_secs;
+            if let Some(limit) = limit {
+                budget.limit = limit;
+            }
         }
     }
 
-    fn chance(&self, probability: f64) -> bool {
+    /// Spends one REST request of the core budget; `Err` with the budget when none is left.
+    pub(crate) fn spend_core(&self) -> Result<RateInfo, RateInfo> {
+        let now = lock(&self.state).now_secs();
+        let mut budget = lock(&self.core_budget);
+        if now >= budget.reset_at {
+            budget.used = 0;
+            budget.reset_at = now + self.primary_window_secs;
+        }
+        let exhausted = budget.used >= budget.limit;
+        if !exhausted {
+            budget.used += 1;
+        }
+        let rate = RateInfo {
+            limit: budget.limit,
+            remaining: budget.limit.saturating_sub(budget.used),
+            used: budget.used,
+            reset_at: budget.reset_at,
+            cost: 1,
+            node_count: 0,
+        };
+        if exhausted {
+            Err(rate)
+        } else {
+            Ok(rate)
+        }
+    }
+
+    pub(crate) fn chance(&self, probability: f64) -> bool {
         probability > 0.0 && lock(&self.rng).gen_bool(probability.clamp(0.0, 1.0))
     }
 
-    fn jitter(&self, max: Duration) -> Duration {
+    pub(crate) fn jitter(&self, max: Duration) -> Duration {
         if max.is_zero() {
             return Duration::ZERO;
         }
@@ -141,7 +179,7 @@ impl Shared {
     }
 
     /// Sleep for an injected delay and account for it in the stats.
-    async fn delay(&self, delay: Duration) {
+    pub(crate) async fn delay(&self, delay: Duration) {
         if delay.is_zero() {
             return;
         }
@@ -149,7 +187,7 @@ impl Shared {
         tokio::time::sleep(delay).await;
     }
 
-    fn log(&self, entry: Value) {
+    pub(crate) fn log(&self, entry: Value) {
         if let Some(file) = &self.log {
             let mut line = entry.to_string();
             line.push('\n');
@@ -158,7 +196,7 @@ impl Shared {
     }
 
     /// Current primary budget; starts a new window when the old one has passed.
-    fn rate_info(&self, cost: u64) -> RateInfo {
+    pub(crate) fn rate_info(&self, cost: u64) -> RateInfo {
         let now = lock(&self.state).now_secs();
         let mut budget = lock(&self.budget);
         if now >= budget.reset_at {
@@ -182,10 +220,10 @@ impl Shared {
 }
 
 /// Counts a request in flight for as long as it lives.
-struct InFlight<'a>(&'a Shared);
+pub(crate) struct InFlight<'a>(&'a Shared);
 
 impl<'a> InFlight<'a> {
-    fn enter(shared: &'a Shared) -> (InFlight<'a>, u64) {
+    pub(crate) fn enter(shared: &'a Shared) -> (InFlight<'a>, u64) {
         let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         let mut stats = lock(&shared.stats);
         stats.requests += 1;
@@ -209,6 +247,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/_fake/state", get(state))
         .route("/_fake/faults", get(get_faults).post(post_faults))
         .route("/_fake/reset_stats", post(reset_stats))
+        // REST, at the root as on api.github.com and under `/api/v3` as on GHES.
+        .merge(crate::rest::routes())
+        .nest("/api/v3", crate::rest::routes())
         // Batches of long issue bodies exceed axum's 2 MB default; GitHub accepts them.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(shared)
@@ -257,7 +298,7 @@ async fn state(AxumState(shared): AxumState<Arc<Shared>>) -> Json<Value> {
     Json(lock(&shared.state).snapshot())
 }
 
-fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
+pub(crate) fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
     let Some(value) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
         return false;
     };
@@ -268,13 +309,22 @@ fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
     token.is_some_and(|t| t.trim() == shared.token)
 }
 
-fn unauthorized(shared: &Shared) -> Response {
+pub(crate) fn unauthorized(shared: &Shared) -> Response {
     lock(&shared.stats).unauthorized += 1;
     let body = json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"});
     (StatusCode::UNAUTHORIZED, Json(body)).into_response()
 }
 
-fn with_rate_headers(mut response: Response, rate: &RateInfo) -> Response {
+fn with_rate_headers(response: Response, rate: &RateInfo) -> Response {
+    with_rate_headers_of(response, rate, "graphql")
+}
+
+/// The `x-ratelimit-*` headers of `rate`, for the budget named `resource` (`graphql`, `core`).
+pub(crate) fn with_rate_headers_of(
+    mut response: Response,
+    rate: &RateInfo,
+    resource: &str,
+) -> Response {
     let headers = response.headers_mut();
     let mut set = |name: &'static str, value: String| {
         if let Ok(v) = HeaderValue::from_str(&value) {
@@ -285,11 +335,11 @@ fn with_rate_headers(mut response: Response, rate: &RateInfo) -> Response {
     set("x-ratelimit-remaining", rate.remaining.to_string());
     set("x-ratelimit-used", rate.used.to_string());
     set("x-ratelimit-reset", rate.reset_at.to_string());
-    set("x-ratelimit-resource", "graphql".to_string());
+    set("x-ratelimit-resource", resource.to_string());
     response
 }
 
-fn secondary_limited(shared: &Shared, faults: &Faults) -> Response {
+pub(crate) fn secondary_limited(shared: &Shared, faults: &Faults) -> Response {
     lock(&shared.stats).secondary_limited += 1;
     let rate = shared.rate_info(0);
     let body = json!({

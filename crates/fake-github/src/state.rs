@@ -106,6 +106,20 @@ impl Issue {
     }
 }
 
+/// A comment on an issue or pull request (the REST issue-comments API).
+pub struct Comment {
+    /// GitHub's numeric comment id, used in REST paths.
+    pub id: u64,
+    pub node_id: String,
+    /// Index of the issue or pull request in `State::issues`.
+    pub issue: usize,
+    pub body: String,
+    /// Index of the author in `State::users`.
+    pub user: usize,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct SelectOption {
     pub id: String,
@@ -171,14 +185,21 @@ pub struct State {
     pub owner_id: String,
     pub repo: String,
     pub repo_id: String,
+    /// The repository's numeric id, as REST uses it (`/repositories/{id}/…` in `Link` headers).
+    pub repo_database_id: u64,
     pub users: Vec<User>,
     pub issue_types: Vec<IssueType>,
     pub labels: Vec<Label>,
     pub milestones: Vec<Milestone>,
     pub issues: Vec<Issue>,
+    /// Comments of issues and pull requests, oldest first.
+    pub comments: Vec<Comment>,
     pub project: Option<Project>,
     pub github_token_like: bool,
     pub missing_project_scope: bool,
+    pub missing_pull_requests_write: bool,
+    /// The id the next comment gets.
+    next_comment_id: u64,
     ids: HashMap<String, NodeRef>,
     next_id: u64,
     /// Unix time at start, with sub-second precision so the fake clock ticks with the real one.
@@ -269,14 +290,19 @@ impl State {
             owner_id: String::new(),
             repo: config.repo.clone(),
             repo_id: String::new(),
+            // Nine digits, like a repository's id on github.com; fixed for a seed.
+            repo_database_id: 100_000_000 + mix(config.seed ^ 0x5245_504f) % 900_000_000,
             users: Vec::new(),
             issue_types: Vec::new(),
             labels: Vec::new(),
             milestones: Vec::new(),
             issues: Vec::new(),
+            comments: Vec::new(),
             project: None,
             github_token_like: config.github_token_like,
             missing_project_scope: config.missing_project_scope,
+            missing_pull_requests_write: config.missing_pull_requests_write,
+            next_comment_id: 1_000_000_000 + mix(config.seed ^ 0x4943) % 1_000_000_000,
             ids: HashMap::new(),
             next_id: 0,
             clock_start,
@@ -550,8 +576,62 @@ impl State {
             "issue_types": issue_types,
             "labels": labels,
             "issues": issues,
+            "comments": self.comments.iter().map(|c| {
+                let mut v = self.comment_json(c);
+                v["issue_number"] = json!(self.issues[c.issue].number);
+                v
+            }).collect::<Vec<_>>(),
             "project": project,
         })
+    }
+
+    /// A comment as the REST API returns it
+    /// (https://docs.github.com/en/rest/issues/comments#get-an-issue-comment).
+    pub fn comment_json(&self, comment: &Comment) -> Value {
+        let issue = &self.issues[comment.issue];
+        let user = &self.users[comment.user];
+        let api = format!("https://api.github.com/repos/{}/{}", self.owner, self.repo);
+        let page = if issue.pull_request { "pull" } else { "issues" };
+        json!({
+            "id": comment.id,
+            "node_id": comment.node_id,
+            "url": format!("{api}/issues/comments/{}", comment.id),
+            "html_url": format!("{}/{page}/{}#issuecomment-{}", self.repo_url(), issue.number, comment.id),
+            "issue_url": format!("{api}/issues/{}", issue.number),
+            "body": comment.body,
+            "user": {"login": user.login, "node_id": user.id, "type": "User"},
+            "author_association": "MEMBER",
+            "created_at": comment.created_at,
+            "updated_at": comment.updated_at,
+        })
+    }
+
+    /// Adds a comment by the viewer (the token's user) to issue or pull request `issue`;
+    /// returns its index in `comments`.
+    pub fn add_comment(&mut self, issue: usize, body: &str) -> usize {
+        let id = self.next_comment_id;
+        self.next_comment_id += 1;
+        // Comments are served over REST only, so their node ids resolve to nothing in GraphQL.
+        self.next_id += 1;
+        let node_id = format!("IC_kwDO{}", base62(mix(self.seed ^ mix(self.next_id))));
+        let now = self.now();
+        self.comments.push(Comment {
+            id,
+            node_id,
+            issue,
+            body: body.to_string(),
+            user: 0,
+            created_at: now.clone(),
+            updated_at: now,
+        });
+        self.comments.len() - 1
+    }
+
+    pub fn comment_by_id(&self, id: u64) -> Option<usize> {
+        self.comments
+            .iter()
+            .position(|c| c.id == id)
+            .filter(|&i| !self.issues[self.comments[i].issue].deleted)
     }
 
     fn issue_json(&self, idx: usize, issue: &Issue) -> Value {

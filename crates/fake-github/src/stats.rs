@@ -36,4 +36,8 @@ pub struct Stats {
     pub injected_delay_us: u64,
     /// Primary points used in the current window.
     pub primary_used: u64,
+    /// REST calls that passed authentication (`/repos/…`, `/repositories/…`).
+    pub rest_calls: u64,
+    /// REST calls that changed something (a comment created or edited).
+    pub rest_writes: u64,
 }

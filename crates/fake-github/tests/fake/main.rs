@@ -4,6 +4,7 @@ mod common;
 
 mod auth;
 mod binary;
+mod comments;
 mod faults;
 mod issues;
 mod project;
