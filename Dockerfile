@@ -6,16 +6,22 @@
 # directory to the mounted workspace). The ENTRYPOINT is in exec form so the binary gets the
 # signals and no shell is needed.
 
+# One Dockerfile for every platform (linux/amd64, linux/arm64): buildx runs this stage on the
+# target's architecture (natively or under QEMU), so the build targets that machine's musl triple.
 FROM rust:1.95-alpine AS build
 # musl-dev and gcc: C parts of the TLS stack; the alpine toolchain targets musl and links
 # statically by default.
 RUN apk add --no-cache musl-dev gcc ca-certificates
 COPY . /src
+# One target directory per architecture inside the shared cache, so the platforms of a
+# multi-platform build never share build-script or host artifacts.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cd /src \
-    && cargo build --release --locked --bin planpilot --target x86_64-unknown-linux-musl \
-    && cp target/x86_64-unknown-linux-musl/release/planpilot /planpilot
+    && triple="$(uname -m)-unknown-linux-musl" \
+    && CARGO_TARGET_DIR="target/$triple-image" \
+       cargo build --release --locked --bin planpilot --target "$triple" \
+    && cp "target/$triple-image/$triple/release/planpilot" /planpilot
 
 FROM scratch
 # Mozilla's TLS roots are compiled into the binary; it also trusts the system store, which

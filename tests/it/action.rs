@@ -2,7 +2,7 @@
 //! binary reads (names, descriptions, defaults) and the outputs it writes; the Dockerfile keeps
 //! GitHub's container-action rules; the README documents every input and output.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use planpilot::action::inputs::INPUTS;
 use planpilot::action::outputs::OUTPUT_NAMES;
@@ -132,9 +132,12 @@ fn dockerfile_follows_the_container_action_rules() {
     let args = entrypoint["ENTRYPOINT".len()..].trim();
     let exec_form: Vec<String> = serde_json::from_str(args).expect("exec-form ENTRYPOINT");
     assert_eq!(exec_form, ["/planpilot"]);
+    // The musl triple of the machine the stage runs on, so one Dockerfile builds every platform.
     assert!(instructions
         .iter()
-        .any(|i| i.contains("x86_64-unknown-linux-musl") && i.contains("--locked")));
+        .any(|i| i.contains("$(uname -m)-unknown-linux-musl")
+            && i.contains("--locked")
+            && i.contains("--target")));
     // The final stage has CA roots for TLS.
     assert!(instructions
         .iter()
@@ -177,25 +180,4 @@ fn readme_and_ci_run_the_same_test_command() {
     assert!(read("README.md").contains(&format!("```sh\n{command}\n```")));
     assert!(read(".github/workflows/ci.yml").contains(&format!("run: {command}")));
     assert!(read(".ci/run").lines().any(|line| line.trim() == command));
-}
-
-#[test]
-fn release_workflow_publishes_the_image_action_yml_uses() {
-    let release: serde_yaml::Value =
-        serde_yaml::from_str(&read(".github/workflows/release.yml")).unwrap();
-    let tags = &release["on"]["push"]["tags"];
-    assert!(
-        tags.as_sequence().is_some_and(|t| !t.is_empty()),
-        "{tags:?}"
-    );
-    assert_eq!(
-        text(&release["permissions"], "packages").as_deref(),
-        Some("write")
-    );
-    let image = text(&action_yml()["runs"], "image").unwrap();
-    let major_tag = image.rsplit(':').next().unwrap();
-    assert!(major_tag.starts_with('v'), "{image}");
-    let body = read(".github/workflows/release.yml");
-    assert!(body.contains("ghcr.io/${{ github.repository }}"));
-    assert!(Path::new(&root().join("Dockerfile")).is_file());
 }
