@@ -17,7 +17,7 @@ use crate::github::{ApiError, Client, FieldVerdict, GraphqlError, Safety, TokenR
 use crate::plan::{ItemKind, Plan};
 use crate::render::{append, render_block, splice};
 
-use super::diff::{self, Changes, CloseReason, Create};
+use super::changes::{Change, Changes, CloseReason, Create, FieldSet};
 use super::discover::discover;
 use super::options::SyncOptions;
 use super::progress::Progress;
@@ -67,6 +67,52 @@ struct Op {
     tolerate_existing: bool,
     /// Board writes use the project token.
     token: TokenRole,
+}
+
+impl Op {
+    /// The op of `change`, the `seq`-th of the change list, sent as `mutation`.
+    fn new(seq: usize, change: &Change, mutation: Mutation) -> Op {
+        Op {
+            seq,
+            item: change.item().unwrap_or_default().to_string(),
+            line: change.line(),
+            detail: change.detail(),
+            mutation,
+            tolerate_existing: tolerates_existing(change),
+            token: token_of(change),
+        }
+    }
+}
+
+/// Whether GitHub's "already so" answer to `change` means it is done: a label, sub-issue or
+/// link that exists already, a link or sub-issue already gone.
+fn tolerates_existing(change: &Change) -> bool {
+    matches!(
+        change,
+        Change::CreateLabel { .. }
+            | Change::Move { .. }
+            | Change::Link { .. }
+            | Change::Unlink { .. }
+            | Change::Detach { .. }
+    )
+}
+
+/// Board writes use the project token, everything else the issues token.
+fn token_of(change: &Change) -> TokenRole {
+    match change {
+        Change::BoardAdd { .. } | Change::SetField(_) => TokenRole::Project,
+        _ => TokenRole::Issues,
+    }
+}
+
+/// The changes `pick` selects, each with its place in the list.
+fn picked<'c, T>(changes: &'c Changes, pick: impl Fn(&'c Change) -> Option<T>) -> Vec<(usize, T)> {
+    changes
+        .list()
+        .iter()
+        .enumerate()
+        .filter_map(|(seq, change)| Some((seq, pick(change)?)))
+        .collect()
 }
 
 /// Why a create could not be sent.
@@ -149,47 +195,39 @@ pub async fn apply(
 
 impl Applier<'_> {
     async fn run(&mut self) {
-        let lines = self.changes.lines();
-        let mut seq = 0..lines.len();
-        let label_ops = self.label_ops(&mut seq);
+        let changes = self.changes;
+        let label_ops = self.label_ops();
         self.phase("labels", label_ops, Safety::Idempotent).await;
-        let creates: Vec<(usize, &Create)> = self
-            .changes
-            .creates
-            .iter()
-            .map(|c| (seq.next().unwrap_or(0), c))
-            .collect();
         for (kind, name) in [
             (ItemKind::Epic, "epics"),
             (ItemKind::Story, "stories"),
             (ItemKind::Task, "tasks"),
         ] {
-            let of_kind: Vec<(usize, &Create)> = creates
-                .iter()
-                .filter(|(_, c)| c.kind == kind)
-                .cloned()
-                .collect();
+            let of_kind = picked(changes, |change| match change {
+                Change::CreateIssue(create) if create.kind == kind => Some(create),
+                _ => None,
+            });
             self.create_phase(name, of_kind).await;
         }
         // Bodies, board items and closes are independent of each other: one wave. Relations
         // (links, moves) are independent too, but they create content, which GitHub caps per
         // minute: they go with the last phase, so the wave that follows the creates runs
         // while the cap's window refills, and the new cards' fields can run while links wait.
-        let mut wave = self.update_ops(&mut seq);
-        let relations = self.relation_ops(&mut seq);
-        wave.extend(self.board_add_ops(&mut seq));
-        let fields_start = seq.start;
-        let fields_end = fields_start + self.changes.field_sets.len();
+        let mut wave = self.update_ops();
+        let relations = self.relation_ops();
+        wave.extend(self.board_add_ops());
         // Fields of cards that already exist go with the wave; new cards' fields follow it.
-        let (early, late): (Vec<usize>, Vec<usize>) = (0..self.changes.field_sets.len())
-            .partition(|&i| self.cards.contains_key(&self.changes.field_sets[i].item));
-        let early_fields = self.field_ops(fields_start, &early);
-        wave.extend(early_fields);
-        let mut tail = fields_end..lines.len();
-        wave.extend(self.close_ops(&mut tail));
-        wave.extend(self.detach_ops(&mut tail));
+        let (early, late): (Vec<_>, Vec<_>) = picked(changes, |change| match change {
+            Change::SetField(set) => Some(set),
+            _ => None,
+        })
+        .into_iter()
+        .partition(|(_, set)| self.cards.contains_key(&set.item));
+        wave.extend(self.field_ops(&early));
+        wave.extend(self.close_ops());
+        wave.extend(self.detach_ops());
         self.phase("updates", wave, Safety::Idempotent).await;
-        let mut last = self.field_ops(fields_start, &late);
+        let mut last = self.field_ops(&late);
         last.extend(relations);
         self.phase("fields and links", last, Safety::Idempotent)
             .await;
@@ -220,19 +258,19 @@ impl Applier<'_> {
             .collect()
     }
 
-    fn label_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
-        let repository_id = &self.changes.repository_id;
-        self.changes
-            .label_creates
+    fn label_ops(&mut self) -> Vec<Op> {
+        let changes = self.changes;
+        changes
+            .list()
             .iter()
-            .map(|name| Op {
-                seq: seq.next().unwrap_or(0),
-                item: String::new(),
-                line: diff::line_label(name),
-                detail: format!("create label {name}"),
-                mutation: Mutation::create_label(repository_id, name, label_color(name)),
-                tolerate_existing: true,
-                token: TokenRole::Issues,
+            .enumerate()
+            .filter_map(|(seq, change)| match change {
+                Change::CreateLabel { name } => Some(Op::new(
+                    seq,
+                    change,
+                    Mutation::create_label(&changes.repository_id, name, label_color(name)),
+                )),
+                _ => None,
             })
             .collect()
     }
@@ -319,7 +357,6 @@ impl Applier<'_> {
             }
         }
     }
-
     fn create_op(&self, seq: usize, create: &Create) -> Result<Op, NotReady> {
         let item = self
             .plan
@@ -346,15 +383,8 @@ impl Applier<'_> {
         if let Some(type_id) = &create.issue_type_id {
             input["issueTypeId"] = json!(type_id);
         }
-        Ok(Op {
-            seq,
-            item: create.item.clone(),
-            line: diff::line_create(create),
-            detail: "create".into(),
-            mutation: Mutation::create_issue(input),
-            tolerate_existing: false,
-            token: TokenRole::Issues,
-        })
+        let change = Change::CreateIssue(create.clone());
+        Ok(Op::new(seq, &change, Mutation::create_issue(input)))
     }
 
     fn record_created(&mut self, op: &Op, issue: &Value, body: Option<String>) {
@@ -378,9 +408,8 @@ impl Applier<'_> {
         self.out.created.insert(op.item.clone());
         self.out.applied.push((op.seq, op.line.clone()));
     }
-
-    fn update_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
-        let (ops, failures) = self.build_update_ops(seq);
+    fn update_ops(&mut self) -> Vec<Op> {
+        let (ops, failures) = self.build_update_ops();
         for (item, why) in failures {
             self.out.errors.push(format!("{item}: update: {why}"));
             self.out.failed.entry(item).or_default().push(why);
@@ -389,14 +418,13 @@ impl Applier<'_> {
     }
 
     /// Updates, with the items that could not be prepared.
-    fn build_update_ops(
-        &self,
-        seq: &mut std::ops::Range<usize>,
-    ) -> (Vec<Op>, Vec<(String, String)>) {
+    fn build_update_ops(&self) -> (Vec<Op>, Vec<(String, String)>) {
         let mut ops = Vec::new();
         let mut failures = Vec::new();
-        for update in &self.changes.updates {
-            let seq = seq.next().unwrap_or(0);
+        for (seq, change) in self.changes.list().iter().enumerate() {
+            let Change::Update(update) = change else {
+                continue;
+            };
             let (Some(item), Some(issue_id)) =
                 (self.plan.get(&update.item), self.issue_id(&update.item))
             else {
@@ -439,64 +467,47 @@ impl Applier<'_> {
             if update.reopen {
                 input["state"] = json!("OPEN");
             }
-            ops.push(Op {
-                seq,
-                item: update.item.clone(),
-                line: self.changes.line_update(update),
-                detail: update.parts().join(", "),
-                mutation: Mutation::update_issue(input),
-                tolerate_existing: false,
-                token: TokenRole::Issues,
-            });
+            ops.push(Op::new(seq, change, Mutation::update_issue(input)));
         }
         (ops, failures)
     }
 
-    fn relation_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
+    /// Sub-issue moves, blocked-by links to add and stale links to remove.
+    fn relation_ops(&mut self) -> Vec<Op> {
+        let changes = self.changes;
         let mut ops = Vec::new();
-        for (item, parent) in &self.changes.moves {
-            let seq = seq.next().unwrap_or(0);
-            match (self.issue_id(item), self.issue_id(parent)) {
-                (Some(child), Some(parent_id)) => ops.push(Op {
+        for (seq, change) in changes.list().iter().enumerate() {
+            match change {
+                Change::Move { item, parent } => {
+                    match (self.issue_id(item), self.issue_id(parent)) {
+                        (Some(child), Some(parent_id)) => ops.push(Op::new(
+                            seq,
+                            change,
+                            Mutation::add_sub_issue(&parent_id, &child),
+                        )),
+                        _ => self.skip(item, format!("move skipped: {parent} has no issue")),
+                    }
+                }
+                Change::Link { blocked, blocker } => {
+                    match (self.issue_id(blocked), self.issue_id(blocker)) {
+                        (Some(a), Some(b)) => {
+                            ops.push(Op::new(seq, change, Mutation::add_blocked_by(&a, &b)))
+                        }
+                        _ => self.skip(
+                            blocked,
+                            format!("link skipped: {blocked} or {blocker} has no issue"),
+                        ),
+                    }
+                }
+                Change::Unlink {
+                    blocked, blocker, ..
+                } => ops.push(Op::new(
                     seq,
-                    item: item.clone(),
-                    line: diff::line_move(item, parent),
-                    detail: format!("moved under {parent}"),
-                    mutation: Mutation::add_sub_issue(&parent_id, &child),
-                    tolerate_existing: true,
-                    token: TokenRole::Issues,
-                }),
-                _ => self.skip(item, format!("move skipped: {parent} has no issue")),
+                    change,
+                    Mutation::remove_blocked_by(&blocked.id, &blocker.id),
+                )),
+                _ => {}
             }
-        }
-        for (blocked, blocker) in &self.changes.links {
-            let seq = seq.next().unwrap_or(0);
-            match (self.issue_id(blocked), self.issue_id(blocker)) {
-                (Some(a), Some(b)) => ops.push(Op {
-                    seq,
-                    item: blocked.clone(),
-                    line: diff::line_link(blocked, blocker),
-                    detail: format!("blocked by {blocker}"),
-                    mutation: Mutation::add_blocked_by(&a, &b),
-                    tolerate_existing: true,
-                    token: TokenRole::Issues,
-                }),
-                _ => self.skip(
-                    blocked,
-                    format!("link skipped: {blocked} or {blocker} has no issue"),
-                ),
-            }
-        }
-        for (item, blocked, blocker) in &self.changes.unlinks {
-            ops.push(Op {
-                seq: seq.next().unwrap_or(0),
-                item: item.clone(),
-                line: diff::line_unlink(blocked, blocker),
-                detail: format!("no longer blocked by #{}", blocker.number),
-                mutation: Mutation::remove_blocked_by(&blocked.id, &blocker.id),
-                tolerate_existing: true,
-                token: TokenRole::Issues,
-            });
         }
         ops
     }
@@ -505,35 +516,33 @@ impl Applier<'_> {
         self.changes.board_id.clone().unwrap_or_default()
     }
 
-    fn board_add_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
+    fn board_add_ops(&mut self) -> Vec<Op> {
         let board = self.board_id();
+        let changes = self.changes;
         let mut ops = Vec::new();
-        for item in &self.changes.board_adds {
-            let seq = seq.next().unwrap_or(0);
+        for (seq, change) in changes.list().iter().enumerate() {
+            let Change::BoardAdd { item } = change else {
+                continue;
+            };
             match self.issue_id(item) {
-                Some(id) => ops.push(Op {
+                Some(id) => ops.push(Op::new(
                     seq,
-                    item: item.clone(),
-                    line: diff::line_board_add(item),
-                    detail: "added to the board".into(),
-                    mutation: Mutation::add_project_item(&board, &id),
-                    tolerate_existing: false,
-                    token: TokenRole::Project,
-                }),
+                    change,
+                    Mutation::add_project_item(&board, &id),
+                )),
                 None => self.skip(item, "board skipped: the issue was not created".into()),
             }
         }
         ops
     }
 
-    /// Field writes `indices` of the change list's field sets (numbered from `first_seq`).
-    fn field_ops(&mut self, first_seq: usize, indices: &[usize]) -> Vec<Op> {
+    /// Field writes of `sets`, each with its place in the change list.
+    fn field_ops(&mut self, sets: &[(usize, &FieldSet)]) -> Vec<Op> {
         let board = self.board_id();
         let mut ops = Vec::new();
-        for &index in indices {
-            let set = &self.changes.field_sets[index];
+        for &(seq, set) in sets {
             match self.cards.get(&set.item) {
-                Some(card) => ops.push(field_op(&board, card, set, first_seq + index)),
+                Some(card) => ops.push(field_op(&board, card, set, seq)),
                 None => self.skip(
                     &set.item,
                     format!("{} skipped: the issue is not on the board", set.field_name),
@@ -543,51 +552,43 @@ impl Applier<'_> {
         ops
     }
 
-    fn close_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
-        self.changes
-            .closes
+    fn close_ops(&mut self) -> Vec<Op> {
+        let changes = self.changes;
+        changes
+            .list()
             .iter()
-            .map(|close| {
-                let (reason, duplicate_of, detail) = match &close.reason {
-                    CloseReason::NotPlanned => {
-                        ("NOT_PLANNED", None, "closed as not planned".to_string())
-                    }
-                    CloseReason::Duplicate { of } => (
-                        "DUPLICATE",
-                        Some(of.id.as_str()),
-                        format!("closed as duplicate of #{}", of.number),
-                    ),
+            .enumerate()
+            .filter_map(|(seq, change)| {
+                let Change::Close(close) = change else {
+                    return None;
                 };
-                Op {
-                    seq: seq.next().unwrap_or(0),
-                    item: close.item.clone(),
-                    line: diff::line_close(close),
-                    detail,
-                    mutation: Mutation::close_issue(&close.issue.id, reason, duplicate_of),
-                    tolerate_existing: false,
-                    token: TokenRole::Issues,
-                }
+                let (reason, duplicate_of) = match &close.reason {
+                    CloseReason::NotPlanned => ("NOT_PLANNED", None),
+                    CloseReason::Duplicate { of } => ("DUPLICATE", Some(of.id.as_str())),
+                };
+                let mutation = Mutation::close_issue(&close.issue.id, reason, duplicate_of);
+                Some(Op::new(seq, change, mutation))
             })
             .collect()
     }
 
-    fn detach_ops(&mut self, seq: &mut std::ops::Range<usize>) -> Vec<Op> {
-        self.changes
-            .detaches
+    fn detach_ops(&mut self) -> Vec<Op> {
+        let changes = self.changes;
+        changes
+            .list()
             .iter()
-            .map(|(item, child, parent)| Op {
-                seq: seq.next().unwrap_or(0),
-                item: item.clone(),
-                line: diff::line_detach(item, child, parent),
-                detail: format!("detached from #{}", parent.number),
-                mutation: Mutation::remove_sub_issue(&parent.id, &child.id),
-                tolerate_existing: true,
-                token: TokenRole::Issues,
+            .enumerate()
+            .filter_map(|(seq, change)| match change {
+                Change::Detach { child, parent, .. } => Some(Op::new(
+                    seq,
+                    change,
+                    Mutation::remove_sub_issue(&parent.id, &child.id),
+                )),
+                _ => None,
             })
             .collect()
     }
 
-    /// Runs a phase of independent writes and records the results.
     async fn phase(&mut self, name: &str, ops: Vec<Op>, safety: Safety) {
         for (op, result) in self.execute(name, ops, safety).await {
             match result {
@@ -640,7 +641,7 @@ impl Applier<'_> {
     fn succeed(&mut self, op: &Op) {
         self.out.applied.push((op.seq, op.line.clone()));
         if !op.item.is_empty() {
-            if op.mutation.input.get("state").and_then(Value::as_str) == Some("OPEN") {
+            if self.changes.get(op.seq).is_some_and(Change::is_reopen) {
                 self.out.reopened.insert(op.item.clone());
             }
             self.out
@@ -845,16 +846,9 @@ impl Shape {
 }
 
 /// A board field write (with the project token).
-fn field_op(board: &str, card: &str, set: &diff::FieldSet, seq: usize) -> Op {
-    Op {
-        seq,
-        item: set.item.clone(),
-        line: diff::line_field(set),
-        detail: format!("{} = {}", set.field_name, set.setting.display()),
-        mutation: Mutation::set_field(board, card, &set.field_id, set.setting.to_input()),
-        tolerate_existing: false,
-        token: TokenRole::Project,
-    }
+fn field_op(board: &str, card: &str, set: &FieldSet, seq: usize) -> Op {
+    let mutation = Mutation::set_field(board, card, &set.field_id, set.setting.to_input());
+    Op::new(seq, &Change::SetField(set.clone()), mutation)
 }
 
 /// Mutations per document: enough documents to keep `concurrency` requests busy in as few
@@ -888,7 +882,7 @@ mod tests {
     use super::{chunk_size, field_op, Op, Shape};
     use crate::github::ops::Mutation;
     use crate::github::TokenRole;
-    use crate::sync::diff::FieldSet;
+    use crate::sync::changes::FieldSet;
     use crate::sync::fields::Setting;
 
     #[test]

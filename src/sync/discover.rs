@@ -88,7 +88,7 @@ pub fn wanted_labels(plan: &Plan, options: &SyncOptions) -> Vec<String> {
     }
     names.extend(plan.defaults.labels.iter().cloned());
     for kind in crate::plan::ItemKind::ALL {
-        names.insert(super::diff::type_label(options, kind));
+        names.insert(options.type_names.label(kind));
     }
     names.into_iter().collect()
 }

@@ -21,6 +21,7 @@
 
 pub mod apply;
 pub mod bind;
+pub mod changes;
 pub mod diff;
 pub mod discover;
 pub mod fields;
@@ -30,9 +31,10 @@ pub mod progress;
 pub mod relations;
 pub mod report;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
-pub use diff::{plan_changes, plan_changes_on, Changes, CloseReason, TypeMode};
+pub use changes::{Change, Changes, CloseReason, TypeMode};
+pub use diff::{plan_changes, plan_changes_on};
 pub use discover::{discover, Discovered};
 pub use options::{OnRemoved, ProjectOwnerKind, ProjectUrl, RepoRef, SyncOptions, TypeNames};
 pub use progress::{Progress, Silent};
@@ -122,11 +124,16 @@ pub fn preview_offline(plan: &Plan, options: &SyncOptions) -> Report {
         }
     }
     for (blocked, blocker) in relations::blocked_by_links(plan) {
-        changes.push(diff::line_link(&blocked, &blocker));
+        changes.push(Change::Link { blocked, blocker }.line());
     }
     if options.project.is_some() {
         for item in &plan.items {
-            changes.push(diff::line_board_add(&item.id));
+            changes.push(
+                Change::BoardAdd {
+                    item: item.id.clone(),
+                }
+                .line(),
+            );
             let mut fields: BTreeMap<&String, String> = plan
                 .defaults
                 .fields
@@ -173,31 +180,26 @@ fn item_report(
     }
 }
 
-/// What the changes would do to each item, by item id.
+/// What the changes would do to each item, by item id: its updates, relations, board card and
+/// fields (creates and closes show as the item's action instead).
 fn planned_details(changes: &Changes) -> BTreeMap<String, Vec<String>> {
     let mut details: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut add =
-        |item: &str, detail: String| details.entry(item.to_string()).or_default().push(detail);
-    for update in &changes.updates {
-        add(&update.item, update.parts().join(", "));
-    }
-    for (item, parent) in &changes.moves {
-        add(item, format!("moved under {parent}"));
-    }
-    for (blocked, blocker) in &changes.links {
-        add(blocked, format!("blocked by {blocker}"));
-    }
-    for (item, _, blocker) in &changes.unlinks {
-        add(item, format!("no longer blocked by #{}", blocker.number));
-    }
-    for item in &changes.board_adds {
-        add(item, "added to the board".into());
-    }
-    for set in &changes.field_sets {
-        add(
-            &set.item,
-            format!("{} = {}", set.field_name, set.setting.display()),
+    for change in changes.list() {
+        let shown = matches!(
+            change,
+            Change::Update(_)
+                | Change::Move { .. }
+                | Change::Link { .. }
+                | Change::Unlink { .. }
+                | Change::BoardAdd { .. }
+                | Change::SetField(_)
         );
+        if let (true, Some(item)) = (shown, change.item()) {
+            details
+                .entry(item.to_string())
+                .or_default()
+                .push(change.detail());
+        }
     }
     details
 }
@@ -211,17 +213,17 @@ fn dry_run_report(plan: &Plan, changes: &Changes, metrics: Metrics) -> Report {
             let existing = changes.existing.get(&item.id);
             let detail = details.get(&item.id).cloned().unwrap_or_default();
             let adopting = changes
-                .updates
+                .list()
                 .iter()
-                .any(|u| u.item == item.id && u.adopt.is_some());
+                .any(|c| c.is_adopt() && c.item() == Some(&item.id));
             let action = if existing.is_none() {
                 ItemAction::Created
             } else if adopting {
                 ItemAction::Adopted
             } else if changes
-                .updates
+                .list()
                 .iter()
-                .any(|u| u.item == item.id && u.reopen)
+                .any(|c| c.is_reopen() && c.item() == Some(&item.id))
             {
                 ItemAction::Reopened
             } else if detail.is_empty() {
@@ -249,18 +251,19 @@ fn dry_run_report(plan: &Plan, changes: &Changes, metrics: Metrics) -> Report {
     }
 }
 
-/// Report entries of managed issues whose item left the plan. `closed` says whether the close
-/// of an item happened.
+/// Report entries of managed issues whose item left the plan. `applied` says whether the change
+/// at an index of the list was made.
 fn removed_reports<'c>(
     changes: &'c Changes,
-    closed: impl Fn(&str) -> bool + 'c,
+    applied: impl Fn(usize) -> bool + 'c,
 ) -> impl Iterator<Item = ItemReport> + 'c {
     changes.removed.iter().map(move |removed| {
-        let closing = changes
-            .closes
+        let close = changes
+            .list()
             .iter()
-            .any(|c| c.item == removed.item && c.reason == CloseReason::NotPlanned);
-        let (action, detail) = if closing && closed(&removed.item) {
+            .position(|c| c.closes_removed(&removed.item));
+        let closing = close.is_some();
+        let (action, detail) = if close.is_some_and(&applied) {
             (
                 ItemAction::Closed,
                 "removed from the plan: closed as not planned",
@@ -316,9 +319,9 @@ fn applied_report(
                 ItemAction::Reopened
             } else if outcome.touched.contains_key(&item.id)
                 && changes
-                    .updates
+                    .list()
                     .iter()
-                    .any(|u| u.item == item.id && u.adopt.is_some())
+                    .any(|c| c.is_adopt() && c.item() == Some(&item.id))
             {
                 ItemAction::Adopted
             } else if outcome.touched.contains_key(&item.id) {
@@ -331,17 +334,10 @@ fn applied_report(
             item_report(item, known, action, details)
         })
         .collect();
-    let closed_items: Vec<String> = outcome
-        .touched
-        .iter()
-        .filter(|(_, d)| d.iter().any(|d| d == "closed as not planned"))
-        .map(|(item, _)| item.clone())
-        .collect();
+    let applied: HashSet<usize> = outcome.applied.iter().map(|(seq, _)| *seq).collect();
     let items = items
         .into_iter()
-        .chain(removed_reports(changes, move |item| {
-            closed_items.iter().any(|c| c == item)
-        }))
+        .chain(removed_reports(changes, move |seq| applied.contains(&seq)))
         .collect();
     let mut errors = outcome.errors;
     if let Some(reason) = &outcome.stopped {

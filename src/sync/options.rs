@@ -138,6 +138,22 @@ impl TypeNames {
         }
     }
 
+    /// The label marking items of `kind` where the owner has no issue type for it, e.g.
+    /// `type:epic`.
+    pub fn label(&self, kind: ItemKind) -> String {
+        format!("type:{}", self.get(kind).to_lowercase())
+    }
+
+    /// The kind whose issue type is `type_name` or whose type label is among `labels`.
+    pub fn kind_of(&self, type_name: Option<&str>, labels: &[&str]) -> Option<ItemKind> {
+        ItemKind::ALL.into_iter().find(|kind| {
+            type_name.is_some_and(|t| t.eq_ignore_ascii_case(self.get(*kind)))
+                || labels
+                    .iter()
+                    .any(|l| l.eq_ignore_ascii_case(&self.label(*kind)))
+        })
+    }
+
     /// Whether the name for `kind` is the default one (the runner fills an input's default in,
     /// so a name equal to the default counts as not chosen).
     pub fn is_default(&self, kind: ItemKind) -> bool {
