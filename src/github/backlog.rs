@@ -9,11 +9,13 @@ use std::collections::{BTreeSet, HashSet};
 use serde_json::{json, Value};
 
 use super::client::Client;
-use super::ops::{issues_by_id_request, parse_issues_by_id, BoardNode, BoardOwner, IssueNode};
+use super::features::Features;
+use super::ops::{
+    self, issues_by_id_request, parse_issues_by_id, BoardNode, BoardOwner, IssueNode,
+    IssueSelection,
+};
 use super::types::{ApiError, GraphqlError, Request, Response, TokenRole};
 
-const ISSUE_FIELDS: &str = include_str!("documents/issue_fields.graphql");
-const PROJECT_ITEMS: &str = include_str!("documents/project_items.graphql");
 const BOARD: &str = include_str!("documents/board.graphql");
 
 /// Sub-issue levels read below the selected issues. GitHub nests at most 8 levels, so this
@@ -79,9 +81,21 @@ pub enum BacklogError {
 
 /// Reads the selected issues, their sub-issue trees and the board's fields.
 pub async fn read_backlog(client: &Client, query: &BacklogQuery) -> Result<Backlog, BacklogError> {
+    // Built from what the server has: an older GitHub Enterprise Server lacks sub-issues,
+    // issue types or dependencies, and then the issues are read without them.
+    let token = if query.board.is_some() {
+        TokenRole::Project
+    } else {
+        TokenRole::Issues
+    };
+    let features = ops::features(client, token).await?;
     let mut reader = Reader {
         client,
         query,
+        issues: IssueSelection {
+            features,
+            cards: query.board.is_some(),
+        },
         backlog: Backlog::default(),
         seen: HashSet::new(),
     };
@@ -90,10 +104,14 @@ pub async fn read_backlog(client: &Client, query: &BacklogQuery) -> Result<Backl
     }
     for selector in &query.selectors {
         let issues = match selector {
-            Selector::Label(label) => reader.pages(&label_request(query, label)).await?,
+            Selector::Label(label) => {
+                let request = label_request(query, &reader.issues, label);
+                reader.pages(&request).await?
+            }
             Selector::Milestone(title) => {
                 let number = reader.milestone_number(title).await?;
-                reader.pages(&milestone_request(query, number)).await?
+                let request = milestone_request(query, &reader.issues, number);
+                reader.pages(&request).await?
             }
             Selector::Board => reader.board_issues().await?,
             Selector::Root(number) => vec![reader.root(*number).await?],
@@ -110,6 +128,8 @@ pub async fn read_backlog(client: &Client, query: &BacklogQuery) -> Result<Backl
 struct Reader<'a> {
     client: &'a Client,
     query: &'a BacklogQuery,
+    /// What is read of each issue.
+    issues: IssueSelection,
     backlog: Backlog,
     seen: HashSet<String>,
 }
@@ -216,7 +236,11 @@ impl Reader<'_> {
         let mut after: Option<String> = None;
         loop {
             let response = self
-                .send(board_items_request(&board, after.as_deref()))
+                .send(board_items_request(
+                    &board,
+                    self.issues.features,
+                    after.as_deref(),
+                ))
                 .await?;
             let items = &response.data["board"]["projectV2"]["items"];
             if items.is_null() {
@@ -240,7 +264,9 @@ impl Reader<'_> {
     }
 
     async fn root(&mut self, number: u64) -> Result<IssueNode, BacklogError> {
-        let response = self.send(root_request(self.query, number)).await?;
+        let response = self
+            .send(root_request(self.query, &self.issues, number))
+            .await?;
         if response.data["repository"].is_null() {
             return Err(self.repository_missing(&response.errors));
         }
@@ -254,7 +280,6 @@ impl Reader<'_> {
 
     /// Reads the sub-issues of every issue read, level by level, until none is new.
     async fn expand(&mut self) -> Result<(), BacklogError> {
-        let with_cards = self.query.board.is_some();
         for _ in 0..MAX_EXPANSION {
             let unread: Vec<String> = self
                 .backlog
@@ -271,7 +296,7 @@ impl Reader<'_> {
             }
             for ids in unread.chunks(100) {
                 let response = self
-                    .send(issues_by_id_request(ids, with_cards, TokenRole::Issues))
+                    .send(issues_by_id_request(ids, &self.issues, TokenRole::Issues))
                     .await?;
                 for issue in parse_issues_by_id(&response.data) {
                     self.add(issue);
@@ -309,15 +334,6 @@ fn first_message(errors: &[GraphqlError]) -> String {
         .unwrap_or_default()
 }
 
-fn issue_selection(query: &BacklogQuery) -> String {
-    let cards = if query.board.is_some() {
-        PROJECT_ITEMS
-    } else {
-        ""
-    };
-    format!("{ISSUE_FIELDS}{cards}")
-}
-
 fn owner_root(kind: BoardOwner) -> &'static str {
     match kind {
         BoardOwner::Organization => "organization",
@@ -338,7 +354,7 @@ pub fn board_fields_request(board: &BoardRef) -> Request {
 }
 
 /// One page of the issues carrying `label`, open and closed, oldest first.
-pub fn label_request(query: &BacklogQuery, label: &str) -> Request {
+pub fn label_request(query: &BacklogQuery, issues: &IssueSelection, label: &str) -> Request {
     Request::query(
         format!(
             "query LabelIssues($owner: String!, $name: String!, $label: String!, $after: String) {{\n\
@@ -346,7 +362,7 @@ pub fn label_request(query: &BacklogQuery, label: &str) -> Request {
              issues(labels: [$label], states: [OPEN, CLOSED], first: 100, after: $after, \
              orderBy: {{field: CREATED_AT, direction: ASC}}) {{\n\
              pageInfo {{ hasNextPage endCursor }}\nnodes {{\n{}}}\n}}\n}}\n}}\n",
-            issue_selection(query)
+            issues.fields()
         ),
         json!({ "owner": query.owner, "name": query.name, "label": label, "after": null }),
     )
@@ -364,7 +380,7 @@ pub fn milestones_request(query: &BacklogQuery, title: &str) -> Request {
 }
 
 /// One page of the issues of milestone `number`, open and closed, oldest first.
-pub fn milestone_request(query: &BacklogQuery, number: u64) -> Request {
+pub fn milestone_request(query: &BacklogQuery, issues: &IssueSelection, number: u64) -> Request {
     Request::query(
         format!(
             "query MilestoneIssues($owner: String!, $name: String!, $milestone: String!, $after: String) {{\n\
@@ -372,7 +388,7 @@ pub fn milestone_request(query: &BacklogQuery, number: u64) -> Request {
              issues(filterBy: {{milestoneNumber: $milestone}}, states: [OPEN, CLOSED], first: 100, \
              after: $after, orderBy: {{field: CREATED_AT, direction: ASC}}) {{\n\
              pageInfo {{ hasNextPage endCursor }}\nnodes {{\n{}}}\n}}\n}}\n}}\n",
-            issue_selection(query)
+            issues.fields()
         ),
         json!({
             "owner": query.owner,
@@ -384,8 +400,13 @@ pub fn milestone_request(query: &BacklogQuery, number: u64) -> Request {
 }
 
 /// One page of the board's items, with the issue behind each (and its cards).
-pub fn board_items_request(board: &BoardRef, after: Option<&str>) -> Request {
+pub fn board_items_request(board: &BoardRef, features: Features, after: Option<&str>) -> Request {
     let root = owner_root(board.owner_kind);
+    let fields = IssueSelection {
+        features,
+        cards: true,
+    }
+    .fields();
     Request::query(
         format!(
             "query BoardItems($projectOwner: String!, $projectNumber: Int!, $after: String) {{\n\
@@ -393,27 +414,32 @@ pub fn board_items_request(board: &BoardRef, after: Option<&str>) -> Request {
              projectV2(number: $projectNumber) {{\n\
              items(first: 100, after: $after) {{\n\
              pageInfo {{ hasNextPage endCursor }}\n\
-             nodes {{ content {{ ... on Issue {{\n{ISSUE_FIELDS}{PROJECT_ITEMS}}} }} }}\n}}\n}}\n}}\n}}\n"
+             nodes {{ content {{ ... on Issue {{\n{fields}}} }} }}\n}}\n}}\n}}\n}}\n"
         ),
         json!({ "projectOwner": board.owner, "projectNumber": board.number, "after": after }),
     )
 }
 
 /// One issue by number (`--root`).
-pub fn root_request(query: &BacklogQuery, number: u64) -> Request {
+pub fn root_request(query: &BacklogQuery, issues: &IssueSelection, number: u64) -> Request {
     Request::query(
         format!(
             "query RootIssue($owner: String!, $name: String!, $number: Int!) {{\n\
              repository(owner: $owner, name: $name) {{\nissue(number: $number) {{\n{}}}\n}}\n}}\n",
-            issue_selection(query)
+            issues.fields()
         ),
         json!({ "owner": query.owner, "name": query.name, "number": number }),
     )
 }
 
-/// A representative instance of every document this module sends, by name, for schema
-/// validation.
+/// A representative instance of every document this module sends to github.com, by name, for
+/// schema validation.
 pub fn sample_documents() -> Vec<(String, String)> {
+    sample_documents_for(Features::all())
+}
+
+/// The same for a server with `features`.
+pub fn sample_documents_for(features: Features) -> Vec<(String, String)> {
     let org = BoardRef {
         owner_kind: BoardOwner::Organization,
         owner: "acme".into(),
@@ -444,24 +470,31 @@ pub fn sample_documents() -> Vec<(String, String)> {
         ),
         (
             "import-board-items".into(),
-            board_items_request(&org, Some("c")),
+            board_items_request(&org, features, Some("c")),
         ),
         (
             "import-board-items-user".into(),
-            board_items_request(&user, None),
+            board_items_request(&user, features, None),
         ),
         ("import-milestones".into(), milestones_request(&plain, "v1")),
     ];
     for (suffix, query) in [("", &plain), ("-with-cards", &with_board)] {
+        let issues = IssueSelection {
+            features,
+            cards: query.board.is_some(),
+        };
         samples.push((
             format!("import-label{suffix}"),
-            label_request(query, "backlog"),
+            label_request(query, &issues, "backlog"),
         ));
         samples.push((
             format!("import-milestone{suffix}"),
-            milestone_request(query, 3),
+            milestone_request(query, &issues, 3),
         ));
-        samples.push((format!("import-root{suffix}"), root_request(query, 7)));
+        samples.push((
+            format!("import-root{suffix}"),
+            root_request(query, &issues, 7),
+        ));
     }
     samples
         .into_iter()

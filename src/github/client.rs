@@ -1,8 +1,9 @@
 //! The GitHub client: one bounded, rate-limit-aware, retrying path for every API call.
 //!
 //! `Client` is cheap to clone (an `Arc`); all clones share one semaphore (the in-flight bound),
-//! one rate-limit gate (a pause that stops every worker), one circuit breaker and one set of
-//! metrics. There is no background task: all work happens inside `graphql` calls.
+//! one rate-limit gate (a pause that stops every worker), one circuit breaker, one set of
+//! metrics and the server's features once read (`ops::features`). There is no background task:
+//! all work happens inside `graphql` calls.
 //!
 //! What one call does: wait at the gate, take a slot, send, classify the outcome (`classify`),
 //! then answer, wait for a limit and resend, back off and resend a transient failure, or fail.
@@ -13,6 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use super::classify::{classify, classify_rest, Verdict};
 use super::config::ClientConfig;
+use super::features::Features;
 use super::gate::{Gate, Limiter, Pause, Slot};
 use super::metrics::{Metrics, Recorder};
 use super::ratelimit::{format_utc, Limit, WaitPolicy};
@@ -71,6 +73,8 @@ struct Inner {
     /// The input the board's token came from: `github-token` unless `project-token` holds
     /// another token.
     project_input: TokenInput,
+    /// What the server supports, read once (`ops::features`).
+    features: tokio::sync::OnceCell<Features>,
 }
 
 impl Client {
@@ -122,6 +126,7 @@ impl Client {
                 metrics: Recorder::default(),
                 secrets,
                 project_input,
+                features: tokio::sync::OnceCell::new(),
             }),
         })
     }
@@ -255,6 +260,11 @@ impl Client {
     /// A snapshot of the counters shared by all clones.
     pub fn metrics(&self) -> Metrics {
         self.inner.metrics.snapshot()
+    }
+
+    /// Where `ops::features` keeps what the server supports, for every clone.
+    pub(crate) fn feature_cache(&self) -> &tokio::sync::OnceCell<Features> {
+        &self.inner.features
     }
 
     /// The input whose token requests of `role` carry, for messages about that token.

@@ -13,13 +13,15 @@
 //!   - `retry`: backoff with jitter and the circuit breaker.
 //!   - `metrics`: the shared counters and their snapshot.
 //!   - `ratelimit`: GitHub's limit headers and how long each limit says to wait (pure).
-//! - `config`, `types`: the settings, the token, and the request, answer and error types
-//!   every part above uses; they import nothing of `github`.
+//! - `config`, `types`, `features`: the settings, the token, the request, answer and error
+//!   types, and the set of features a server has, which every part above uses; they import
+//!   nothing of `github`.
 
 pub mod backlog;
 mod classify;
 mod client;
 mod config;
+mod features;
 mod gate;
 mod metrics;
 pub mod ops;
@@ -31,6 +33,7 @@ mod types;
 
 pub use client::Client;
 pub use config::{endpoints, ClientConfig, Secret};
+pub use features::{Feature, Features};
 pub use metrics::Metrics;
 pub use types::{
     ApiError, FieldVerdict, GraphqlError, Request, Response, Safety, TokenInput, TokenRole,

@@ -13,7 +13,7 @@ use futures::future::{join_all, BoxFuture};
 use serde_json::{json, Value};
 
 use crate::github::ops::{send_batch, Mutation};
-use crate::github::{ApiError, Client, FieldVerdict, GraphqlError, Safety, TokenRole};
+use crate::github::{ApiError, Client, Feature, FieldVerdict, GraphqlError, Safety, TokenRole};
 use crate::plan::{ItemKind, Plan};
 use crate::render::{append, render_block, splice};
 
@@ -367,7 +367,9 @@ impl Applier<'_> {
             "title": create.title,
             "labelIds": self.label_ids(&create.labels).map_err(NotReady::Fail)?,
         });
-        if let Some(parent) = &item.parent {
+        // A server without sub-issues gets no parent (the diff wires none either).
+        let sub_issues = self.changes.features.has(Feature::SubIssues);
+        if let Some(parent) = item.parent.as_ref().filter(|_| sub_issues) {
             let parent_id = self.issue_id(parent).ok_or_else(|| {
                 NotReady::Skip(format!("not created: its parent {parent} has no issue"))
             })?;
@@ -564,7 +566,13 @@ impl Applier<'_> {
                 };
                 let (reason, duplicate_of) = match &close.reason {
                     CloseReason::NotPlanned => ("NOT_PLANNED", None),
-                    CloseReason::Duplicate { of } => ("DUPLICATE", Some(of.id.as_str())),
+                    CloseReason::Duplicate { of }
+                        if changes.features.has(Feature::DuplicateReason) =>
+                    {
+                        ("DUPLICATE", Some(of.id.as_str()))
+                    }
+                    // A server without the reason: the closest one it has.
+                    CloseReason::Duplicate { .. } => ("NOT_PLANNED", None),
                 };
                 let mutation = Mutation::close_issue(&close.issue.id, reason, duplicate_of);
                 Some(Op::new(seq, change, mutation))

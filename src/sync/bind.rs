@@ -3,7 +3,7 @@
 //! A binding that cannot be honoured (no such issue, a pull request, an issue that belongs to
 //! another item or plan) stops the sync before any write.
 
-use crate::github::ops::{self, Bound, IssueNode};
+use crate::github::ops::{self, Bound, IssueNode, IssueSelection};
 use crate::github::{Client, TokenRole};
 use crate::plan::{Item, Plan};
 use crate::render::{find_marker, Marker};
@@ -42,7 +42,10 @@ pub async fn bind(
             &options.repository.owner,
             &options.repository.name,
             numbers,
-            board_id.is_some(),
+            &IssueSelection {
+                features: discovered.features,
+                cards: board_id.is_some(),
+            },
             token,
         );
         let response = client.graphql(request).await?;

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::github::Features;
 use crate::plan::ItemKind;
 
 use super::fields::Setting;
@@ -301,6 +302,8 @@ impl Change {
 /// Everything a sync will write, in apply order, and what it was computed from.
 #[derive(Debug, Clone)]
 pub struct Changes {
+    /// What the server supports: nothing it lacks is in the list (set by the diff).
+    pub features: Features,
     pub repository_id: String,
     /// The board's id when a project is configured.
     pub board_id: Option<String>,
@@ -316,6 +319,7 @@ pub struct Changes {
 impl Changes {
     pub fn new(repository_id: String, board_id: Option<String>, type_mode: TypeMode) -> Changes {
         Changes {
+            features: Features::default(),
             repository_id,
             board_id,
             type_mode,

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use crate::github::Feature;
 use crate::plan::{Item, ItemKind, Plan};
 use crate::render::{render_block, splice};
 
@@ -60,6 +61,7 @@ pub fn plan_changes_on(
         diff.type_mode.clone(),
     );
     changes.warnings = warnings;
+    changes.features = discovered.features;
     diff.existing(&mut changes);
     diff.labels(&mut changes);
     for item in &plan.items {
@@ -70,13 +72,19 @@ pub fn plan_changes_on(
                 if !update.is_empty() {
                     changes.push(Change::Update(update));
                 }
-                if let Some(change) = diff.relocation(item, issue, &changes.existing) {
+                // Without sub-issues (an older server) nothing was read or is wired.
+                let relocation = diff
+                    .relocation(item, issue, &changes.existing)
+                    .filter(|_| discovered.features.has(Feature::SubIssues));
+                if let Some(change) = relocation {
                     changes.push(change);
                 }
             }
         }
     }
-    diff.links(&mut changes);
+    if discovered.features.has(Feature::IssueDependencies) {
+        diff.links(&mut changes);
+    }
     diff.board(&mut changes);
     diff.closes(&mut changes)?;
     Ok(changes)

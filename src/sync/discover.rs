@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::github::ops::{
     self, BoardOwner, BoardQuery, DiscoveryPage, DiscoveryQuery, FieldValueNode, IssueNode,
-    IssueTypeNode, MetadataQuery,
+    IssueSelection, IssueTypeNode, MetadataQuery,
 };
-use crate::github::{Client, TokenInput, TokenRole};
+use crate::github::{Client, Feature, Features, TokenInput, TokenRole};
 use crate::plan::Plan;
 use crate::render::{find_marker, Marker};
 
@@ -46,6 +46,8 @@ pub struct Card {
 /// Everything the diff reads about GitHub.
 #[derive(Debug, Clone, Default)]
 pub struct Discovered {
+    /// What the server supports; what it lacks was neither read nor is written.
+    pub features: Features,
     pub repository_id: String,
     pub issue_types: Vec<IssueTypeNode>,
     /// Label ids by name: looked-up labels plus every label seen on a managed issue.
@@ -104,7 +106,9 @@ pub async fn discover(
     } else {
         TokenRole::Issues
     };
-    let mut query = first_query(plan, options);
+    // Every document below is built from what the server has (read once per client).
+    let features = ops::features(client, token).await?;
+    let mut query = first_query(plan, options, features);
     let mut pages = Vec::new();
     loop {
         let response = client
@@ -132,7 +136,8 @@ pub async fn discover(
             None => break,
         }
     }
-    let (strays, elsewhere) = find_strays(client, plan, options, &pages, token).await?;
+    let (strays, elsewhere) =
+        find_strays(client, plan, options, &query.issues, &pages, token).await?;
     if !strays.is_empty() {
         pages.push(DiscoveryPage {
             issues: strays,
@@ -152,6 +157,7 @@ async fn find_strays(
     client: &Client,
     plan: &Plan,
     options: &SyncOptions,
+    selection: &IssueSelection,
     pages: &[DiscoveryPage],
     token: TokenRole,
 ) -> Result<(Vec<IssueNode>, BTreeSet<String>), SyncError> {
@@ -182,7 +188,7 @@ async fn find_strays(
     let mut strays = Vec::new();
     let mut elsewhere = BTreeSet::new();
     for ids in unknown.chunks(100) {
-        let request = ops::issues_by_id_request(ids, options.project.is_some(), token);
+        let request = ops::issues_by_id_request(ids, selection, token);
         let response = client.graphql(request).await?;
         for node in ops::parse_issues_by_id(&response.data) {
             match (ours(&node).is_some(), in_repository(&node, options)) {
@@ -205,8 +211,9 @@ fn in_repository(node: &IssueNode, options: &SyncOptions) -> bool {
     node.url.to_lowercase().contains(&path)
 }
 
-/// The first discovery request: the first page of issues plus all metadata.
-pub fn first_query(plan: &Plan, options: &SyncOptions) -> DiscoveryQuery {
+/// The first discovery request on a server with `features`: the first page of issues plus all
+/// metadata.
+pub fn first_query(plan: &Plan, options: &SyncOptions, features: Features) -> DiscoveryQuery {
     let logins: BTreeSet<String> = plan
         .items
         .iter()
@@ -236,7 +243,10 @@ pub fn first_query(plan: &Plan, options: &SyncOptions) -> DiscoveryQuery {
         label: options.label.clone(),
         after: None,
         metadata: Some(metadata),
-        with_project_items: options.project.is_some(),
+        issues: IssueSelection {
+            features,
+            cards: options.project.is_some(),
+        },
     }
 }
 
@@ -255,6 +265,7 @@ pub fn assemble(
     let mut nodes = Vec::new();
     for page in pages {
         if let Some(meta) = page.metadata {
+            discovered.features = meta.features;
             discovered.repository_id = meta.repository_id;
             discovered.issue_types = meta.issue_types;
             discovered
@@ -285,6 +296,8 @@ pub fn assemble(
     }
     settle_pasted_markers(&mut discovered, plan);
     adopt_unmarked(&mut discovered, plan, board_id.as_deref());
+    let missing = missing_features(plan, &discovered);
+    discovered.warnings.extend(missing);
     for issue in &discovered.issues {
         let labelled = issue
             .node
@@ -302,6 +315,56 @@ pub fn assemble(
         }
     }
     Ok(discovered)
+}
+
+/// One warning per feature the server lacks that this plan would use, naming the feature,
+/// the GitHub Enterprise Server release that has it, and what is done without it.
+fn missing_features(plan: &Plan, discovered: &Discovered) -> Vec<String> {
+    let features = discovered.features;
+    let mut warnings = Vec::new();
+    let lacks = |feature| !features.has(feature);
+    let children = plan.items.iter().filter(|i| i.parent.is_some()).count();
+    if lacks(Feature::SubIssues) && children > 0 {
+        warnings.push(format!(
+            "this server has no {}: the {children} stories and tasks are not attached to their              epics and stories as sub-issues (their bodies still name the plan's ids)",
+            Feature::SubIssues.describe()
+        ));
+    }
+    if lacks(Feature::IssueTypes) && !plan.items.is_empty() {
+        warnings.push(format!(
+            "this server has no {}: every item carries its `type:` label (type:epic, type:story,              type:task) instead",
+            Feature::IssueTypes.describe()
+        ));
+    }
+    let links = super::relations::blocked_by_links(plan);
+    if lacks(Feature::IssueDependencies) && !links.is_empty() {
+        const SHOWN: usize = 5;
+        let mut named: Vec<String> = links
+            .iter()
+            .take(SHOWN)
+            .map(|(blocked, blocker)| format!("{blocked} blocked by {blocker}"))
+            .collect();
+        if links.len() > SHOWN {
+            named.push(format!("and {} more", links.len() - SHOWN));
+        }
+        warnings.push(format!(
+            "this server has no {}: the plan's {} blocked-by link(s) are not made ({})",
+            Feature::IssueDependencies.describe(),
+            links.len(),
+            named.join(", ")
+        ));
+    }
+    let mut claims: BTreeMap<&str, usize> = BTreeMap::new();
+    for issue in discovered.issues.iter().filter(|i| i.is_open()) {
+        *claims.entry(issue.item_id()).or_default() += 1;
+    }
+    if lacks(Feature::DuplicateReason) && claims.values().any(|n| *n > 1) {
+        warnings.push(format!(
+            "this server has no {}: a second issue claiming an item is closed as not planned",
+            Feature::DuplicateReason.describe()
+        ));
+    }
+    warnings
 }
 
 /// This plan's markers in a body, in order, one per item.

@@ -2,7 +2,8 @@
 //!
 //! - `options`: what a sync is told to do (from the action's inputs).
 //! - `discover`: read every managed issue (by label, never by search) and the board; the first
-//!   page carries all metadata, so an unchanged re-run costs one request per 100 issues.
+//!   page carries all metadata, so an unchanged re-run costs one request per 100 issues (plus
+//!   one per process: what the server supports, read before the first query).
 //! - `diff`: a pure function from plan + discovered state to `Changes`, one line per mutation;
 //!   a dry run prints exactly what apply will send.
 //! - `apply`: execute the changes in bounded parallel phases (labels → epics → stories → tasks →

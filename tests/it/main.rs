@@ -3,6 +3,7 @@ mod action;
 mod adopt;
 mod cli;
 mod client;
+mod ghes;
 mod import;
 mod links;
 mod plan;

@@ -977,7 +977,8 @@ fn diff_fixtures_produce_the_expected_change_lists() {
             options.project = Some(ORG_BOARD.parse().unwrap());
         }
         let data = render_placeholders(raw, &plan);
-        let query = sync::discover::first_query(&plan, &options);
+        let query =
+            sync::discover::first_query(&plan, &options, planpilot::github::Features::all());
         let page =
             planpilot::github::ops::parse_discovery(&query, &data, &[]).expect("answer parses");
         let discovered =

@@ -34,6 +34,46 @@ impl IssueTypeConfig {
     }
 }
 
+/// A part of GitHub's schema that GitHub Enterprise Server gained in a given release. A fake
+/// serves every one of them, as github.com does; `Config::without_features` takes some away,
+/// as an older server has them not (its schema lacks the fields, so documents selecting them
+/// fail validation, and introspection does not list them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Feature {
+    /// `Issue.parent`, `Issue.subIssues`, `addSubIssue`, `createIssue(parentIssueId:)` (GHES 3.16).
+    SubIssues,
+    /// `Issue.issueType`, `Repository.issueTypes`, `issueTypeId` inputs (GHES 3.18).
+    IssueTypes,
+    /// `Issue.blockedBy`, `Issue.blocking`, `addBlockedBy`, `removeBlockedBy` (GHES 3.19).
+    IssueDependencies,
+    /// Closing as `DUPLICATE`: `stateReason(enableDuplicate:)`, `closeIssue(duplicateIssueId:)`.
+    DuplicateReason,
+}
+
+impl Feature {
+    pub const ALL: [Feature; 4] = [
+        Feature::SubIssues,
+        Feature::IssueTypes,
+        Feature::IssueDependencies,
+        Feature::DuplicateReason,
+    ];
+
+    /// The name `--without-feature` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Feature::SubIssues => "sub-issues",
+            Feature::IssueTypes => "issue-types",
+            Feature::IssueDependencies => "issue-dependencies",
+            Feature::DuplicateReason => "duplicate-reason",
+        }
+    }
+
+    /// The feature `name` names.
+    pub fn parse(name: &str) -> Option<Feature> {
+        Feature::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
 /// The Projects v2 board the owner has.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectConfig {
@@ -142,6 +182,9 @@ pub struct Config {
     pub missing_pull_requests_write: bool,
     /// Schema file; `None` = `Schema::github()` (`GITHUB_GRAPHQL_SCHEMA`, else the vendored copy).
     pub schema_path: Option<PathBuf>,
+    /// Parts of the schema this server lacks, as an older GitHub Enterprise Server does (empty:
+    /// every feature, as github.com).
+    pub without_features: Vec<Feature>,
     /// Seeds node ids and every random fault decision.
     pub seed: u64,
     /// Primary GraphQL budget per window (points).
@@ -174,6 +217,7 @@ impl Default for Config {
             missing_project_scope: false,
             missing_pull_requests_write: false,
             schema_path: None,
+            without_features: Vec::new(),
             seed: 1,
             primary_budget: 5000,
             primary_window: Duration::from_secs(3600),
@@ -225,6 +269,15 @@ impl Config {
     pub fn without_pull_requests_write() -> Config {
         Config {
             missing_pull_requests_write: true,
+            ..Config::default()
+        }
+    }
+
+    /// A server without `features`, as an older GitHub Enterprise Server (opt-in: github.com has
+    /// them all).
+    pub fn without_features(features: &[Feature]) -> Config {
+        Config {
+            without_features: features.to_vec(),
             ..Config::default()
         }
     }

@@ -37,7 +37,9 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tower::ServiceExt;
 
-pub use config::{Config, ContentLimit, Faults, IssueTypeConfig, OwnerKind, ProjectConfig};
+pub use config::{
+    Config, ContentLimit, Faults, Feature, IssueTypeConfig, OwnerKind, ProjectConfig,
+};
 pub use schema::Schema;
 pub use stats::{MutationStats, Stats};
 
@@ -205,6 +207,14 @@ impl FakeGithub {
         let issue = world.number_in_repository(number)?;
         let index = world.add_comment(issue, body);
         Some(world.comments[index].id)
+    }
+
+    /// Serves the schema without `features` from the next request on, as a server upgraded to
+    /// (or rolled back from) the release that has them; the issues stay as they are.
+    pub fn set_without_features(&self, features: &[Feature]) -> anyhow::Result<()> {
+        let schema = self.shared.base_schema.without(features)?;
+        *self.shared.schema.lock().unwrap_or_else(|e| e.into_inner()) = schema;
+        Ok(())
     }
 
     /// Starts a fresh primary-budget window, as if the hour had passed.

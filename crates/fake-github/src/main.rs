@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use fake_github::{Config, ContentLimit, FakeGithub, Faults};
+use fake_github::{Config, ContentLimit, FakeGithub, Faults, Feature};
 
 /// An honest, stateful stand-in for GitHub's GraphQL API.
 #[derive(Parser, Debug)]
@@ -50,6 +50,10 @@ struct Args {
     /// GraphQL schema file (default: $GITHUB_GRAPHQL_SCHEMA, else the vendored GitHub schema).
     #[arg(long)]
     schema: Option<PathBuf>,
+    /// Serve the schema without a feature, as an older GitHub Enterprise Server (repeatable):
+    /// sub-issues, issue-types, issue-dependencies or duplicate-reason.
+    #[arg(long = "without-feature", value_parser = parse_feature)]
+    without_features: Vec<Feature>,
     /// Fake clock start, as Unix seconds (default: now); iterations are laid out from it.
     #[arg(long)]
     now: Option<u64>,
@@ -109,6 +113,13 @@ struct Args {
     log: Option<PathBuf>,
 }
 
+fn parse_feature(name: &str) -> Result<Feature, String> {
+    Feature::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = Feature::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown feature \"{name}\" (known: {})", names.join(", "))
+    })
+}
+
 fn config(args: Args) -> Config {
     let mut config = if args.user_owned {
         Config::user_owned()
@@ -143,6 +154,7 @@ fn config(args: Args) -> Config {
         );
     }
     config.schema_path = args.schema;
+    config.without_features = args.without_features;
     config.now = args.now;
     config.seed = args.seed;
     config.primary_budget = args.primary_budget;
@@ -255,6 +267,10 @@ mod tests {
             "0.4",
             "--log",
             "/tmp/x.jsonl",
+            "--without-feature",
+            "issue-dependencies",
+            "--without-feature",
+            "sub-issues",
         ]);
         assert_eq!(
             (
@@ -275,6 +291,10 @@ mod tests {
         );
         assert_eq!(config.primary_window, Duration::from_secs(5));
         assert_eq!(config.log_path, Some(PathBuf::from("/tmp/x.jsonl")));
+        assert_eq!(
+            config.without_features,
+            [Feature::IssueDependencies, Feature::SubIssues]
+        );
         let f = &config.faults;
         assert_eq!(
             (f.latency, f.mutation_latency, f.jitter),
@@ -309,6 +329,14 @@ mod tests {
         );
         assert!(f.content_limit_graphql);
         assert_eq!((f.retry_after_secs, f.retry_after_omit_rate), (8, 0.4));
+    }
+
+    #[test]
+    fn an_unknown_feature_is_refused_with_the_known_ones() {
+        let error = Args::try_parse_from(["fake-github", "--without-feature", "blocked-by"])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("issue-dependencies"), "{error}");
     }
 
     #[test]

@@ -8,10 +8,15 @@ use anyhow::Context;
 use apollo_compiler::executable::ExecutableDocument;
 use apollo_compiler::validation::Valid;
 
+use crate::config::Feature;
+
 type Implementers = apollo_compiler::collections::HashMap<
     apollo_compiler::Name,
     apollo_compiler::schema::Implementers,
 >;
+
+/// A base schema's address and the features taken out of it.
+type ReducedKey = (usize, Vec<Feature>);
 
 /// A parsed, validated schema. Cheap to clone (shared).
 #[derive(Clone)]
@@ -87,6 +92,42 @@ impl Schema {
         })
     }
 
+    /// This schema without `features`, as an older GitHub Enterprise Server serves it: their
+    /// fields, arguments, input fields and enum values are gone, so validation and
+    /// introspection answer as that server does. Built once per schema and set of features.
+    pub fn without(&self, features: &[Feature]) -> anyhow::Result<Schema> {
+        if features.is_empty() {
+            return Ok(self.clone());
+        }
+        let mut features = features.to_vec();
+        features.sort();
+        features.dedup();
+        // Base schemas live as long as the process (cached above), so their address is a key.
+        let key = (Arc::as_ptr(&self.inner) as usize, features.clone());
+        static REDUCED: OnceLock<Mutex<HashMap<ReducedKey, Schema>>> = OnceLock::new();
+        let reduced = REDUCED.get_or_init(|| Mutex::new(HashMap::new()));
+        if let Some(schema) = reduced.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(schema.clone());
+        }
+        let mut schema = (*self.inner).clone().into_inner();
+        for feature in &features {
+            for part in feature_parts(*feature) {
+                remove(&mut schema, part);
+            }
+        }
+        let schema = Schema {
+            inner: Arc::new(schema.validate().map_err(|e| {
+                anyhow::anyhow!("the schema without {features:?} is invalid: {}", e.errors)
+            })?),
+            implementers: Arc::default(),
+        };
+        reduced
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, schema.clone());
+        Ok(schema)
+    }
+
     /// Validate a document; the error list holds human-readable messages.
     pub fn validate(&self, document: &str) -> Result<(), Vec<String>> {
         self.parse(document).map(|_| ()).map_err(|errors| {
@@ -144,6 +185,88 @@ impl Schema {
                     .collect(),
             )),
         }
+    }
+}
+
+/// One piece of schema a feature adds.
+enum Part {
+    /// `Type.field` (objects and input objects alike).
+    Field(&'static str, &'static str),
+    /// `Type.field(argument:)`.
+    Argument(&'static str, &'static str, &'static str),
+    /// `Enum.VALUE`.
+    Value(&'static str, &'static str),
+}
+
+/// What each feature adds to the schema, as GitHub's changelog lists it.
+fn feature_parts(feature: Feature) -> &'static [Part] {
+    use Part::{Argument, Field, Value};
+    match feature {
+        Feature::SubIssues => &[
+            Field("Issue", "parent"),
+            Field("Issue", "subIssues"),
+            Field("Issue", "subIssuesSummary"),
+            Field("Mutation", "addSubIssue"),
+            Field("Mutation", "removeSubIssue"),
+            Field("Mutation", "reprioritizeSubIssue"),
+            Field("CreateIssueInput", "parentIssueId"),
+        ],
+        Feature::IssueTypes => &[
+            Field("Issue", "issueType"),
+            Field("Repository", "issueType"),
+            Field("Repository", "issueTypes"),
+            Field("Organization", "issueTypes"),
+            Field("Mutation", "createIssueType"),
+            Field("Mutation", "updateIssueType"),
+            Field("Mutation", "deleteIssueType"),
+            Field("Mutation", "updateIssueIssueType"),
+            Field("CreateIssueInput", "issueTypeId"),
+            Field("UpdateIssueInput", "issueTypeId"),
+        ],
+        Feature::IssueDependencies => &[
+            Field("Issue", "blockedBy"),
+            Field("Issue", "blocking"),
+            Field("Issue", "issueDependenciesSummary"),
+            Field("Mutation", "addBlockedBy"),
+            Field("Mutation", "removeBlockedBy"),
+        ],
+        Feature::DuplicateReason => &[
+            Argument("Issue", "stateReason", "enableDuplicate"),
+            Field("CloseIssueInput", "duplicateIssueId"),
+            Value("IssueClosedStateReason", "DUPLICATE"),
+            Value("IssueStateReason", "DUPLICATE"),
+        ],
+    }
+}
+
+/// Takes `part` out of `schema` (nothing happens if it is not there).
+fn remove(schema: &mut apollo_compiler::Schema, part: &Part) {
+    use apollo_compiler::schema::ExtendedType;
+    let type_name = match part {
+        Part::Field(t, _) | Part::Argument(t, _, _) | Part::Value(t, _) => *t,
+    };
+    let Some(ty) = schema.types.get_mut(type_name) else {
+        return;
+    };
+    match (ty, part) {
+        (ExtendedType::Object(object), Part::Field(_, field)) => {
+            object.make_mut().fields.shift_remove(*field);
+        }
+        (ExtendedType::InputObject(input), Part::Field(_, field)) => {
+            input.make_mut().fields.shift_remove(*field);
+        }
+        (ExtendedType::Object(object), Part::Argument(_, field, argument)) => {
+            if let Some(field) = object.make_mut().fields.get_mut(*field) {
+                field
+                    .make_mut()
+                    .arguments
+                    .retain(|a| a.name.as_str() != *argument);
+            }
+        }
+        (ExtendedType::Enum(values), Part::Value(_, value)) => {
+            values.make_mut().values.shift_remove(*value);
+        }
+        _ => {}
     }
 }
 

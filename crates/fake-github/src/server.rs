@@ -41,7 +41,11 @@ pub struct DropConnection;
 
 pub struct Shared {
     pub token: String,
-    pub schema: Schema,
+    /// The schema as served: the full one without the features this server lacks; an
+    /// upgrade (`FakeGithub::set_without_features`) swaps it between requests.
+    pub schema: Mutex<Schema>,
+    /// The full schema the served one is cut from.
+    pub base_schema: Schema,
     primary_window_secs: u64,
     /// The REST budget (`x-ratelimit-resource: core`), counted apart from GraphQL's as on
     /// GitHub, with the same size and window.
@@ -73,7 +77,10 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub fn new(config: &Config, schema: Schema) -> anyhow::Result<Shared> {
+    /// A fake's shared state; `base_schema` is the full schema, served without
+    /// `config.without_features`.
+    pub fn new(config: &Config, base_schema: Schema) -> anyhow::Result<Shared> {
+        let schema = base_schema.without(&config.without_features)?;
         let state = State::new(config);
         let primary_window_secs = config.primary_window.as_secs().max(1);
         let reset_at = state.now_secs() + primary_window_secs;
@@ -90,7 +97,8 @@ impl Shared {
         let stats = Stats::default();
         Ok(Shared {
             token: config.token.clone(),
-            schema,
+            schema: Mutex::new(schema),
+            base_schema,
             primary_window_secs,
             core_budget: Mutex::new(Budget {
                 used: 0,
@@ -454,9 +462,10 @@ async fn handle(shared: &Shared, headers: &HeaderMap, body: &[u8], in_flight: u6
         return refused(graphql_errors(vec![body]), "no_query").into();
     };
     lock(&shared.stats).graphql_documents += 1;
+    let schema = lock(&shared.schema).clone();
     run_document(
         shared,
-        &shared.schema,
+        &schema,
         &faults,
         &query,
         request.variables,
@@ -617,8 +626,15 @@ fn prepare(
         Some(Value::Object(map)) => serde_json::from_value(Value::Object(map)).unwrap_or_default(),
         _ => Default::default(),
     };
+    if let Some(error) = invalid_input(schema, &operation, &raw) {
+        lock(&shared.stats).validation_failures += 1;
+        return Err(refused(graphql_errors(vec![error]), "bad_variables"));
+    }
     let coerced = apollo_compiler::request::coerce_variable_values(schema.raw(), &operation, &raw)
-        .map_err(|e| refused(message(&e), "bad_variables"))?;
+        .map_err(|e| {
+            lock(&shared.stats).validation_failures += 1;
+            refused(message(&e), "bad_variables")
+        })?;
     let variables = serde_json::to_value(&*coerced)
         .ok()
         .and_then(|v| v.as_object().cloned())
@@ -632,6 +648,66 @@ fn prepare(
         coerced,
         analysis,
     })
+}
+
+/// GitHub's answer to an input-object variable with a member its type does not have (or an
+/// enum value it does not know): `Variable $i0 of type CreateIssueInput! was provided invalid
+/// value for parentIssueId (Field is not defined on CreateIssueInput)`. Only the top level of
+/// each variable; deeper problems get apollo-compiler's wording.
+fn invalid_input(
+    schema: &Schema,
+    operation: &apollo_compiler::executable::Operation,
+    variables: &apollo_compiler::response::JsonMap,
+) -> Option<Value> {
+    use apollo_compiler::schema::ExtendedType;
+    for definition in &operation.variables {
+        let Some(value) = variables.get(definition.name.as_str()) else {
+            continue;
+        };
+        let Some(ExtendedType::InputObject(input)) =
+            schema.raw().types.get(definition.ty.inner_named_type())
+        else {
+            continue;
+        };
+        let Some(object) = value.as_object() else {
+            continue;
+        };
+        let problem = object.iter().find_map(|(key, member)| {
+            let Some(field) = input.fields.get(key.as_str()) else {
+                return Some((
+                    key.as_str().to_string(),
+                    format!("Field is not defined on {}", input.name),
+                ));
+            };
+            let Some(ExtendedType::Enum(values)) =
+                schema.raw().types.get(field.ty.inner_named_type())
+            else {
+                return None;
+            };
+            let given = member.as_str()?;
+            if values.values.contains_key(given) {
+                return None;
+            }
+            let known: Vec<&str> = values.values.keys().map(|v| v.as_str()).collect();
+            Some((
+                key.as_str().to_string(),
+                format!("Expected \"{given}\" to be one of: {}", known.join(", ")),
+            ))
+        });
+        if let Some((member, explanation)) = problem {
+            return Some(json!({
+                "message": format!(
+                    "Variable ${} of type {} was provided invalid value for {member} ({explanation})",
+                    definition.name, definition.ty
+                ),
+                "extensions": {
+                    "value": serde_json::to_value(value).unwrap_or_default(),
+                    "problems": [{"path": [member], "explanation": explanation}],
+                },
+            }));
+        }
+    }
+    None
 }
 
 /// The primary budget and the `rate_limited_every` knob.

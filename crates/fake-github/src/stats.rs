@@ -20,7 +20,7 @@ pub struct Stats {
     pub mutations: MutationStats,
     /// Highest number of API requests in flight at once.
     pub max_in_flight: u64,
-    /// Documents rejected by schema validation.
+    /// Documents rejected by schema validation, or for variables their types do not admit.
     pub validation_failures: u64,
     /// Injected 502s, "Something went wrong" answers and dropped connections.
     pub faults_injected: u64,

@@ -5,6 +5,7 @@ use serde_json::{json, Map, Value};
 
 use super::mutations::Mutation;
 use crate::github::client::Client;
+use crate::github::features::Feature;
 use crate::github::types::{ApiError, GraphqlError, Request, Safety, TokenRole};
 
 /// The document and variables for several mutations, aliased `m0`, `m1`, … in order.
@@ -29,15 +30,71 @@ pub fn batch_request(mutations: &[Mutation], safety: Safety, token: TokenRole) -
     .with_token(token)
 }
 
+/// One result per mutation: its payload, or GitHub's error for that alias.
+type PerAlias = Vec<Result<Value, GraphqlError>>;
+
 /// Sends `mutations` in one document. `Err` when the whole request failed; otherwise one result
 /// per mutation, in order: its payload, or GitHub's error for that alias (whose
 /// `GraphqlError::verdict` says what it means).
+///
+/// Once the server's features are known (`ops::features`), a mutation that needs one it lacks
+/// is not sent: it fails on its own, and the others go without it — one field the server does
+/// not know would fail the whole document's validation.
 pub async fn send_batch(
     client: &Client,
     mutations: &[Mutation],
     safety: Safety,
     token: TokenRole,
-) -> Result<Vec<Result<Value, GraphqlError>>, ApiError> {
+) -> Result<PerAlias, ApiError> {
+    let features = client.feature_cache().get().copied();
+    let lacking = |m: &Mutation| {
+        let features = features?;
+        m.requires().into_iter().find(|f| !features.has(*f))
+    };
+    let lacks: Vec<Option<Feature>> = mutations.iter().map(lacking).collect();
+    if lacks.iter().all(Option::is_none) {
+        return send_all(client, mutations, safety, token).await;
+    }
+    let sendable: Vec<Mutation> = mutations
+        .iter()
+        .zip(&lacks)
+        .filter(|(_, lack)| lack.is_none())
+        .map(|(m, _)| m.clone())
+        .collect();
+    let mut sent = if sendable.is_empty() {
+        Vec::new()
+    } else {
+        send_all(client, &sendable, safety, token).await?
+    }
+    .into_iter();
+    Ok(lacks
+        .into_iter()
+        .enumerate()
+        .map(|(i, lack)| match lack {
+            Some(feature) => Err(GraphqlError {
+                message: format!("not sent: this server has no {}", feature.describe()),
+                kind: Some("UNSUPPORTED".into()),
+                path: vec![json!(format!("m{i}"))],
+            }),
+            // One answer per mutation sent, in order.
+            None => sent.next().unwrap_or_else(|| {
+                Err(GraphqlError {
+                    message: "GitHub returned no result for this mutation".into(),
+                    kind: None,
+                    path: vec![json!(format!("m{i}"))],
+                })
+            }),
+        })
+        .collect())
+}
+
+/// Sends every one of `mutations` in one document; see `send_batch`.
+async fn send_all(
+    client: &Client,
+    mutations: &[Mutation],
+    safety: Safety,
+    token: TokenRole,
+) -> Result<PerAlias, ApiError> {
     let response = client
         .graphql(batch_request(mutations, safety, token))
         .await?;

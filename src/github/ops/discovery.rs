@@ -5,14 +5,55 @@
 use serde_json::{json, Map, Value};
 
 use super::wire::{from_value, BoardNode, IssueNode, IssueTypeNode, NamedNode, Nodes, ShapeError};
+use crate::github::features::{Feature, Features};
 use crate::github::types::{GraphqlError, Request, TokenRole};
 
+/// The fields of an issue every server has; `IssueSelection` adds the rest.
 const ISSUE_FIELDS: &str = include_str!("../documents/issue_fields.graphql");
 const PROJECT_ITEMS: &str = include_str!("../documents/project_items.graphql");
 const BOARD: &str = include_str!("../documents/board.graphql");
 
 /// Issues per discovery page (GitHub's maximum for a connection).
 pub const PAGE_SIZE: u32 = 100;
+
+/// What is read of each issue: the fields every server has, those of the server's features,
+/// and the issue's cards with their field values when a board is configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IssueSelection {
+    pub features: Features,
+    pub cards: bool,
+}
+
+impl IssueSelection {
+    /// The selection set, one field per line.
+    pub fn fields(&self) -> String {
+        let has = |feature| self.features.has(feature);
+        let mut fields = String::from(ISSUE_FIELDS);
+        // Without `enableDuplicate`, GitHub reports an issue closed as a duplicate as
+        // NOT_PLANNED; an older server has neither the argument nor the reason.
+        fields.push_str(if has(Feature::DuplicateReason) {
+            "stateReason(enableDuplicate: true)\n"
+        } else {
+            "stateReason\n"
+        });
+        if has(Feature::IssueTypes) {
+            fields.push_str("issueType { id name }\n");
+        }
+        if has(Feature::SubIssues) {
+            fields
+                .push_str("parent { id number }\nsubIssues(first: 100) { nodes { id number } }\n");
+        }
+        if has(Feature::IssueDependencies) {
+            fields.push_str(
+                "blockedBy(first: 100) { pageInfo { hasNextPage } nodes { id number } }\n",
+            );
+        }
+        if self.cards {
+            fields.push_str(PROJECT_ITEMS);
+        }
+        fields
+    }
+}
 
 /// Who owns a Projects v2 board.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +71,7 @@ pub struct BoardQuery {
 }
 
 /// What one discovery request asks for.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct DiscoveryQuery {
     pub owner: String,
     pub name: String,
@@ -38,8 +79,8 @@ pub struct DiscoveryQuery {
     pub after: Option<String>,
     /// With metadata (the first page): label names, logins and milestone titles to look up.
     pub metadata: Option<MetadataQuery>,
-    /// Read board items and their field values of each issue (a board is configured).
-    pub with_project_items: bool,
+    /// What is read of each issue (with its cards when a board is configured).
+    pub issues: IssueSelection,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -66,7 +107,10 @@ pub fn discovery_request(query: &DiscoveryQuery, token: TokenRole) -> Request {
     let mut repo_extra = String::new();
     let mut top_extra = String::new();
     if let Some(meta) = &query.metadata {
-        repo_extra.push_str("id\nissueTypes(first: 50) { nodes { id name isEnabled } }\n");
+        repo_extra.push_str("id\n");
+        if query.issues.features.has(Feature::IssueTypes) {
+            repo_extra.push_str("issueTypes(first: 50) { nodes { id name isEnabled } }\n");
+        }
         for (i, name) in meta.labels.iter().enumerate() {
             params.push(format!("$l{i}: String!"));
             variables.insert(format!("l{i}"), json!(name));
@@ -98,26 +142,24 @@ pub fn discovery_request(query: &DiscoveryQuery, token: TokenRole) -> Request {
             ));
         }
     }
-    let project_items = if query.with_project_items {
-        PROJECT_ITEMS
-    } else {
-        ""
-    };
     let document = format!(
         "query Discover({params}) {{\n\
          repository(owner: $owner, name: $name) {{\n{repo_extra}\
          issues(labels: [$label], states: [OPEN, CLOSED], first: {PAGE_SIZE}, after: $after, \
          orderBy: {{field: CREATED_AT, direction: ASC}}) {{\n\
          pageInfo {{ hasNextPage endCursor }}\n\
-         nodes {{\n{ISSUE_FIELDS}{project_items}}}\n}}\n}}\n{top_extra}}}\n",
+         nodes {{\n{fields}}}\n}}\n}}\n{top_extra}}}\n",
         params = params.join(", "),
+        fields = query.issues.fields(),
     );
     Request::query(document, Value::Object(variables)).with_token(token)
 }
 
 /// Metadata read with the first page.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Metadata {
+    /// What the server supports (the documents were built from it).
+    pub features: Features,
     pub repository_id: String,
     /// `None` when the owner has no issue types (user-owned repositories).
     pub issue_types: Vec<IssueTypeNode>,
@@ -140,15 +182,11 @@ pub struct DiscoveryPage {
 }
 
 /// Reads issues by node id (at most 100), with the fields discovery reads.
-pub fn issues_by_id_request(ids: &[String], with_project_items: bool, token: TokenRole) -> Request {
-    let project_items = if with_project_items {
-        PROJECT_ITEMS
-    } else {
-        ""
-    };
+pub fn issues_by_id_request(ids: &[String], issues: &IssueSelection, token: TokenRole) -> Request {
     Request::query(
         format!(
-            "query Issues($ids: [ID!]!) {{\nnodes(ids: $ids) {{\n... on Issue {{\n{ISSUE_FIELDS}{project_items}}}\n}}\n}}\n"
+            "query Issues($ids: [ID!]!) {{\nnodes(ids: $ids) {{\n... on Issue {{\n{}}}\n}}\n}}\n",
+            issues.fields()
         ),
         json!({ "ids": ids }),
     )
@@ -186,14 +224,10 @@ pub fn bound_issues_request(
     owner: &str,
     name: &str,
     numbers: &[u64],
-    with_project_items: bool,
+    issues: &IssueSelection,
     token: TokenRole,
 ) -> Request {
-    let project_items = if with_project_items {
-        PROJECT_ITEMS
-    } else {
-        ""
-    };
+    let selection = issues.fields();
     let mut params = vec!["$owner: String!".to_string(), "$name: String!".to_string()];
     let mut fields = String::new();
     let mut variables = Map::new();
@@ -206,7 +240,7 @@ pub fn bound_issues_request(
             "b{i}: issueOrPullRequest(number: $n{i}) {{
 __typename
              ... on Issue {{
-{ISSUE_FIELDS}{project_items}}}
+{selection}}}
 }}
 "
         ));
@@ -280,7 +314,7 @@ pub fn parse_discovery(
         .filter(|p| p.has_next_page)
         .and_then(|p| p.end_cursor.clone());
     let metadata = match &query.metadata {
-        Some(meta) => Some(parse_metadata(meta, data, repo)?),
+        Some(meta) => Some(parse_metadata(query, meta, data, repo)?),
         None => None,
     };
     Ok(DiscoveryPage {
@@ -292,6 +326,7 @@ pub fn parse_discovery(
 }
 
 fn parse_metadata(
+    query: &DiscoveryQuery,
     meta: &MetadataQuery,
     data: &Value,
     repo: &Value,
@@ -325,6 +360,7 @@ fn parse_metadata(
         _ => None,
     };
     Ok(Metadata {
+        features: query.issues.features,
         repository_id: from_value(&repo["id"], "repository.id")?,
         issue_types: issue_types
             .map(|t| t.nodes.into_iter().flatten().collect())
@@ -351,7 +387,11 @@ mod tests {
                 milestones: vec!["v1".into()],
                 ..MetadataQuery::default()
             }),
-            ..DiscoveryQuery::default()
+            after: None,
+            issues: IssueSelection {
+                features: Features::all(),
+                cards: false,
+            },
         };
         let data = json!({
             "repository": {

@@ -7,11 +7,14 @@
 //! - `wire`: the typed answers of those reads (issues, relations, cards, the board).
 //! - `mutations`: every write, as a `Mutation` value.
 //! - `batch`: several mutations as aliased fields of one document, and their answers per alias.
+//! - `features`: what the server supports, read once per run before the first query; the
+//!   reads and writes above are built from it.
 //!
 //! `sample_documents` lists one instance of every document, for the schema test.
 
 mod batch;
 mod discovery;
+mod features;
 mod mutations;
 mod wire;
 
@@ -19,8 +22,10 @@ pub use batch::{batch_request, send_batch};
 pub use discovery::{
     bound_issues_request, discovery_request, issues_by_id_request, label_lookup_request,
     parse_bound_issues, parse_discovery, parse_issues_by_id, BoardOwner, BoardQuery, Bound,
-    DiscoveryPage, DiscoveryQuery, Metadata, MetadataQuery, BOUND_PER_REQUEST, PAGE_SIZE,
+    DiscoveryPage, DiscoveryQuery, IssueSelection, Metadata, MetadataQuery, BOUND_PER_REQUEST,
+    PAGE_SIZE,
 };
+pub use features::{features, features_request, parse_features};
 pub use mutations::{Mutation, CONTENT_CREATING};
 pub use wire::{
     BoardFieldNode, BoardNode, FieldRef, FieldValueNode, IdNode, IssueNode, IssueRef,
@@ -30,14 +35,28 @@ pub use wire::{
 
 use serde_json::json;
 
+use super::features::{Feature, Features};
 use super::types::{Safety, TokenRole};
 
-/// A representative instance of every document `ops` can send, by name, for schema validation.
+/// A representative instance of every document `ops` can send to github.com, by name, for
+/// schema validation.
 pub fn sample_documents() -> Vec<(String, String)> {
+    let mut samples = sample_documents_for(Features::all());
+    samples.push(("features".to_string(), features_request().document));
+    samples
+}
+
+/// A representative instance of every document `ops` sends to a server with `features`: the
+/// reads as built for it and the mutations it has.
+pub fn sample_documents_for(features: Features) -> Vec<(String, String)> {
     let board = BoardQuery {
         owner_kind: BoardOwner::Organization,
         owner: "acme".into(),
         number: 1,
+    };
+    let with_cards = IssueSelection {
+        features,
+        cards: true,
     };
     let first = DiscoveryQuery {
         owner: "acme".into(),
@@ -50,7 +69,7 @@ pub fn sample_documents() -> Vec<(String, String)> {
             milestones: vec!["v1".into()],
             board: Some(board.clone()),
         }),
-        with_project_items: true,
+        issues: with_cards,
     };
     let user_board = DiscoveryQuery {
         metadata: Some(MetadataQuery {
@@ -65,13 +84,17 @@ pub fn sample_documents() -> Vec<(String, String)> {
     let next_page = DiscoveryQuery {
         after: Some("cursor".into()),
         metadata: None,
-        with_project_items: false,
+        issues: IssueSelection {
+            features,
+            cards: false,
+        },
         ..first.clone()
     };
-    let all_mutations = vec![
+    let duplicate_of = features.has(Feature::DuplicateReason).then_some("J");
+    let all_mutations: Vec<Mutation> = vec![
         Mutation::create_issue(json!({})),
         Mutation::update_issue(json!({})),
-        Mutation::close_issue("I", "NOT_PLANNED", Some("J")),
+        Mutation::close_issue("I", "NOT_PLANNED", duplicate_of),
         Mutation::add_sub_issue("P", "C"),
         Mutation::remove_sub_issue("P", "C"),
         Mutation::add_blocked_by("A", "B"),
@@ -79,15 +102,19 @@ pub fn sample_documents() -> Vec<(String, String)> {
         Mutation::add_project_item("P", "I"),
         Mutation::set_field("P", "I", "F", json!({ "text": "x" })),
         Mutation::create_label("R", "planpilot", "ededed"),
-    ];
+    ]
+    .into_iter()
+    .filter(|m| m.requires().iter().all(|f| features.has(*f)))
+    .collect();
     let mut samples = vec![
         (
             "bound-issues".to_string(),
-            bound_issues_request("acme", "roadmap", &[1, 2], true, TokenRole::Issues).document,
+            bound_issues_request("acme", "roadmap", &[1, 2], &with_cards, TokenRole::Issues)
+                .document,
         ),
         (
             "issues-by-id".to_string(),
-            issues_by_id_request(&["I1".to_string()], true, TokenRole::Issues).document,
+            issues_by_id_request(&["I1".to_string()], &with_cards, TokenRole::Issues).document,
         ),
         (
             "label-lookup".to_string(),

@@ -3,6 +3,8 @@
 
 use serde_json::{json, Value};
 
+use crate::github::features::Feature;
+
 /// One mutation field of a (possibly batched) document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mutation {
@@ -118,6 +120,28 @@ pub const CONTENT_CREATING: &[&str] =
     &["createIssue", "createLabel", "addSubIssue", "addBlockedBy"];
 
 impl Mutation {
+    /// The features a server needs to accept this mutation: its field, and the members of its
+    /// input that only some servers know.
+    pub fn requires(&self) -> Vec<Feature> {
+        let mut needs = Vec::new();
+        let input = |member: &str| self.input.get(member).is_some_and(|v| !v.is_null());
+        match self.field {
+            "addSubIssue" | "removeSubIssue" => needs.push(Feature::SubIssues),
+            "addBlockedBy" | "removeBlockedBy" => needs.push(Feature::IssueDependencies),
+            _ => {}
+        }
+        if input("parentIssueId") {
+            needs.push(Feature::SubIssues);
+        }
+        if input("issueTypeId") {
+            needs.push(Feature::IssueTypes);
+        }
+        if input("duplicateIssueId") || self.input.get("stateReason") == Some(&json!("DUPLICATE")) {
+            needs.push(Feature::DuplicateReason);
+        }
+        needs
+    }
+
     /// Whether GitHub counts this mutation against its content-creation limit.
     pub fn creates_content(&self) -> bool {
         CONTENT_CREATING.contains(&self.field)
@@ -138,5 +162,25 @@ mod tests {
         assert!(!Mutation::remove_blocked_by("A", "B").creates_content());
         assert!(!Mutation::add_project_item("P", "I").creates_content());
         assert!(!Mutation::set_field("P", "I", "F", json!({})).creates_content());
+    }
+
+    #[test]
+    fn a_mutation_names_the_features_it_needs() {
+        let create = Mutation::create_issue(json!({ "parentIssueId": "P", "issueTypeId": "T" }));
+        assert_eq!(create.requires(), [Feature::SubIssues, Feature::IssueTypes]);
+        assert!(Mutation::create_issue(json!({ "parentIssueId": null }))
+            .requires()
+            .is_empty());
+        assert_eq!(
+            Mutation::remove_blocked_by("A", "B").requires(),
+            [Feature::IssueDependencies]
+        );
+        assert_eq!(
+            Mutation::close_issue("I", "DUPLICATE", None).requires(),
+            [Feature::DuplicateReason]
+        );
+        assert!(Mutation::close_issue("I", "NOT_PLANNED", None)
+            .requires()
+            .is_empty());
     }
 }

@@ -149,3 +149,89 @@ async fn introspection_answers_from_the_schema_next_to_data() {
         .await;
     assert_eq!(data["__schema"]["mutationType"]["name"], "Mutation");
 }
+
+#[tokio::test]
+async fn a_server_without_dependencies_rejects_them_in_githubs_words() {
+    let api = common::start(fake_github::Config::without_features(&[
+        fake_github::Feature::IssueDependencies,
+    ]))
+    .await;
+    let body = api
+        .gql(
+            r#"{ repository(owner: "acme", name: "roadmap") { issues(first: 1) { nodes { blockedBy(first: 1) { totalCount } } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"], "Field 'blockedBy' doesn't exist on type 'Issue'",
+        "{body}"
+    );
+    let introspected = api
+        .ok(
+            r#"{ issue: __type(name: "Issue") { fields(includeDeprecated: true) { name } } mutation: __type(name: "Mutation") { fields { name } } }"#,
+            json!({}),
+        )
+        .await;
+    let names = |alias: &str| -> Vec<String> {
+        introspected[alias]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(!names("issue").contains(&"blockedBy".to_string()));
+    assert!(
+        names("issue").contains(&"subIssues".to_string()),
+        "the rest stays"
+    );
+    assert!(!names("mutation").contains(&"addBlockedBy".to_string()));
+    assert!(names("mutation").contains(&"addSubIssue".to_string()));
+    assert_eq!(api.fake.stats().validation_failures, 1);
+}
+
+#[tokio::test]
+async fn a_server_without_sub_issues_refuses_a_parent_in_create_issue() {
+    let api = common::start(fake_github::Config::without_features(&[
+        fake_github::Feature::SubIssues,
+    ]))
+    .await;
+    let repo = api.repo_id().await;
+    let body = api
+        .gql(
+            "mutation($i: CreateIssueInput!) { createIssue(input: $i) { issue { id } } }",
+            json!({"i": {"repositoryId": repo, "title": "t", "parentIssueId": "I_1"}}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "Variable $i of type CreateIssueInput! was provided invalid value for parentIssueId \
+         (Field is not defined on CreateIssueInput)",
+        "{body}"
+    );
+    assert!(body.get("data").is_none(), "nothing ran: {body}");
+    let stats = api.fake.stats();
+    assert_eq!((stats.validation_failures, stats.mutations.total), (1, 0));
+}
+
+#[test]
+fn every_feature_can_be_taken_away_and_the_schema_stays_valid() {
+    let full = Schema::vendored();
+    for feature in fake_github::Feature::ALL {
+        let reduced = full.without(&[feature]).expect("reduced schema");
+        assert!(full
+            .validate("{ __typename }")
+            .and(reduced.validate("{ __typename }"))
+            .is_ok());
+    }
+    let none = full
+        .without(&fake_github::Feature::ALL)
+        .expect("every feature gone");
+    assert!(none
+        .validate("query { repository(owner: \"a\", name: \"b\") { issueTypes(first: 1) { totalCount } } }")
+        .is_err());
+    let state_reason =
+        "{ node(id: \"I\") { ... on Issue { stateReason(enableDuplicate: true) } } }";
+    assert!(full.validate(state_reason).is_ok());
+    assert!(none.validate(state_reason).is_err());
+}
