@@ -39,6 +39,23 @@ impl<A> Verdict<A> {
             answer_or_limit => answer_or_limit,
         }
     }
+
+    /// What became of the attempt, in a few words, for the request log (`RUNNER_DEBUG=1`).
+    /// Messages are those of the verdict, already scrubbed of tokens by the client.
+    pub fn outcome(&self) -> String {
+        match self {
+            Verdict::Answer { limit: None, .. } => "answered".to_string(),
+            Verdict::Answer {
+                limit: Some(limit), ..
+            } => format!(
+                "answered, some fields refused by the {} limit",
+                limit.cause()
+            ),
+            Verdict::Limit(limit) => format!("refused: {}", limit.describe()),
+            Verdict::Transient { message, .. } => format!("transient: {message}"),
+            Verdict::Fail(error) => format!("failed: {error}"),
+        }
+    }
 }
 
 impl GraphqlError {

@@ -45,12 +45,15 @@ fn split_instead(limit: &Limit, request: &Request, refusals: u32) -> Option<ApiE
 }
 
 /// What one call sends, and how: the request, its token and safety, and when a refused
-/// document goes back to its sender to split (GraphQL only).
+/// document goes back to its sender to split (GraphQL only). `operation` and `mutations` name
+/// it in the request log.
 struct Exchange<'a> {
     wire: Wire<'a>,
     role: TokenRole,
     safety: Safety,
     split: &'a (dyn Fn(&Limit, u32) -> Option<ApiError> + Sync),
+    operation: &'a str,
+    mutations: u64,
 }
 
 /// The client. See the module docs for what clones share.
@@ -145,6 +148,8 @@ impl Client {
             role: request.token,
             safety: request.safety,
             split: &|limit, refusals| split_instead(limit, &request, refusals),
+            operation: request.operation_name(),
+            mutations: request.mutation_fields,
         };
         self.send(exchange, classify).await
     }
@@ -162,6 +167,8 @@ impl Client {
             role,
             safety,
             split: &|_, _| None,
+            operation: call.url.path(),
+            mutations: 0,
         };
         self.send(exchange, classify_rest).await
     }
@@ -173,18 +180,14 @@ impl Client {
         classify: fn(Result<RawResponse, TransportError>, TokenUse) -> Verdict<A>,
     ) -> Result<A, ApiError> {
         let inner = &*self.inner;
-        let Exchange {
-            wire,
-            role,
-            safety,
-            split,
-        } = exchange;
+        let (safety, split) = (exchange.safety, exchange.split);
         let mut transient_retries = 0;
         let mut limit_retries = 0;
         loop {
             // The slot is given back only once a limit's pause and back-off are in place, so
             // no queued worker slips a request in between a refusal and the pause.
-            let (verdict, slot) = inner.attempt(wire, role, classify).await?;
+            let retries = transient_retries + limit_retries;
+            let (verdict, slot) = inner.attempt(&exchange, retries, classify).await?;
             match verdict {
                 Verdict::Answer { response, limit } => {
                     inner.record_answer(&slot);
@@ -273,15 +276,52 @@ impl Client {
     }
 }
 
+/// The request log line (`RUNNER_DEBUG=1`): method, operation, status, time and retries, and
+/// what became of the attempt. It names the token by its input, never by its value; the
+/// outcome's text was scrubbed of token values with the verdict.
+fn log_request<A>(
+    exchange: &Exchange<'_>,
+    token: TokenUse,
+    retries: u32,
+    status: Option<u16>,
+    remaining: Option<i64>,
+    elapsed: Duration,
+    verdict: &Verdict<A>,
+) {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return;
+    }
+    let (method, api) = match exchange.wire {
+        Wire::Graphql(_) => ("POST", "graphql"),
+        Wire::Rest(call) => (call.method.as_str(), "rest"),
+    };
+    let status = status.map_or_else(|| "none".to_string(), |s| s.to_string());
+    tracing::debug!(
+        method = %method,
+        api = %api,
+        operation = %exchange.operation,
+        mutations = exchange.mutations,
+        token = %token.input.name(),
+        status = %status,
+        time_ms = elapsed.as_millis() as u64,
+        retry = retries,
+        ratelimit_remaining = remaining,
+        outcome = %verdict.outcome(),
+        "request"
+    );
+}
+
 impl Inner {
-    /// One HTTP exchange: wait at the gate, take a slot, send, classify. The slot is returned
-    /// with the verdict for the caller to release.
+    /// One HTTP exchange: wait at the gate, take a slot, send, classify, and log it at debug
+    /// level. The slot is returned with the verdict for the caller to release. `retries`: how
+    /// many times this call was sent before.
     async fn attempt<A>(
         &self,
-        wire: Wire<'_>,
-        role: TokenRole,
+        exchange: &Exchange<'_>,
+        retries: u32,
         classify: fn(Result<RawResponse, TransportError>, TokenUse) -> Verdict<A>,
     ) -> Result<(Verdict<A>, Slot<'_>), ApiError> {
+        let role = exchange.role;
         let slot = loop {
             self.breaker.check()?;
             self.gate.wait_open().await?;
@@ -293,13 +333,20 @@ impl Inner {
             }
         };
         let in_flight = self.metrics.start_request();
-        let outcome = self.transport.send(wire, role).await;
+        let started = tokio::time::Instant::now();
+        let outcome = self.transport.send(exchange.wire, role).await;
+        let elapsed = started.elapsed();
         drop(in_flight);
+        let status = outcome.as_ref().map(|raw| raw.status).ok();
+        let remaining = outcome.as_ref().ok().and_then(|raw| raw.headers.remaining);
         if let Ok(raw) = &outcome {
             self.metrics.record_remaining(raw.headers.remaining);
         }
-        let verdict =
-            classify(outcome, self.token_use(role)).map_messages(|text| self.redact(text));
+        let token = self.token_use(role);
+        let verdict = classify(outcome, token).map_messages(|text| self.redact(text));
+        log_request(
+            exchange, token, retries, status, remaining, elapsed, &verdict,
+        );
         Ok((verdict, slot))
     }
 

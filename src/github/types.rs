@@ -125,6 +125,25 @@ impl Request {
     pub fn is_mutation(&self) -> bool {
         self.mutation_fields > 0
     }
+
+    /// The operation's name, for the request log: `Discover` for `query Discover($a: …) {…}`,
+    /// or the operation type (`query`, `mutation`) for an anonymous one. Only the document's
+    /// first words are read, never the rest of it.
+    pub fn operation_name(&self) -> &str {
+        let head = self.document.trim_start();
+        let (kind, rest) = match head.split_once(|c: char| !c.is_ascii_alphabetic()) {
+            Some(("", _)) => return "query",
+            Some((kind, _)) => (kind, head[kind.len()..].trim_start()),
+            None => return "query",
+        };
+        let name_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        match &rest[..name_end] {
+            "" => kind,
+            name => name,
+        }
+    }
 }
 
 /// One entry of a GraphQL `errors` array.
@@ -224,5 +243,27 @@ impl ApiError {
             | ApiError::Refused { .. }
             | ApiError::CircuitOpen { .. }) => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_operation_name_comes_from_the_document_head() {
+        let name = |document: &str| {
+            Request::query(document, serde_json::json!({}))
+                .operation_name()
+                .to_string()
+        };
+        assert_eq!(name("query Discover($owner: String!) { a }"), "Discover");
+        assert_eq!(
+            name("\n mutation CreateIssue_AddSubIssue($i0: X!) { m0 }"),
+            "CreateIssue_AddSubIssue"
+        );
+        assert_eq!(name("query{ viewer { login } }"), "query");
+        assert_eq!(name("mutation { a: closeIssue }"), "mutation");
+        assert_eq!(name("{ viewer { login } }"), "query");
     }
 }

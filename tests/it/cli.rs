@@ -344,15 +344,18 @@ struct Fake {
 
 impl Fake {
     fn start() -> Fake {
+        Fake::start_with(fake_github::Config {
+            token: TOKEN.to_string(),
+            ..fake_github::Config::default()
+        })
+    }
+
+    fn start_with(config: fake_github::Config) -> Fake {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
-        let config = fake_github::Config {
-            token: TOKEN.to_string(),
-            ..fake_github::Config::default()
-        };
         let fake = runtime
             .block_on(fake_github::FakeGithub::start(config))
             .expect("fake starts");
@@ -661,4 +664,93 @@ fn runner_debug_turns_on_debug_logging_without_tokens() {
     assert!(line.contains("repository=acme/roadmap"), "{line}");
     assert!(line.contains("dry_run=true"), "{line}");
     assert_no_token(&debug, &[&step.output_path(), &step.summary_path()]);
+}
+
+/// The `request` lines of a debug log, each as its `key=value` fields.
+fn request_lines(log: &str) -> Vec<BTreeMap<String, String>> {
+    log.lines()
+        .filter(|line| line.contains("DEBUG") && line.contains(" request "))
+        .map(|line| {
+            let fields = line.split_once(" request ").unwrap().1;
+            // `outcome=` comes last and may hold spaces.
+            let (head, outcome) = fields.split_once("outcome=").unwrap_or((fields, ""));
+            let mut map: BTreeMap<String, String> = head
+                .split_whitespace()
+                .filter_map(|pair| pair.split_once('='))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            map.insert("outcome".into(), outcome.trim().to_string());
+            map
+        })
+        .collect()
+}
+
+#[test]
+fn runner_debug_logs_every_request_with_its_operation_status_time_and_retries() {
+    // Every 10th document is refused with RATE_LIMITED; the budget resets each second, so the
+    // waits are short.
+    let fake = Fake::start_with(fake_github::Config {
+        token: TOKEN.to_string(),
+        primary_window: std::time::Duration::from_secs(1),
+        faults: fake_github::Faults {
+            rate_limited_every: Some(10),
+            ..fake_github::Faults::default()
+        },
+        ..fake_github::Config::default()
+    });
+    let step = Step::new();
+    let debug = run(fake
+        .step_command(&step)
+        .env_remove("INPUT_PROJECT-URL")
+        .env("RUNNER_DEBUG", "1"));
+    assert_eq!(debug.code, 0, "{}\n{}", debug.stdout, debug.stderr);
+    assert_eq!(fake.issue_count(), 15);
+
+    let requests = request_lines(&debug.stderr);
+    let stats = fake.fake.stats();
+    assert_eq!(
+        requests.len() as u64,
+        stats.requests,
+        "one line per request GitHub received: {}",
+        debug.stderr
+    );
+    for line in &requests {
+        assert_eq!(line["method"], "POST", "{line:?}");
+        assert_eq!(line["api"], "graphql", "{line:?}");
+        assert_eq!(line["token"], "github-token", "{line:?}");
+        assert_eq!(line["status"], "200", "{line:?}");
+        assert!(line["time_ms"].parse::<u64>().is_ok(), "{line:?}");
+        assert!(line["retry"].parse::<u32>().is_ok(), "{line:?}");
+    }
+    let discover = requests
+        .iter()
+        .find(|l| l["operation"] == "Discover")
+        .unwrap_or_else(|| panic!("the discovery query is named: {requests:?}"));
+    assert_eq!(discover["mutations"], "0", "{discover:?}");
+    assert!(
+        requests
+            .iter()
+            .any(|l| l["operation"] == "CreateIssue" && l["mutations"] != "0"),
+        "the creates are named: {requests:?}"
+    );
+    // Each refusal is logged with its reason, and the resend of that document with its count.
+    let refused: Vec<&BTreeMap<String, String>> = requests
+        .iter()
+        .filter(|l| l["outcome"].starts_with("refused: primary rate limit"))
+        .collect();
+    assert_eq!(refused.len() as u64, stats.rate_limited, "{requests:?}");
+    assert!(!refused.is_empty());
+    assert!(
+        requests.iter().any(|l| l["retry"] != "0"),
+        "a resend says it is one: {requests:?}"
+    );
+    assert!(requests.iter().any(|l| l["outcome"] == "answered"));
+    assert_no_token(&debug, &[&step.output_path(), &step.summary_path()]);
+
+    // Without RUNNER_DEBUG, no request log.
+    let quiet = run(fake
+        .step_command(&Step::new())
+        .env_remove("INPUT_PROJECT-URL"));
+    assert_eq!(quiet.code, 0, "{}", quiet.stderr);
+    assert!(request_lines(&quiet.stderr).is_empty(), "{}", quiet.stderr);
 }

@@ -22,7 +22,11 @@ pub fn batch_request(mutations: &[Mutation], safety: Safety, token: TokenRole) -
         variables.insert(format!("i{i}"), m.input.clone());
     }
     Request::batch(
-        format!("mutation Batch({}) {{\n{fields}}}\n", params.join(", ")),
+        format!(
+            "mutation {}({}) {{\n{fields}}}\n",
+            operation_name(mutations),
+            params.join(", ")
+        ),
         Value::Object(variables),
         safety,
         mutations.len() as u64,
@@ -32,6 +36,31 @@ pub fn batch_request(mutations: &[Mutation], safety: Safety, token: TokenRole) -
 
 /// One result per mutation: its payload, or GitHub's error for that alias.
 type PerAlias = Vec<Result<Value, GraphqlError>>;
+
+/// The document's operation name, after the mutation fields it runs, in order of first use
+/// (`CreateIssue`, `AddSubIssue_AddBlockedBy`): what the request log (`RUNNER_DEBUG=1`) shows.
+fn operation_name(mutations: &[Mutation]) -> String {
+    let mut fields: Vec<&str> = Vec::new();
+    for m in mutations {
+        if !fields.contains(&m.field) {
+            fields.push(m.field);
+        }
+    }
+    let names: Vec<String> = fields
+        .iter()
+        .map(|field| {
+            let mut chars = field.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect();
+    if names.is_empty() {
+        "Batch".to_string()
+    } else {
+        names.join("_")
+    }
+}
 
 /// Sends `mutations` in one document. `Err` when the whole request failed; otherwise one result
 /// per mutation, in order: its payload, or GitHub's error for that alias (whose
