@@ -130,6 +130,10 @@ pub async fn import(request: &ImportRequest, env: &Env) -> Exit {
             eprintln!("error: reading the backlog failed: {error}");
             return Exit::SyncFailed;
         }
+        Err(error @ BacklogError::Partial(_)) => {
+            eprintln!("error: reading the backlog failed: {error}");
+            return Exit::SyncFailed;
+        }
     };
     let type_names = TypeNames::default();
     let selection = request.selection();

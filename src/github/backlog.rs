@@ -77,6 +77,9 @@ pub enum BacklogError {
     NotFound(String),
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// GitHub's answer left part of the issues out: no plan is written from it.
+    #[error("{0}; no plan was written from it — run the import again")]
+    Partial(ops::ReadError),
 }
 
 /// Reads the selected issues, their sub-issue trees and the board's fields.
@@ -298,7 +301,9 @@ impl Reader<'_> {
                 let response = self
                     .send(issues_by_id_request(ids, &self.issues, TokenRole::Issues))
                     .await?;
-                for issue in parse_issues_by_id(&response.data) {
+                let issues = parse_issues_by_id(&response.data, &response.errors)
+                    .map_err(BacklogError::Partial)?;
+                for issue in issues {
                     self.add(issue);
                 }
             }

@@ -265,6 +265,17 @@ impl Client {
         self.inner.metrics.snapshot()
     }
 
+    /// Counts a retry the caller makes (a read sent again because its answer was partial).
+    pub(crate) fn note_retry(&self, cause: &str) {
+        self.inner.metrics.record_retry(cause);
+    }
+
+    /// How long to wait before retry number `retry` (from 0) of something transient: the
+    /// client's backoff with jitter.
+    pub(crate) fn retry_delay(&self, retry: u32) -> Duration {
+        self.inner.backoff.random_delay(retry)
+    }
+
     /// Where `ops::features` keeps what the server supports, for every clone.
     pub(crate) fn feature_cache(&self) -> &tokio::sync::OnceCell<Features> {
         &self.inner.features

@@ -19,7 +19,7 @@ pub struct Metrics {
     pub mutations: u64,
     /// Top-level fields of those mutation documents: one per aliased mutation.
     pub mutation_fields: u64,
-    /// Resends by cause: `transient`, `primary`, `secondary`.
+    /// Resends by cause: `transient`, `primary`, `secondary`, `partial read`.
     pub retries: BTreeMap<String, u64>,
     /// Rate-limit refusals seen (whole requests or some of their fields).
     pub rate_limit_hits: u64,

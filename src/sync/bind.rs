@@ -48,9 +48,13 @@ pub async fn bind(
             },
             token,
         );
-        let response = client.graphql(request).await?;
+        let bound = ops::read_whole(client, &request, |response| {
+            ops::parse_bound_issues(&response.data, &response.errors, numbers)
+        })
+        .await
+        .map_err(|e| super::discover::read_failed(e, token))?;
         discovered.requests += 1;
-        for (number, bound) in ops::parse_bound_issues(&response.data, numbers) {
+        for (number, bound) in bound {
             let Some(item) = plan.bound_to(number) else {
                 continue;
             };

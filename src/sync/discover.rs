@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::github::ops::{
     self, BoardOwner, BoardQuery, DiscoveryPage, DiscoveryQuery, FieldValueNode, IssueNode,
-    IssueSelection, IssueTypeNode, MetadataQuery,
+    IssueSelection, IssueTypeNode, MetadataQuery, ReadError,
 };
 use crate::github::{Client, Feature, Features, TokenInput, TokenRole};
 use crate::plan::Plan;
@@ -111,21 +111,12 @@ pub async fn discover(
     let mut query = first_query(plan, options, features);
     let mut pages = Vec::new();
     loop {
-        let response = client
-            .graphql(ops::discovery_request(&query, token))
-            .await?;
-        let page = ops::parse_discovery(&query, &response.data, &response.errors).map_err(|e| {
-            // With a board, discovery reads issues and cards in one query with the project
-            // token, which must therefore also read the repository.
-            let hint = if token == TokenRole::Project {
-                "; with a project board the project token reads the repository's issues too: \
-                     give it read access to the repository (classic PAT: repo scope; fine-grained: \
-                     Issues read) or use one token for both"
-            } else {
-                ""
-            };
-            SyncError::Discovery(format!("{e}{hint}"))
-        })?;
+        let request = ops::discovery_request(&query, token);
+        let page = ops::read_whole(client, &request, |response| {
+            ops::parse_discovery(&query, &response.data, &response.errors)
+        })
+        .await
+        .map_err(|e| read_failed(e, token))?;
         let next = page.next.clone();
         pages.push(page);
         match next {
@@ -189,8 +180,12 @@ async fn find_strays(
     let mut elsewhere = BTreeSet::new();
     for ids in unknown.chunks(100) {
         let request = ops::issues_by_id_request(ids, selection, token);
-        let response = client.graphql(request).await?;
-        for node in ops::parse_issues_by_id(&response.data) {
+        let nodes = ops::read_whole(client, &request, |response| {
+            ops::parse_issues_by_id(&response.data, &response.errors)
+        })
+        .await
+        .map_err(|e| read_failed(e, token))?;
+        for node in nodes {
             match (ours(&node).is_some(), in_repository(&node, options)) {
                 (true, true) => strays.push(node),
                 (true, false) => {
@@ -201,6 +196,26 @@ async fn find_strays(
         }
     }
     Ok((strays, elsewhere))
+}
+
+/// The sync's error for a read of issues that failed with `token`.
+pub(crate) fn read_failed(error: ReadError, token: TokenRole) -> SyncError {
+    match error {
+        ReadError::Api(error) => SyncError::Api(error),
+        ReadError::Shape(error) => {
+            // With a board, discovery reads issues and cards in one query with the project
+            // token, which must therefore also read the repository.
+            let hint = if token == TokenRole::Project {
+                "; with a project board the project token reads the repository's issues too: \
+                 give it read access to the repository (classic PAT: repo scope; fine-grained: \
+                 Issues read) or use one token for both"
+            } else {
+                ""
+            };
+            SyncError::Discovery(format!("{error}{hint}"))
+        }
+        partial @ ReadError::Partial { .. } => SyncError::PartialRead(partial.to_string()),
+    }
 }
 
 /// Whether an issue lives in the synced repository: a related issue may be in another one

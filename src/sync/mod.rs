@@ -62,6 +62,14 @@ pub enum SyncError {
     BoardUnreachable(String),
     #[error("reading the managed issues failed: {0}")]
     Discovery(String),
+    /// Reads of the managed issues kept coming back with part of them left out: nothing is
+    /// decided from such an answer (no label removed, no board value rewritten, no link made
+    /// again because a field came back empty). Exit 1: a re-run resumes.
+    #[error(
+        "reading the managed issues failed: {0}. The run stopped rather than act on an \
+         incomplete answer; re-run to resume"
+    )]
+    PartialRead(String),
     #[error(transparent)]
     Api(#[from] ApiError),
 }

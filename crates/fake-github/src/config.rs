@@ -117,6 +117,11 @@ pub struct Faults {
     /// Probability that a mutation document is applied and then the connection is dropped
     /// without any response.
     pub drop_after_apply_rate: f64,
+    /// Probability that a query's answer leaves a field of one of its issues out, as GitHub
+    /// does on a timeout: the field (labels, assignees, board items, blocked-by, parent,
+    /// sub-issues or type, one of those the query selected) comes back `null`, with an `errors`
+    /// entry whose `path` names it, beside the rest of the `data`.
+    pub partial_read_rate: f64,
     /// Every Nth GraphQL document gets `RATE_LIMITED` (nothing applied).
     pub rate_limited_every: Option<u64>,
     /// Secondary limit: more requests in flight than this → 403.
@@ -144,6 +149,7 @@ impl Default for Faults {
             error_502_rate: 0.0,
             something_went_wrong_rate: 0.0,
             drop_after_apply_rate: 0.0,
+            partial_read_rate: 0.0,
             rate_limited_every: None,
             max_concurrent: None,
             content_limit: None,

@@ -17,6 +17,7 @@ pub struct FaultsJson {
     pub error_502_rate: Option<f64>,
     pub something_went_wrong_rate: Option<f64>,
     pub drop_after_apply_rate: Option<f64>,
+    pub partial_read_rate: Option<f64>,
     pub rate_limited_every: Option<u64>,
     pub max_concurrent: Option<u64>,
     pub content_limit: Option<u64>,
@@ -41,6 +42,7 @@ impl FaultsJson {
             error_502_rate: Some(faults.error_502_rate),
             something_went_wrong_rate: Some(faults.something_went_wrong_rate),
             drop_after_apply_rate: Some(faults.drop_after_apply_rate),
+            partial_read_rate: Some(faults.partial_read_rate),
             rate_limited_every: Some(faults.rate_limited_every.unwrap_or(0)),
             max_concurrent: Some(faults.max_concurrent.unwrap_or(0)),
             content_limit: Some(faults.content_limit.map_or(0, |l| l.max)),
@@ -58,6 +60,7 @@ impl FaultsJson {
             ("error_502_rate", self.error_502_rate),
             ("something_went_wrong_rate", self.something_went_wrong_rate),
             ("drop_after_apply_rate", self.drop_after_apply_rate),
+            ("partial_read_rate", self.partial_read_rate),
             ("retry_after_omit_rate", self.retry_after_omit_rate),
         ] {
             if rate.is_some_and(|r| !(0.0..=1.0).contains(&r)) {
@@ -81,6 +84,7 @@ impl FaultsJson {
         next.drop_after_apply_rate = self
             .drop_after_apply_rate
             .unwrap_or(next.drop_after_apply_rate);
+        next.partial_read_rate = self.partial_read_rate.unwrap_or(next.partial_read_rate);
         if let Some(n) = self.rate_limited_every {
             next.rate_limited_every = on(n);
         }

@@ -87,6 +87,10 @@ struct Args {
     /// Probability that a mutation document is applied and the connection then dropped unanswered.
     #[arg(long, default_value_t = 0.0)]
     fault_drop_after_apply: f64,
+    /// Probability that a query's answer leaves a field of one issue out (null, with an error
+    /// whose path names it), as GitHub does on a timeout.
+    #[arg(long, default_value_t = 0.0)]
+    fault_partial_read: f64,
     /// Every Nth GraphQL document gets RATE_LIMITED.
     #[arg(long)]
     rate_limited_every: Option<u64>,
@@ -167,6 +171,7 @@ fn config(args: Args) -> Config {
         error_502_rate: args.fault_502,
         something_went_wrong_rate: args.fault_something_went_wrong,
         drop_after_apply_rate: args.fault_drop_after_apply,
+        partial_read_rate: args.fault_partial_read,
         rate_limited_every: args.rate_limited_every,
         max_concurrent: args.max_concurrent,
         content_limit: args.content_limit.map(|max| ContentLimit {
@@ -252,6 +257,8 @@ mod tests {
             "0.2",
             "--fault-drop-after-apply",
             "0.3",
+            "--fault-partial-read",
+            "0.6",
             "--rate-limited-every",
             "4",
             "--max-concurrent",
@@ -328,6 +335,7 @@ mod tests {
             })
         );
         assert!(f.content_limit_graphql);
+        assert_eq!(f.partial_read_rate, 0.6);
         assert_eq!((f.retry_after_secs, f.retry_after_omit_rate), (8, 0.4));
     }
 

@@ -827,6 +827,70 @@ fn introspect(schema: &Schema, prepared: &Prepared, data: &mut Value, errors: &m
     }
 }
 
+/// Fields of an issue a partial answer may leave out.
+const LEFT_OUT: &[&str] = &[
+    "labels",
+    "assignees",
+    "projectItems",
+    "blockedBy",
+    "parent",
+    "subIssues",
+    "issueType",
+];
+
+/// Nulls one field of one issue in `data` (drawn from the seeded generator), as GitHub leaves
+/// a field out of an answer on a timeout; returns the error naming it, or `None` when the
+/// answer holds no such field.
+fn leave_out(shared: &Shared, data: &mut Value) -> Option<Value> {
+    fn collect(value: &Value, path: &mut Vec<Value>, found: &mut Vec<Vec<Value>>) {
+        match value {
+            Value::Object(object) => {
+                if object.get("number").is_some_and(Value::is_u64) {
+                    for field in LEFT_OUT {
+                        if object.get(*field).is_some_and(|v| !v.is_null()) {
+                            let mut at = path.clone();
+                            at.push(json!(field));
+                            found.push(at);
+                        }
+                    }
+                }
+                for (key, inner) in object {
+                    path.push(json!(key));
+                    collect(inner, path, found);
+                    path.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (index, inner) in items.iter().enumerate() {
+                    path.push(json!(index));
+                    collect(inner, path, found);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    collect(data, &mut Vec::new(), &mut found);
+    if found.is_empty() {
+        return None;
+    }
+    let path = found.swap_remove(lock(&shared.rng).gen_range(0..found.len()));
+    let mut target = &mut *data;
+    for step in &path {
+        target = match step {
+            Value::String(key) => target.get_mut(key.as_str())?,
+            Value::Number(index) => target.get_mut(index.as_u64()? as usize)?,
+            _ => return None,
+        };
+    }
+    *target = Value::Null;
+    Some(json!({
+        "message": "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `0000:FAKE:0000` when reporting this issue.",
+        "path": path,
+    }))
+}
+
 /// Run the document against the state; returns the response body and the mutations run.
 fn execute(
     shared: &Shared,
@@ -859,6 +923,15 @@ fn execute(
     );
     let mut data = data;
     introspect(schema, prepared, &mut data, &mut ctx.errors);
+    let faults = lock(&shared.faults).clone();
+    if !prepared.is_mutation() && shared.chance(faults.partial_read_rate) {
+        if let Some(error) = leave_out(shared, &mut data) {
+            ctx.errors.push(error);
+            let mut stats = lock(&shared.stats);
+            stats.faults_injected += 1;
+            stats.partial_reads += 1;
+        }
+    }
     let mut body = json!({"data": data});
     if !ctx.errors.is_empty() {
         body["errors"] = Value::Array(std::mem::take(&mut ctx.errors));

@@ -24,6 +24,8 @@ pub struct Stats {
     pub validation_failures: u64,
     /// Injected 502s, "Something went wrong" answers and dropped connections.
     pub faults_injected: u64,
+    /// Query answers with a field of an issue left out (`partial_read_rate`).
+    pub partial_reads: u64,
     /// Connections dropped after their mutations were applied.
     pub dropped_after_apply: u64,
     /// `RATE_LIMITED` answers (budget exhausted or `rate_limited_every`).

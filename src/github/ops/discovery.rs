@@ -4,6 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::partial::{gaps, whole, IssuesAt, ReadError};
 use super::wire::{from_value, BoardNode, IssueNode, IssueTypeNode, NamedNode, Nodes, ShapeError};
 use crate::github::features::{Feature, Features};
 use crate::github::types::{GraphqlError, Request, TokenRole};
@@ -193,9 +194,14 @@ pub fn issues_by_id_request(ids: &[String], issues: &IssueSelection, token: Toke
     .with_token(token)
 }
 
-/// Reads the answer of `issues_by_id_request`; ids that are not issues are left out.
-pub fn parse_issues_by_id(data: &Value) -> Vec<IssueNode> {
-    data["nodes"]
+/// Reads the answer of `issues_by_id_request`; ids that are not issues are left out. An
+/// answer that left a field of an issue out is `Partial`.
+pub fn parse_issues_by_id(
+    data: &Value,
+    errors: &[GraphqlError],
+) -> Result<Vec<IssueNode>, ReadError> {
+    whole(gaps(errors, data, IssuesAt::BY_ID))?;
+    Ok(data["nodes"]
         .as_array()
         .map(|nodes| {
             nodes
@@ -203,7 +209,7 @@ pub fn parse_issues_by_id(data: &Value) -> Vec<IssueNode> {
                 .filter_map(|n| serde_json::from_value(n.clone()).ok())
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default())
 }
 
 /// What a number bound with `issue:` names in the repository.
@@ -259,9 +265,15 @@ repository(owner: $owner, name: $name) {{
     .with_token(token)
 }
 
-/// Reads the answer of `bound_issues_request`, one entry per number asked for.
-pub fn parse_bound_issues(data: &Value, numbers: &[u64]) -> Vec<(u64, Bound)> {
-    numbers
+/// Reads the answer of `bound_issues_request`, one entry per number asked for. An answer that
+/// left a field of an issue out is `Partial`.
+pub fn parse_bound_issues(
+    data: &Value,
+    errors: &[GraphqlError],
+    numbers: &[u64],
+) -> Result<Vec<(u64, Bound)>, ReadError> {
+    whole(gaps(errors, data, IssuesAt::BY_NUMBER))?;
+    Ok(numbers
         .iter()
         .enumerate()
         .map(|(i, number)| {
@@ -275,7 +287,7 @@ pub fn parse_bound_issues(data: &Value, numbers: &[u64]) -> Vec<(u64, Bound)> {
             };
             (*number, bound)
         })
-        .collect()
+        .collect())
 }
 
 /// Looks up one label by name (after a create found it already there).
@@ -287,12 +299,14 @@ pub fn label_lookup_request(owner: &str, name: &str, label: &str) -> Request {
     )
 }
 
-/// Reads a discovery answer.
+/// Reads a discovery answer. An answer that left a field of an issue out is `Partial`: it is
+/// no account of those issues (and the page is not read at all).
 pub fn parse_discovery(
     query: &DiscoveryQuery,
     data: &Value,
     errors: &[GraphqlError],
-) -> Result<DiscoveryPage, ShapeError> {
+) -> Result<DiscoveryPage, ReadError> {
+    whole(gaps(errors, data, IssuesAt::DISCOVERY))?;
     let repo = data
         .get("repository")
         .filter(|r| !r.is_null())

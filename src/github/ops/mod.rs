@@ -7,6 +7,8 @@
 //! - `wire`: the typed answers of those reads (issues, relations, cards, the board).
 //! - `mutations`: every write, as a `Mutation` value.
 //! - `batch`: several mutations as aliased fields of one document, and their answers per alias.
+//! - `partial`: answers that left part of a read of issues out — read again, never taken for
+//!   the truth.
 //! - `features`: what the server supports, read once per run before the first query; the
 //!   reads and writes above are built from it.
 //!
@@ -16,6 +18,7 @@ mod batch;
 mod discovery;
 mod features;
 mod mutations;
+mod partial;
 mod wire;
 
 pub use batch::{batch_request, send_batch};
@@ -27,6 +30,7 @@ pub use discovery::{
 };
 pub use features::{features, features_request, parse_features};
 pub use mutations::{Mutation, CONTENT_CREATING};
+pub use partial::{gaps, read_whole, Gap, IssuesAt, ReadError, PARTIAL_READ_ATTEMPTS};
 pub use wire::{
     BoardFieldNode, BoardNode, FieldRef, FieldValueNode, IdNode, IssueNode, IssueRef,
     IssueTypeNode, IterationConfig, IterationNode, NamedNode, Nodes, PageInfo, ProjectItemNode,

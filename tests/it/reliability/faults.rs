@@ -161,3 +161,139 @@ fn the_binary_under_mixed_faults_exits_0_or_1_and_a_rerun_converges() {
     }
     assert!(stopped > 0, "some runs stopped");
 }
+
+/// Labels and board values people set, checked after every run under partial answers.
+fn assert_human_values_kept(env: &Env, plan: &planpilot::plan::Plan, context: &str) {
+    for (item, issues) in claims(&env.fake.state(), &plan.key) {
+        assert_eq!(issues.len(), 1, "{context}: {item} has {issues:#?}");
+        let issue = &issues[0];
+        let labels: Vec<&str> = issue["labels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l.as_str())
+            .collect();
+        assert!(
+            labels.contains(&"bug"),
+            "{context}: {item} lost the label a person added: {labels:?}"
+        );
+        assert_eq!(
+            issue["project_item"]["fields"]["Status"], "In Progress",
+            "{context}: {item}'s Status, set by a person, was rewritten"
+        );
+    }
+}
+
+#[tokio::test]
+async fn partial_answers_are_never_taken_as_the_truth() {
+    let env = Env::start(Config {
+        seed: 11,
+        ..Config::default()
+    })
+    .await;
+    let plan = Model::grid("partial", 1, 2, 3).plan();
+    env.sync_ok(&plan).await;
+    // People label every issue and move every card to In Progress (the plan only defaults
+    // Status, so the board value is theirs).
+    let state = env.fake.state();
+    let bug = state["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "bug")
+        .unwrap()["id"]
+        .clone();
+    let status = state["project"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Status")
+        .unwrap()
+        .clone();
+    let in_progress = status["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "In Progress")
+        .unwrap()["id"]
+        .clone();
+    for issues in claims(&state, &plan.key).values() {
+        let issue = &issues[0];
+        env.human(
+            "mutation($id: ID!, $l: [ID!]!) { addLabelsToLabelable(input: {labelableId: $id, labelIds: $l}) { clientMutationId } }",
+            serde_json::json!({ "id": issue["id"], "l": [bug] }),
+        )
+        .await;
+        env.human(
+            "mutation($p: ID!, $i: ID!, $f: ID!, $o: String!) { updateProjectV2ItemFieldValue(input: \
+             {projectId: $p, itemId: $i, fieldId: $f, value: {singleSelectOptionId: $o}}) { projectV2Item { id } } }",
+            serde_json::json!({ "p": state["project"]["id"], "i": issue["project_item"]["id"], "f": status["id"], "o": in_progress }),
+        )
+        .await;
+    }
+    assert_human_values_kept(&env, &plan, "before");
+
+    // Every answer partial: the run stops before any write, saying why.
+    env.fake.set_faults(Faults {
+        partial_read_rate: 1.0,
+        ..Faults::default()
+    });
+    let before = env.fake.stats();
+    let error = env
+        .sync(&plan)
+        .await
+        .expect_err("a partial answer stops the run");
+    assert!(matches!(error, SyncError::PartialRead(_)), "{error}");
+    assert!(!error.is_invalid_input(), "exit 1: a re-run resumes");
+    let message = error.to_string();
+    assert!(
+        message.contains("left part of the issues out on 3 attempt(s)")
+            && message.contains("re-run"),
+        "{message}"
+    );
+    let after = env.fake.stats();
+    assert_eq!(
+        after.mutations.total, before.mutations.total,
+        "nothing written"
+    );
+    assert!(after.partial_reads >= 3, "the read was tried again");
+    assert_human_values_kept(&env, &plan, "all partial");
+
+    // Some answers partial: each run completes from a whole answer or stops; none acts on a gap.
+    env.fake.set_faults(Faults {
+        partial_read_rate: 0.5,
+        ..Faults::default()
+    });
+    let mut retried = 0;
+    for run in 0..6 {
+        match env.sync(&plan).await {
+            Ok(report) => {
+                assert!(report.errors.is_empty(), "run {run}: {:#?}", report.errors);
+                assert!(
+                    report.changes.is_empty(),
+                    "run {run}: {:#?}",
+                    report.changes
+                );
+                retried += report
+                    .metrics
+                    .retries
+                    .get("partial read")
+                    .copied()
+                    .unwrap_or(0);
+            }
+            Err(SyncError::PartialRead(_)) => {}
+            Err(other) => panic!("run {run}: {other}"),
+        }
+        assert_human_values_kept(&env, &plan, &format!("run {run}"));
+    }
+    assert!(
+        retried > 0,
+        "some run read a partial answer again and went on"
+    );
+
+    env.heal();
+    let final_run = env.sync_ok(&plan).await;
+    assert!(final_run.changes.is_empty(), "{:#?}", final_run.changes);
+    assert_converged(&plan, &env.fake.state());
+    assert_human_values_kept(&env, &plan, "healed");
+}

@@ -595,3 +595,42 @@ async fn faults_can_be_read_and_changed_over_http() {
     assert_eq!(reset.status(), 204);
     assert_eq!(api.fake.stats().requests, 0);
 }
+
+#[tokio::test]
+async fn a_partial_answer_nulls_one_issue_field_and_names_it_in_errors() {
+    let api = common::start(with_faults(Faults {
+        partial_read_rate: 1.0,
+        ..Faults::default()
+    }))
+    .await;
+    // Writes are not reads: they apply and answer whole.
+    api.create_issue("First").await;
+    api.create_issue("Second").await;
+    let query = r#"{ repository(owner: "acme", name: "roadmap") { issues(first: 10) { nodes { number title labels(first: 5) { totalCount } assignees(first: 5) { totalCount } } } } }"#;
+    let body = api.gql(query, json!({})).await;
+    let errors = body["errors"].as_array().expect("one error");
+    assert_eq!(errors.len(), 1, "{body}");
+    let path: Vec<Value> = errors[0]["path"].as_array().unwrap().clone();
+    assert_eq!(
+        path[..3],
+        [json!("repository"), json!("issues"), json!("nodes")]
+    );
+    let field = path[4].as_str().unwrap();
+    assert!(["labels", "assignees"].contains(&field), "{path:?}");
+    let node = &body["data"]["repository"]["issues"]["nodes"][path[3].as_u64().unwrap() as usize];
+    assert!(node[field].is_null() && node["title"].is_string(), "{body}");
+    assert!(errors[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Something went wrong while executing your query"));
+    let nodes = body["data"]["repository"]["issues"]["nodes"]
+        .as_array()
+        .unwrap();
+    let whole = nodes
+        .iter()
+        .filter(|n| !n["labels"].is_null() && !n["assignees"].is_null());
+    assert_eq!(whole.count(), 1, "the other issue is whole: {body}");
+    assert_eq!(api.fake.stats().partial_reads, 1);
+    // Nothing to leave out: an answer without issues is whole.
+    assert!(api.gql(VIEWER, json!({})).await.get("errors").is_none());
+}
