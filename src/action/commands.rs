@@ -10,7 +10,7 @@ use crate::sync::{self, Progress, Report, SyncOptions};
 
 use super::console;
 use super::inputs::{display_path, plan_location, Env, Flags, InputError, Inputs};
-use super::outputs::{report_json, report_outputs, report_table, set_outputs};
+use super::outputs::{report_json, report_outputs, report_table, set_outputs, OutputError};
 use super::progress::LogProgress;
 use super::summary::{append_summary, render_failure, render_summary};
 use super::workflow::{self, Annotation, Annotator, Level};
@@ -163,26 +163,62 @@ pub fn publish(report: &Report, json: bool, env: &Env) -> Exit {
     } else {
         console::text(report_table(report));
     }
+    // A step whose outputs or summary are lost has not done its job: later steps would read
+    // empty outputs as "nothing created". So a file the runner gave that cannot be written
+    // fails the step (exit 1), after both have been tried.
+    let mut unwritten = 0;
     if let Some(path) = env.get("GITHUB_OUTPUT") {
         if let Err(e) = set_outputs(Path::new(path), &report_outputs(report)) {
-            announce(actions, Level::Warning, &format!("step outputs: {e}"));
+            let reason = match &e {
+                OutputError::Io { source, .. } => source.to_string(),
+                other => other.to_string(),
+            };
+            announce(
+                actions,
+                Level::Error,
+                &unwritable("GITHUB_OUTPUT", "the step outputs", path, &reason),
+            );
+            unwritten += 1;
         }
     }
     if let Some(path) = env.get("GITHUB_STEP_SUMMARY") {
         if let Err(e) = append_summary(Path::new(path), &render_summary(report)) {
             announce(
                 actions,
-                Level::Warning,
-                &format!("job summary: writing {path}: {e}"),
+                Level::Error,
+                &unwritable(
+                    "GITHUB_STEP_SUMMARY",
+                    "the job summary",
+                    path,
+                    &e.to_string(),
+                ),
             );
+            unwritten += 1;
         }
     }
     annotate_report(report, actions);
-    if report.is_complete() {
+    if report.is_complete() && unwritten > 0 {
+        let done = if report.dry_run {
+            "the preview was computed"
+        } else {
+            "the sync itself finished"
+        };
+        eprintln!(
+            "planpilot: {done}, but the runner's files could not be written; a re-run \
+             changes nothing more on GitHub and writes them again"
+        );
+    }
+    if report.is_complete() && unwritten == 0 {
         Exit::Success
     } else {
         Exit::SyncFailed
     }
+}
+
+/// The message for a runner file (`GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`) that cannot be
+/// written: which variable, which file, why.
+fn unwritable(variable: &str, what: &str, path: &str, reason: &str) -> String {
+    format!("cannot write {what} to {variable} ({path}): {reason}")
 }
 
 fn annotate_report(report: &Report, actions: bool) {
@@ -257,12 +293,15 @@ fn report_plan_errors(error: &PlanError, root: &Path, actions: bool) -> Vec<Stri
 /// Under Actions, a short job summary saying why nothing was synced.
 fn summarise_failure(env: &Env, heading: &str, problems: &[String]) {
     if let Some(path) = env.get("GITHUB_STEP_SUMMARY") {
+        // The step fails already (its exit code says why); the lost summary is an error too.
         if let Err(e) = append_summary(Path::new(path), &render_failure(heading, problems)) {
-            announce(
-                env.is_actions(),
-                Level::Warning,
-                &format!("job summary: {e}"),
+            let message = unwritable(
+                "GITHUB_STEP_SUMMARY",
+                "the job summary",
+                path,
+                &e.to_string(),
             );
+            announce(env.is_actions(), Level::Error, &message);
         }
     }
 }

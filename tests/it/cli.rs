@@ -754,3 +754,61 @@ fn runner_debug_logs_every_request_with_its_operation_status_time_and_retries() 
     assert_eq!(quiet.code, 0, "{}", quiet.stderr);
     assert!(request_lines(&quiet.stderr).is_empty(), "{}", quiet.stderr);
 }
+
+#[test]
+fn an_unwritable_output_or_summary_file_fails_the_step_with_exit_1() {
+    // A directory stands for the file: it cannot be opened for writing, even by root.
+    let offline = |step: &Step| {
+        let mut cmd = step.command();
+        cmd.env_remove("INPUT_GITHUB-TOKEN")
+            .env("INPUT_PLAN-FILE", "examples/plan.yaml")
+            .env("INPUT_DRY-RUN", "true");
+        cmd
+    };
+    let step = Step::new();
+    let lost_outputs = run(offline(&step).env("GITHUB_OUTPUT", step.dir.path()));
+    assert_eq!(
+        lost_outputs.code, 1,
+        "{}\n{}",
+        lost_outputs.stdout, lost_outputs.stderr
+    );
+    let expected = format!(
+        "::error title=planpilot::cannot write the step outputs to GITHUB_OUTPUT ({}): ",
+        step.dir.path().display()
+    );
+    assert!(
+        lost_outputs.stdout.contains(&expected),
+        "{}",
+        lost_outputs.stdout
+    );
+    // The other file is still written.
+    assert!(summary_of(&step).contains("Preview (dry run)"));
+
+    let step = Step::new();
+    let missing = step.dir.path().join("no-such-dir/summary.md");
+    let lost_summary = run(offline(&step).env("GITHUB_STEP_SUMMARY", &missing));
+    assert_eq!(
+        lost_summary.code, 1,
+        "{}\n{}",
+        lost_summary.stdout, lost_summary.stderr
+    );
+    let expected = format!(
+        "::error title=planpilot::cannot write the job summary to GITHUB_STEP_SUMMARY ({}): ",
+        missing.display()
+    );
+    assert!(
+        lost_summary.stdout.contains(&expected),
+        "{}",
+        lost_summary.stdout
+    );
+    assert_eq!(step.outputs()["created-count"], "15");
+    assert!(
+        lost_summary.stderr.contains("could not be written"),
+        "{}",
+        lost_summary.stderr
+    );
+
+    // Both writable: exit 0.
+    let step = Step::new();
+    assert_eq!(run(&mut offline(&step)).code, 0);
+}
