@@ -8,7 +8,7 @@ use crate::github::{Client, TokenRole};
 use crate::plan::{Item, Plan};
 use crate::render::{find_marker, Marker};
 
-use super::discover::{card_of, Discovered, ManagedIssue};
+use super::discover::{Discovered, ManagedIssue};
 use super::options::SyncOptions;
 use super::SyncError;
 
@@ -24,7 +24,7 @@ pub async fn bind(
     let mut unread = Vec::new();
     for item in plan.items.iter() {
         let Some(number) = item.issue else { continue };
-        match discovered.issues.iter().find(|i| i.node.number == number) {
+        match discovered.issues.iter().find(|i| i.issue.number == number) {
             Some(issue) if issue.item_id() == item.id => {}
             Some(issue) => problems.push(taken(plan, item, number, &issue.marker)),
             None => unread.push(number),
@@ -115,13 +115,8 @@ fn adopt(
         item_id: item.id.clone(),
         ..Marker::default()
     });
-    let card = card_of(&node, board_id);
-    discovered.issues.push(ManagedIssue {
-        node,
-        marker,
-        card,
-        adopting,
-    });
+    let issue = ManagedIssue::read(node, marker, board_id, adopting);
+    discovered.issues.push(issue);
     Ok(())
 }
 

@@ -11,6 +11,8 @@ use crate::plan::ItemKind;
 
 use super::fields::Setting;
 
+pub use super::issue::IssueKey;
+
 /// How each kind of item shows on GitHub: as a native issue type where the owner has that type,
 /// otherwise as its `type:<kind>` label.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -37,13 +39,6 @@ impl TypeMode {
     pub fn uses_label(&self, kind: ItemKind) -> bool {
         self.type_id(kind).is_none()
     }
-}
-
-/// An issue that exists, as the changes refer to it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IssueKey {
-    pub id: String,
-    pub number: u64,
 }
 
 /// A plan item's existing issue.

@@ -4,21 +4,22 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::github::ops::{
-    self, BoardOwner, BoardQuery, DiscoveryPage, DiscoveryQuery, FieldValueNode, IssueNode,
-    IssueSelection, IssueTypeNode, MetadataQuery, ReadError,
+    self, BoardOwner, BoardQuery, DiscoveryPage, DiscoveryQuery, IssueNode, IssueSelection,
+    MetadataQuery, ReadError,
 };
 use crate::github::{Client, Feature, Features, TokenInput, TokenRole};
 use crate::plan::Plan;
 use crate::render::{find_marker, Marker};
 
-use super::fields::{current_values, Board};
+use super::fields::{current_values, Board, CardValue};
+use super::issue::{Assignee, ClosedAs, Issue, IssueKey, IssueState, IssueType};
 use super::options::{ProjectOwnerKind, ProjectUrl, SyncOptions};
 use super::SyncError;
 
 /// An issue that carries this plan's marker.
 #[derive(Debug, Clone)]
 pub struct ManagedIssue {
-    pub node: IssueNode,
+    pub issue: Issue,
     pub marker: Marker,
     /// The card on the configured board, if the issue is on it.
     pub card: Option<Card>,
@@ -32,7 +33,78 @@ impl ManagedIssue {
     }
 
     pub fn is_open(&self) -> bool {
-        self.node.state == "OPEN"
+        self.issue.is_open()
+    }
+
+    /// The managed issue `node`, with its card on the board `board_id`.
+    pub(super) fn read(
+        node: IssueNode,
+        marker: Marker,
+        board_id: Option<&str>,
+        adopting: bool,
+    ) -> ManagedIssue {
+        let card = card_of(&node, board_id);
+        ManagedIssue {
+            issue: issue_of(node),
+            marker,
+            card,
+            adopting,
+        }
+    }
+}
+
+/// An issue as GitHub answered it, in the engine's terms: GitHub's wire types go no further.
+fn issue_of(node: IssueNode) -> Issue {
+    let key = |r: ops::IssueRef| IssueKey {
+        id: r.id,
+        number: r.number,
+    };
+    let state = match (node.state.as_str(), node.state_reason.as_deref()) {
+        ("OPEN", _) => IssueState::Open,
+        (_, Some("NOT_PLANNED")) => IssueState::Closed {
+            reason: ClosedAs::NotPlanned,
+        },
+        (_, Some("DUPLICATE")) => IssueState::Closed {
+            reason: ClosedAs::Duplicate,
+        },
+        _ => IssueState::Closed {
+            reason: ClosedAs::Completed,
+        },
+    };
+    Issue {
+        id: node.id,
+        number: node.number,
+        url: node.url,
+        title: node.title,
+        body: node.body,
+        state,
+        labels: node
+            .labels
+            .iter()
+            .flat_map(|l| l.iter())
+            .map(|l| l.name.clone())
+            .collect(),
+        assignees: node
+            .assignees
+            .iter()
+            .map(|u| Assignee {
+                id: u.id.clone(),
+                login: u.name.clone(),
+            })
+            .collect(),
+        milestone_id: node.milestone.map(|m| m.id),
+        issue_type: node.issue_type.map(|t| IssueType {
+            id: t.id,
+            name: t.name,
+        }),
+        parent: node.parent.map(key),
+        blocked_by: node
+            .blocked_by
+            .nodes
+            .into_iter()
+            .flatten()
+            .map(key)
+            .collect(),
     }
 }
 
@@ -40,7 +112,7 @@ impl ManagedIssue {
 pub struct Card {
     pub id: String,
     /// Current values by field id.
-    pub values: BTreeMap<String, FieldValueNode>,
+    pub values: BTreeMap<String, CardValue>,
 }
 
 /// Everything the diff reads about GitHub.
@@ -49,7 +121,8 @@ pub struct Discovered {
     /// What the server supports; what it lacks was neither read nor is written.
     pub features: Features,
     pub repository_id: String,
-    pub issue_types: Vec<IssueTypeNode>,
+    /// The owner's enabled issue types.
+    pub issue_types: Vec<IssueType>,
     /// Label ids by name: looked-up labels plus every label seen on a managed issue.
     pub labels: HashMap<String, String>,
     /// User ids by lowercased login.
@@ -282,7 +355,15 @@ pub fn assemble(
         if let Some(meta) = page.metadata {
             discovered.features = meta.features;
             discovered.repository_id = meta.repository_id;
-            discovered.issue_types = meta.issue_types;
+            discovered.issue_types = meta
+                .issue_types
+                .into_iter()
+                .filter(|t| t.is_enabled)
+                .map(|t| IssueType {
+                    id: t.id,
+                    name: t.name,
+                })
+                .collect();
             discovered
                 .labels
                 .extend(meta.labels.into_iter().map(|(name, n)| (name, n.id)));
@@ -315,15 +396,14 @@ pub fn assemble(
     discovered.warnings.extend(missing);
     for issue in &discovered.issues {
         let labelled = issue
-            .node
+            .issue
             .labels
             .iter()
-            .flat_map(|l| l.iter())
-            .any(|l| l.name.eq_ignore_ascii_case(&options.label));
+            .any(|l| l.eq_ignore_ascii_case(&options.label));
         if !labelled {
             discovered.warnings.push(format!(
                 "#{} ({}) had lost the label \"{}\"; it was found as a sub-issue or parent and is labelled again",
-                issue.node.number,
+                issue.issue.number,
                 issue.item_id(),
                 options.label
             ));
@@ -400,7 +480,7 @@ fn settle_pasted_markers(discovered: &mut Discovered, plan: &Plan) {
     let markers: Vec<Vec<Marker>> = discovered
         .issues
         .iter()
-        .map(|i| plan_markers(&i.node.body, plan))
+        .map(|i| plan_markers(&i.issue.body, plan))
         .collect();
     let settled: BTreeSet<String> = markers
         .iter()
@@ -448,17 +528,12 @@ fn adopt_unmarked(discovered: &mut Discovered, plan: &Plan, board_id: Option<&st
             item_id: item.id.clone(),
             ..Marker::default()
         };
-        let card = card_of(&node, board_id);
-        discovered.issues.push(ManagedIssue {
-            node,
-            marker,
-            card,
-            adopting: false,
-        });
+        let issue = ManagedIssue::read(node, marker, board_id, false);
+        discovered.issues.push(issue);
     }
 }
 
-pub(super) fn card_of(node: &IssueNode, board_id: Option<&str>) -> Option<Card> {
+fn card_of(node: &IssueNode, board_id: Option<&str>) -> Option<Card> {
     let board = board_id?;
     node.project_items
         .iter()
@@ -518,11 +593,6 @@ fn absorb(discovered: &mut Discovered, plan: &Plan, node: IssueNode, board_id: O
     if marker.plan_key != plan.key {
         return;
     }
-    let card = card_of(&node, board_id);
-    discovered.issues.push(ManagedIssue {
-        node,
-        marker,
-        card,
-        adopting: false,
-    });
+    let issue = ManagedIssue::read(node, marker, board_id, false);
+    discovered.issues.push(issue);
 }

@@ -69,7 +69,7 @@ impl Setting {
     }
 
     /// True when a card's current value already equals this setting.
-    pub fn matches(&self, current: &FieldValueNode) -> bool {
+    pub fn matches(&self, current: &CardValue) -> bool {
         match self {
             Setting::Text(text) => current.text.as_deref() == Some(text),
             Setting::Number(n) => current.number.is_some_and(|c| (c - n).abs() < 1e-9),
@@ -83,8 +83,18 @@ impl Setting {
     }
 }
 
-/// True when a field value node holds any value.
-pub fn has_value(current: &FieldValueNode) -> bool {
+/// A card's current value of one field: the member its field's type sets.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CardValue {
+    pub option_id: Option<String>,
+    pub iteration_id: Option<String>,
+    pub number: Option<f64>,
+    pub date: Option<String>,
+    pub text: Option<String>,
+}
+
+/// True when a card's field holds any value.
+pub fn has_value(current: &CardValue) -> bool {
     current.option_id.is_some()
         || current.iteration_id.is_some()
         || current.number.is_some()
@@ -263,12 +273,19 @@ fn pick_iteration<'a>(
 }
 
 /// Current values of a card, by field id.
-pub fn current_values(values: &[FieldValueNode]) -> BTreeMap<String, FieldValueNode> {
+pub fn current_values(values: &[FieldValueNode]) -> BTreeMap<String, CardValue> {
     values
         .iter()
         .filter_map(|v| {
             let id = v.field.as_ref()?.id.clone()?;
-            Some((id, v.clone()))
+            let value = CardValue {
+                option_id: v.option_id.clone(),
+                iteration_id: v.iteration_id.clone(),
+                number: v.number,
+                date: v.date.clone(),
+                text: v.text.clone(),
+            };
+            Some((id, value))
         })
         .collect()
 }

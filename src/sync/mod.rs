@@ -27,6 +27,7 @@ pub mod diff;
 pub mod discover;
 pub mod fields;
 pub mod import;
+pub mod issue;
 pub mod options;
 pub mod progress;
 pub mod relations;

@@ -234,10 +234,10 @@ impl Applier<'_> {
                             .issues
                             .iter()
                             .filter(|i| i.item_id() == op.item)
-                            .min_by_key(|i| i.node.number);
+                            .min_by_key(|i| i.issue.number);
                         if let Some(issue) = adopted {
-                            let payload = json!({ "id": issue.node.id, "number": issue.node.number, "url": issue.node.url });
-                            self.record_created(op, &payload, Some(issue.node.body.clone()));
+                            let payload = json!({ "id": issue.issue.id, "number": issue.issue.number, "url": issue.issue.url });
+                            self.record_created(op, &payload, Some(issue.issue.body.clone()));
                         }
                     }
                 }

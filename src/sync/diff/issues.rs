@@ -10,6 +10,7 @@ use crate::sync::changes::{
     Change, Changes, Close, CloseReason, Create, Existing, IssueKey, Removed, Update,
 };
 use crate::sync::discover::ManagedIssue;
+use crate::sync::issue::{ClosedAs, IssueState};
 use crate::sync::options::{OnRemoved, TypeNames};
 use crate::sync::SyncError;
 
@@ -23,10 +24,10 @@ impl Diff<'_> {
                 changes.existing.insert(
                     item_id.to_string(),
                     Existing {
-                        id: issue.node.id.clone(),
-                        number: issue.node.number,
-                        url: issue.node.url.clone(),
-                        body: issue.node.body.clone(),
+                        id: issue.issue.id.clone(),
+                        number: issue.issue.number,
+                        url: issue.issue.url.clone(),
+                        body: issue.issue.body.clone(),
                         card: issue.card.as_ref().map(|c| c.id.clone()),
                     },
                 );
@@ -83,7 +84,7 @@ impl Diff<'_> {
     }
 
     pub(super) fn update(&self, item: &Item, issue: &ManagedIssue) -> Update {
-        let node = &issue.node;
+        let node = &issue.issue;
         let mut update = Update {
             item: item.id.clone(),
             number: node.number,
@@ -98,7 +99,7 @@ impl Diff<'_> {
         update.assignee_ids = self.assignee_change(item, issue);
         if let Some(title) = &item.milestone {
             let wanted = self.resolved.milestones.get(title);
-            if node.milestone.as_ref().map(|m| &m.id) != wanted {
+            if node.milestone_id.as_ref() != wanted {
                 update.milestone_id = wanted.cloned();
             }
         }
@@ -107,8 +108,10 @@ impl Diff<'_> {
                 update.issue_type_id = Some(type_id.to_string());
             }
         }
-        update.reopen =
-            node.state == "CLOSED" && node.state_reason.as_deref() == Some("NOT_PLANNED");
+        update.reopen = node.state
+            == IssueState::Closed {
+                reason: ClosedAs::NotPlanned,
+            };
         update.adopt = issue.adopting.then_some(item.kind);
         update
     }
@@ -124,13 +127,7 @@ impl Diff<'_> {
         managed.extend(ItemKind::ALL.iter().map(|k| names.label(*k)));
         managed.extend(ItemKind::ALL.iter().map(|k| TypeNames::default().label(*k)));
         let is_managed = |name: &str| managed.iter().any(|m| m.eq_ignore_ascii_case(name));
-        let current: Vec<String> = issue
-            .node
-            .labels
-            .iter()
-            .flat_map(|l| l.iter())
-            .map(|l| l.name.clone())
-            .collect();
+        let current: Vec<String> = issue.issue.labels.clone();
         let mut next: Vec<String> = current.iter().filter(|l| !is_managed(l)).cloned().collect();
         next.extend(desired);
         let same = next.len() == current.len()
@@ -153,10 +150,10 @@ impl Diff<'_> {
             return None;
         }
         let current: Vec<(String, String)> = issue
-            .node
+            .issue
             .assignees
             .iter()
-            .map(|u| (u.name.to_lowercase(), u.id.clone()))
+            .map(|u| (u.login.to_lowercase(), u.id.clone()))
             .collect();
         let mut next: Vec<String> = current
             .iter()
@@ -174,14 +171,8 @@ impl Diff<'_> {
 
     /// The kind an issue shows, by its issue type or its `type:` label (task when neither says).
     fn kind_of(&self, issue: &ManagedIssue) -> ItemKind {
-        let type_name = issue.node.issue_type.as_ref().map(|t| t.name.as_str());
-        let labels: Vec<&str> = issue
-            .node
-            .labels
-            .iter()
-            .flat_map(|l| l.iter())
-            .map(|l| l.name.as_str())
-            .collect();
+        let type_name = issue.issue.issue_type.as_ref().map(|t| t.name.as_str());
+        let labels: Vec<&str> = issue.issue.labels.iter().map(String::as_str).collect();
         self.options
             .type_names
             .kind_of(type_name, &labels)
@@ -199,21 +190,18 @@ impl Diff<'_> {
                 item: item.to_string(),
                 kind: self.kind_of(issue),
                 issue: key(issue),
-                url: issue.node.url.clone(),
-                title: issue.node.title.clone(),
+                url: issue.issue.url.clone(),
+                title: issue.issue.title.clone(),
             });
-            let managed_parent = issue.node.parent.as_ref().filter(|p| {
-                self.keepers.values().any(|k| k.node.id == p.id)
-                    || self.duplicates.iter().any(|(d, _)| d.node.id == p.id)
+            let managed_parent = issue.issue.parent.as_ref().filter(|p| {
+                self.keepers.values().any(|k| k.issue.id == p.id)
+                    || self.duplicates.iter().any(|(d, _)| d.issue.id == p.id)
             });
             if let (OnRemoved::Close, Some(parent)) = (options.on_removed, managed_parent) {
                 changes.push(Change::Detach {
                     item: item.to_string(),
                     child: key(issue),
-                    parent: IssueKey {
-                        id: parent.id.clone(),
-                        number: parent.number,
-                    },
+                    parent: parent.clone(),
                 });
             }
             if options.on_removed == OnRemoved::Close && issue.is_open() {
@@ -234,13 +222,13 @@ impl Diff<'_> {
         }
         for (duplicate, keeper) in &self.duplicates {
             let bound =
-                self.plan.get(keeper.item_id()).and_then(|i| i.issue) == Some(keeper.node.number);
+                self.plan.get(keeper.item_id()).and_then(|i| i.issue) == Some(keeper.issue.number);
             changes.warnings.push(format!(
                 "#{} and #{} both claim item {}; #{} ({}) is kept",
-                keeper.node.number,
-                duplicate.node.number,
+                keeper.issue.number,
+                duplicate.issue.number,
                 keeper.item_id(),
-                keeper.node.number,
+                keeper.issue.number,
                 if bound {
                     "bound with `issue:`"
                 } else {
@@ -260,10 +248,7 @@ impl Diff<'_> {
 }
 
 pub(super) fn key(issue: &ManagedIssue) -> IssueKey {
-    IssueKey {
-        id: issue.node.id.clone(),
-        number: issue.node.number,
-    }
+    issue.issue.key()
 }
 
 /// Bodies compare as GitHub keeps them: a human's edit in the web editor turns line ends into

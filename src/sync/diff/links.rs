@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::plan::Item;
-use crate::sync::changes::{Change, Changes, Existing, IssueKey};
+use crate::sync::changes::{Change, Changes, Existing};
 use crate::sync::discover::ManagedIssue;
 use crate::sync::relations::blocked_by_links;
 
@@ -19,7 +19,7 @@ impl Diff<'_> {
         existing: &BTreeMap<String, Existing>,
     ) -> Option<Change> {
         let parent = item.parent.as_ref().and_then(|p| self.plan.get(p))?;
-        let current = issue.node.parent.as_ref().map(|p| p.id.as_str());
+        let current = issue.issue.parent.as_ref().map(|p| p.id.as_str());
         let wanted = existing.get(&parent.id).map(|e| e.id.as_str());
         (wanted.is_none() || current != wanted).then(|| Change::Move {
             item: item.id.clone(),
@@ -39,7 +39,7 @@ impl Diff<'_> {
         let managed: HashMap<&str, &ManagedIssue> = discovered
             .issues
             .iter()
-            .map(|i| (i.node.id.as_str(), i))
+            .map(|i| (i.issue.id.as_str(), i))
             .collect();
         let by_item: HashMap<&str, &ManagedIssue> = existing
             .iter()
@@ -48,7 +48,7 @@ impl Diff<'_> {
         let mut found = Vec::new();
         for (blocked, blocker) in &desired {
             let present = match (by_item.get(blocked.as_str()), existing.get(blocker)) {
-                (Some(issue), Some(b)) => issue.node.blocked_by.iter().any(|r| r.id == b.id),
+                (Some(issue), Some(b)) => issue.issue.blocked_by.iter().any(|r| r.id == b.id),
                 _ => false,
             };
             if !present {
@@ -62,19 +62,16 @@ impl Diff<'_> {
             let Some(issue) = by_item.get(item.id.as_str()) else {
                 continue;
             };
-            for blocker in issue.node.blocked_by.iter() {
+            for blocker in issue.issue.blocked_by.iter() {
                 let ours = managed.contains_key(blocker.id.as_str())
                     || discovered.elsewhere.contains(&blocker.id);
                 let stale =
-                    ours && !desired_ids.contains(&(issue.node.id.clone(), blocker.id.clone()));
+                    ours && !desired_ids.contains(&(issue.issue.id.clone(), blocker.id.clone()));
                 if stale {
                     found.push(Change::Unlink {
                         item: item.id.clone(),
                         blocked: key(issue),
-                        blocker: IssueKey {
-                            id: blocker.id.clone(),
-                            number: blocker.number,
-                        },
+                        blocker: blocker.clone(),
                     });
                 }
             }

@@ -69,11 +69,7 @@ fn type_mode(
     problems: &mut Vec<String>,
     warnings: &mut Vec<String>,
 ) -> TypeMode {
-    let enabled: Vec<_> = discovered
-        .issue_types
-        .iter()
-        .filter(|t| t.is_enabled)
-        .collect();
+    let enabled: Vec<_> = discovered.issue_types.iter().collect();
     if enabled.is_empty() {
         // A user-owned repository, or an organization without issue types: labels throughout.
         return TypeMode::labels();
@@ -240,9 +236,9 @@ fn split_collisions<'d>(
     let mut keepers: BTreeMap<&str, &ManagedIssue> = BTreeMap::new();
     let mut sorted: Vec<&ManagedIssue> = issues.iter().collect();
     let unbound = |issue: &ManagedIssue| {
-        plan.get(issue.item_id()).and_then(|item| item.issue) != Some(issue.node.number)
+        plan.get(issue.item_id()).and_then(|item| item.issue) != Some(issue.issue.number)
     };
-    sorted.sort_by_key(|i| (unbound(i), i.node.number));
+    sorted.sort_by_key(|i| (unbound(i), i.issue.number));
     let mut duplicates = Vec::new();
     for issue in sorted {
         match keepers.get(issue.item_id()) {

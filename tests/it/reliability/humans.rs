@@ -4,7 +4,7 @@
 
 use fake_github::Config;
 use planpilot::plan::Plan;
-use planpilot::sync::SyncError;
+use planpilot::sync::{ItemAction, SyncError};
 use serde_json::{json, Value};
 
 use super::support::{assert_converged, claims, Env, Model};
@@ -16,6 +16,8 @@ const REMOVE_LABELS: &str =
      {labelableId: $id, labelIds: $labels}) { clientMutationId } }";
 const DELETE: &str =
     "mutation($id: ID!) { deleteIssue(input: {issueId: $id}) { clientMutationId } }";
+const CLOSE_AS: &str = "mutation($id: ID!, $reason: IssueClosedStateReason!) { \
+     closeIssue(input: {issueId: $id, stateReason: $reason}) { issue { id } } }";
 
 fn label_id(state: &Value, name: &str) -> Value {
     state["labels"]
@@ -107,6 +109,40 @@ async fn removing_the_sync_label_of(item: &str) {
         "no second issue for {item}"
     );
     assert_converged(&plan, &env.fake.state());
+    assert_eq!(env.mutations_of(&plan).await, 0);
+}
+
+#[tokio::test]
+async fn an_issue_a_person_closed_as_completed_stays_closed_and_one_closed_as_not_planned_reopens()
+{
+    let (env, plan) = synced(&Model::grid("humans", 1, 1, 2)).await;
+    let done = env.issue_of(&plan, "T-3");
+    let dropped = env.issue_of(&plan, "T-4");
+    env.human(CLOSE_AS, json!({"id": done["id"], "reason": "COMPLETED"}))
+        .await;
+    env.human(
+        CLOSE_AS,
+        json!({"id": dropped["id"], "reason": "NOT_PLANNED"}),
+    )
+    .await;
+    let report = env.sync_ok(&plan).await;
+    let action = |id: &str| report.items.iter().find(|i| i.id == id).unwrap().action;
+    assert_eq!(action("T-3"), ItemAction::Unchanged, "done work stays done");
+    assert_eq!(
+        action("T-4"),
+        ItemAction::Reopened,
+        "the item is still planned"
+    );
+    let state = |number: &Value| {
+        let issues = env.fake.state()["issues"].as_array().unwrap().clone();
+        let issue = issues.into_iter().find(|i| i["number"] == *number).unwrap();
+        (issue["state"].clone(), issue["state_reason"].clone())
+    };
+    assert_eq!(
+        state(&done["number"]),
+        (json!("CLOSED"), json!("COMPLETED"))
+    );
+    assert_eq!(state(&dropped["number"]).0, json!("OPEN"));
     assert_eq!(env.mutations_of(&plan).await, 0);
 }
 
