@@ -11,9 +11,12 @@
 //! - [`sync`]: discover → diff (a pure value) → apply, in bounded parallel phases.
 //! - [`action`]: inputs, outputs, job summary and annotations of the GitHub Action.
 //!
+//! [`calendar`] is the one piece of date arithmetic, shared by all of them.
+//!
 //! The binary (`src/main.rs`) only parses arguments and calls into these.
 
 pub mod action;
+pub mod calendar;
 pub mod github;
 pub mod plan;
 pub mod render;

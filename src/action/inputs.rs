@@ -631,6 +631,12 @@ mod tests {
         assert_eq!(inputs.max_concurrency, 5);
         assert_eq!(inputs.max_retries, 3);
         assert_eq!(inputs.max_wait, Duration::from_secs(900));
+        // The inputs' defaults are the client's and the sync's: one value per setting.
+        let config = ClientConfig::default();
+        assert_eq!(inputs.max_concurrency, config.max_concurrency);
+        assert_eq!(inputs.max_retries, config.max_retries);
+        assert_eq!(inputs.max_wait, config.max_wait);
+        assert_eq!(inputs.sync_options().concurrency, config.max_concurrency);
         assert!(inputs.adaptive_backoff && inputs.client_config().adaptive_backoff);
         assert_eq!(inputs.on_removed, OnRemoved::Close);
         assert_eq!(inputs.type_names, TypeNames::default());

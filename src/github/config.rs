@@ -48,11 +48,13 @@ pub struct ClientConfig {
     pub token: Option<Secret>,
     /// Token for Projects v2 (`project-token`); falls back to `token`.
     pub project_token: Option<Secret>,
-    /// Requests in flight at once, process-wide (>= 1; 1 = strictly sequential). Default 5.
+    /// Requests in flight at once, process-wide (>= 1; 1 = strictly sequential). Default
+    /// `DEFAULT_MAX_CONCURRENCY`.
     pub max_concurrency: usize,
-    /// Retries of a transient failure (0 disables). Default 3.
+    /// Retries of a transient failure (0 disables). Default `DEFAULT_MAX_RETRIES`.
     pub max_retries: u32,
-    /// Total time the client may spend waiting on rate limits before giving up. Default 5 min.
+    /// Total time the client may spend waiting on rate limits before giving up. Default
+    /// `DEFAULT_MAX_WAIT`.
     pub max_wait: Duration,
     /// Time to establish a connection. Default 10 s.
     pub connect_timeout: Duration,
@@ -88,6 +90,15 @@ pub struct ClientConfig {
 const GITHUB_GRAPHQL_URL: &str = "https://api.github.com/graphql";
 const GITHUB_API_URL: &str = "https://api.github.com";
 
+impl ClientConfig {
+    /// The one default of each setting the action also takes as an input (`max-concurrency`,
+    /// `max-retries`, `max-wait`): the client, the sync's options and the inputs' defaults
+    /// (a test checks those) all read these.
+    pub const DEFAULT_MAX_CONCURRENCY: usize = 5;
+    pub const DEFAULT_MAX_RETRIES: u32 = 3;
+    pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(15 * 60);
+}
+
 impl Default for ClientConfig {
     /// github.com, no token, and the defaults documented on each field.
     fn default() -> ClientConfig {
@@ -96,9 +107,9 @@ impl Default for ClientConfig {
             api_url: GITHUB_API_URL.to_string(),
             token: None,
             project_token: None,
-            max_concurrency: 5,
-            max_retries: 3,
-            max_wait: Duration::from_secs(300),
+            max_concurrency: ClientConfig::DEFAULT_MAX_CONCURRENCY,
+            max_retries: ClientConfig::DEFAULT_MAX_RETRIES,
+            max_wait: ClientConfig::DEFAULT_MAX_WAIT,
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
@@ -208,7 +219,7 @@ mod tests {
         assert_eq!(config.graphql_url, "https://api.github.com/graphql");
         assert_eq!(config.api_url, "https://api.github.com");
         assert_eq!((config.max_concurrency, config.max_retries), (5, 3));
-        assert_eq!(config.max_wait, Duration::from_secs(300));
+        assert_eq!(config.max_wait, Duration::from_secs(15 * 60));
         assert_eq!(config.breaker_threshold, 10);
         assert!(config.user_agent.starts_with("planpilot/"));
         let local = ClientConfig::new("http://127.0.0.1:9000/graphql", "t");

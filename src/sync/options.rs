@@ -1,5 +1,6 @@
 //! What a sync is told to do: the settings that come from the action's inputs.
 
+use crate::github::ClientConfig;
 use crate::plan::ItemKind;
 use std::fmt;
 use std::str::FromStr;
@@ -203,7 +204,8 @@ pub struct SyncOptions {
 
 impl SyncOptions {
     pub const DEFAULT_LABEL: &'static str = "planpilot";
-    pub const DEFAULT_CONCURRENCY: usize = 5;
+    /// The client's default bound, so the documents kept in flight match it.
+    pub const DEFAULT_CONCURRENCY: usize = ClientConfig::DEFAULT_MAX_CONCURRENCY;
     /// Default of `max_batch`.
     pub const MAX_BATCH: usize = 50;
     /// Default of `max_create_batch`: 5 documents in flight × 4 = 20 creations per round.
