@@ -428,13 +428,9 @@ pub fn plan_location(flags: &Flags, env: &Env) -> (PathBuf, PathBuf) {
 }
 
 /// `path` relative to `root` when it lies under it (for messages and annotations, which GitHub
-/// resolves against the repository root), else as it is.
-pub fn display_path(path: &Path, root: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
-}
+/// resolves against the repository root), else as it is: the plan layer's one rule, which
+/// also writes the places a message names inside it.
+pub use crate::plan::display_path;
 
 fn repo_root(plan_file: &Path) -> Option<PathBuf> {
     let absolute = std::path::absolute(plan_file).ok()?;

@@ -99,6 +99,7 @@ pub fn load_str(source: &str, file: &Path, options: &LoadOptions) -> Result<Plan
         .unwrap_or_else(|| default_key(file, options.root.as_deref()));
     let read = ReadItems { raw, skipped };
     assemble(
+        options,
         key,
         file,
         settings.defaults,
@@ -134,7 +135,15 @@ fn load_directory(dir: &Path, options: &LoadOptions) -> Result<Plan, PlanError> 
         diagnostics.append(&mut sink.diagnostics);
     }
     let key = default_key(dir, options.root.as_deref());
-    assemble(key, dir, Defaults::default(), read, diagnostics, &order)
+    assemble(
+        options,
+        key,
+        dir,
+        Defaults::default(),
+        read,
+        diagnostics,
+        &order,
+    )
 }
 
 /// What the readers produced: the items, and the ids of items left out (see `Reader::skipped`).
@@ -147,6 +156,7 @@ struct ReadItems {
 /// Runs the plan-wide checks on the items read (also after reading problems, so one run reports
 /// everything) and sorts all problems into file order.
 fn assemble(
+    options: &LoadOptions,
     key: String,
     source: &Path,
     defaults: Defaults,
@@ -154,7 +164,15 @@ fn assemble(
     mut diagnostics: Vec<Diagnostic>,
     files: &[&Path],
 ) -> Result<Plan, PlanError> {
-    match validate::build(key, source.to_path_buf(), defaults, read.raw, &read.skipped) {
+    let root = options.root.as_deref();
+    match validate::build(
+        key,
+        source.to_path_buf(),
+        defaults,
+        read.raw,
+        &read.skipped,
+        root,
+    ) {
         Ok(plan) if diagnostics.is_empty() => Ok(plan),
         Ok(_) => Err(finish_errors(diagnostics, files)),
         Err(mut more) => {

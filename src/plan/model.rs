@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The three levels of a plan. Order matters: it is the order of the apply phases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -55,6 +55,24 @@ impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file.display(), self.line, self.col)
     }
+}
+
+impl Location {
+    /// `PATH:LINE:COL` with the path written by `display_path`: how a message names another
+    /// place, the same way the edge writes the message's own place in front of it.
+    pub fn display_from(&self, root: Option<&Path>) -> String {
+        let file = display_path(&self.file, root.unwrap_or(Path::new("")));
+        format!("{file}:{}:{}", self.line, self.col)
+    }
+}
+
+/// How a plan path is shown: relative to the repository root `root` when it lies under it,
+/// otherwise as given; `/` separators. The one rule for every path in a message or annotation.
+pub fn display_path(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// A board field value as written in the plan. Its meaning (option, iteration, date...) is

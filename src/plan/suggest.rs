@@ -1,16 +1,26 @@
 //! "Did you mean ...?" hints: the closest candidate by edit distance, if it is close enough.
 
-/// Levenshtein distance in characters.
+/// Edit distance in characters where swapping two neighbours counts as one edit (optimal string
+/// alignment), so the commonest typo, `titel` or `tilte` for `title`, is one edit away and not
+/// two.
 fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // Three rows: two back (for the swap), the previous one and the current one.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
+    for (i, ca) in a.iter().enumerate() {
         current[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+            let substitution = previous[j] + usize::from(ca != cb);
+            let mut best = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+            if i > 0 && j > 0 && *ca == b[j - 1] && a[i - 1] == *cb {
+                best = best.min(before[j - 1] + 1);
+            }
+            current[j + 1] = best;
         }
+        std::mem::swap(&mut before, &mut previous);
         std::mem::swap(&mut previous, &mut current);
     }
     previous[b.len()]
@@ -78,9 +88,10 @@ impl<'a> Hints<'a> {
         }
     }
 
-    /// ` (did you mean X?)` or nothing.
-    pub fn hint(&mut self, word: &str) -> String {
-        let candidates = self.candidates.iter().copied();
+    /// ` (did you mean X?)` or nothing, for a reference written in the item `own`: its own id
+    /// is never offered (an item cannot depend on, or be the parent of, itself).
+    pub fn hint(&mut self, word: &str, own: &str) -> String {
+        let candidates = self.candidates.iter().copied().filter(|c| *c != own);
         match closest_within(word, candidates, &mut self.budget) {
             Some(c) => format!(" (did you mean {c}?)"),
             None => String::new(),
@@ -97,6 +108,28 @@ mod tests {
         assert_eq!(distance("kitten", "sitting"), 3);
         assert_eq!(distance("", "abc"), 3);
         assert_eq!(distance("T-99", "T-9"), 1);
+        // A swap of neighbours is one edit.
+        assert_eq!(distance("titel", "title"), 1);
+        assert_eq!(distance("tilte", "title"), 1);
+        assert_eq!(distance("ab", "ba"), 1);
+        assert_eq!(distance("abc", "ca"), 3);
+    }
+
+    #[test]
+    fn transposed_keys_get_their_hint() {
+        let keys = ["id", "title", "goal", "tasks", "labels"];
+        assert_eq!(closest("titel", keys), Some("title"));
+        assert_eq!(closest("tilte", keys), Some("title"));
+        assert_eq!(closest("lables", keys), Some("labels"));
+        assert_eq!(closest("tsaks", keys), Some("tasks"));
+    }
+
+    #[test]
+    fn an_item_is_never_offered_its_own_id() {
+        let mut hints = Hints::new(["E-1", "E-11"]);
+        assert_eq!(hints.hint("E-111", "E-11"), "");
+        assert_eq!(hints.hint("E-12", "E-11"), " (did you mean E-1?)");
+        assert_eq!(hints.hint("E-12", "E-1"), " (did you mean E-11?)");
     }
 
     fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -116,8 +149,8 @@ mod tests {
     #[test]
     fn hints_stop_when_the_budget_is_spent() {
         let mut hints = Hints::new(["T-1", "T-2"]);
-        assert_eq!(hints.hint("T-3"), " (did you mean T-1?)");
+        assert_eq!(hints.hint("T-3", "T-9"), " (did you mean T-1?)");
         hints.budget = 0;
-        assert_eq!(hints.hint("T-3"), "");
+        assert_eq!(hints.hint("T-3", "T-9"), "");
     }
 }

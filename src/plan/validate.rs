@@ -2,7 +2,7 @@
 //! and assembly of the validated `Plan` with merged defaults.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::items::{RawItem, Spanned};
 use super::links::{implied_links, Chain, MAX_BLOCKED_BY};
@@ -30,15 +30,18 @@ fn error(diagnostics: &mut Vec<Diagnostic>, location: &Location, item: &str, mes
 
 /// Checks the plan-wide rules, then builds the plan. `Err` holds every problem found (not yet
 /// sorted into file order).
+/// `root` (the repository root, when known) is how a message writes another place in the plan:
+/// the same way the caller writes the message's own place (`Location::display_from`).
 pub(crate) fn build(
     key: String,
     source: PathBuf,
     defaults: Defaults,
     raw: Vec<RawItem>,
     skipped: &HashSet<String>,
+    root: Option<&Path>,
 ) -> Result<Plan, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
-    let raw = drop_duplicates(raw, &mut diagnostics);
+    let raw = drop_duplicates(raw, root, &mut diagnostics);
     let index: HashMap<&str, usize> = raw
         .iter()
         .enumerate()
@@ -58,7 +61,7 @@ pub(crate) fn build(
     check_cycles(&raw, &edges, &mut diagnostics);
     check_link_cap(&raw, &index, &edges, &mut diagnostics);
     check_body_sizes(&raw, &children, &key, &defaults, &mut diagnostics);
-    check_bindings(&raw, &mut diagnostics);
+    check_bindings(&raw, root, &mut diagnostics);
 
     if !diagnostics.is_empty() {
         return Err(diagnostics);
@@ -73,12 +76,20 @@ pub(crate) fn build(
 }
 
 /// Reports every id seen before and keeps only the first item with each id.
-fn drop_duplicates(raw: Vec<RawItem>, diagnostics: &mut Vec<Diagnostic>) -> Vec<RawItem> {
+fn drop_duplicates(
+    raw: Vec<RawItem>,
+    root: Option<&Path>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<RawItem> {
     let mut first: HashMap<String, Location> = HashMap::new();
     let mut kept = Vec::with_capacity(raw.len());
     for item in raw {
         if let Some(at) = first.get(&item.id) {
-            let message = format!("duplicate id {} (first defined at {at})", item.id);
+            let message = format!(
+                "duplicate id {} (first defined at {})",
+                item.id,
+                at.display_from(root)
+            );
             error(diagnostics, &item.id_location, &item.id, message);
         } else {
             first.insert(item.id.clone(), item.id_location.clone());
@@ -119,7 +130,7 @@ fn check_parents(
                 let message = format!(
                     "{label}: parent {} is not in the plan{}",
                     parent.value,
-                    hints.hint(&parent.value)
+                    hints.hint(&parent.value, &item.id)
                 );
                 error(diagnostics, &parent.location, &item.id, message);
             }
@@ -256,7 +267,7 @@ fn check_dependencies(
                     let message = format!(
                         "{label} depends on {}, which is not in the plan{}",
                         dep.value,
-                        hints.hint(&dep.value)
+                        hints.hint(&dep.value, &item.id)
                     );
                     error(diagnostics, &dep.location, &item.id, message);
                 }
@@ -414,16 +425,19 @@ fn check_body_sizes(
 }
 
 /// One issue bound (`issue:`) to one item at most: two items cannot share an issue.
-fn check_bindings(raw: &[RawItem], diagnostics: &mut Vec<Diagnostic>) {
+fn check_bindings(raw: &[RawItem], root: Option<&Path>, diagnostics: &mut Vec<Diagnostic>) {
     let mut first: HashMap<u64, (&str, &Location)> = HashMap::new();
     for item in raw {
         let Some(issue) = &item.issue else { continue };
         match first.get(&issue.value) {
             Some((other, at)) => {
                 let message = format!(
-                    "{} {}: issue #{} is already bound to {other} (at {at}); one issue can back \
+                    "{} {}: issue #{} is already bound to {other} (at {}); one issue can back \
                      one item only",
-                    item.kind, item.id, issue.value
+                    item.kind,
+                    item.id,
+                    issue.value,
+                    at.display_from(root)
                 );
                 error(diagnostics, &issue.location, &item.id, message);
             }

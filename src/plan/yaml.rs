@@ -39,6 +39,28 @@ struct Builder<'s> {
     root: Option<Node>,
 }
 
+/// Where a tab sits in the leading whitespace of the line a syntax error was found on (1-based),
+/// of the line after it or of the line before it, in that order of preference.
+fn indentation_tab(source: &str, error_line: usize) -> Option<Pos> {
+    let lines: Vec<&str> = source
+        .lines()
+        .skip(error_line.saturating_sub(2))
+        .take(3)
+        .collect();
+    let first = error_line.saturating_sub(2) + 1;
+    let tab_in = |line: usize| -> Option<Pos> {
+        let text = lines.get(line.checked_sub(first)?)?;
+        let indent = text.len() - text.trim_start_matches([' ', '\t']).len();
+        let col = text[..indent].find('\t')?;
+        // Whitespace alone on a line is no indentation.
+        (indent < text.len()).then_some(Pos { line, col: col + 1 })
+    };
+    [error_line, error_line + 1, error_line.saturating_sub(1)]
+        .into_iter()
+        .filter(|&line| line >= 1)
+        .find_map(tab_in)
+}
+
 /// Parses `source`; returns the document's root, or `None` after reporting why there is none
 /// (syntax error, empty document, ...). Duplicate keys are reported but do not stop reading.
 pub(crate) fn parse(source: &str, sink: &mut Sink) -> Option<Node> {
@@ -54,8 +76,20 @@ pub(crate) fn parse(source: &str, sink: &mut Sink) -> Option<Node> {
         let (event, span) = match event {
             Ok(pair) => pair,
             Err(err) => {
+                let line = err.marker().line();
+                // The scanner often stops on the line before a tab-indented one (a plain
+                // scalar that might go on), and its words do not say "use spaces": point at
+                // the tab itself.
+                if let Some(tab) = indentation_tab(source, line) {
+                    builder.sink.error(
+                        tab,
+                        None,
+                        "a tab in the indentation: YAML indents with spaces only (use spaces)",
+                    );
+                    return None;
+                }
                 let pos = Pos {
-                    line: err.marker().line(),
+                    line,
                     col: err.marker().col() + 1,
                 };
                 builder

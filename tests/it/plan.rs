@@ -273,13 +273,14 @@ fn bad_fixtures_report_exact_diagnostics() {
 
 #[test]
 fn diagnostics_name_file_line_column_and_item() {
-    let source = "epics:\n  - id: E-1\n    title: One\n    depends_on: [E-11]\n";
+    let source =
+        "epics:\n  - id: E-1\n    title: One\n    depends_on: [E-21]\n  - id: E-2\n    title: Two\n";
     let err = load_str(source, Path::new("plan.yaml"), &LoadOptions::default()).unwrap_err();
     assert_eq!(err.diagnostics.len(), 1);
     let d = &err.diagnostics[0];
     assert_eq!(
         d.to_string(),
-        "plan.yaml:4:18: epic E-1 depends on E-11, which is not in the plan (did you mean E-1?)"
+        "plan.yaml:4:18: epic E-1 depends on E-21, which is not in the plan (did you mean E-2?)"
     );
     assert_eq!(d.item.as_deref(), Some("E-1"));
 }
@@ -293,6 +294,117 @@ fn duplicate_ids_point_at_the_first_definition() {
     assert_eq!(
         messages,
         ["plan.yaml:4:9: duplicate id A (first defined at plan.yaml:2:9)"]
+    );
+}
+
+#[test]
+fn an_item_is_never_offered_its_own_id_for_its_dependency_or_parent() {
+    // Each unknown id is one edit from the id of the item that names it, and from no other.
+    let messages = errors(
+        "epics:\n  - id: E-11\n    title: One\n    depends_on: [E-111]\n\
+         stories:\n  - id: S-1\n    title: Two\n    epic: S-1x\n\
+         tasks:\n  - id: T-1\n    title: Three\n    story: S-1\n    depends_on: [T-12]\n",
+        "plan.yaml",
+    );
+    assert_eq!(
+        messages,
+        [
+            "plan.yaml:4:18: epic E-11 depends on E-111, which is not in the plan",
+            "plan.yaml:8:11: story S-1: parent S-1x is not in the plan",
+            "plan.yaml:13:18: task T-1 depends on T-12, which is not in the plan",
+        ]
+    );
+    // Another item's id still comes as the hint.
+    let messages = errors(
+        "epics:\n  - id: E-11\n    title: One\n  - id: E-2\n    title: Two\n    depends_on: [E-111]\n",
+        "plan.yaml",
+    );
+    assert_eq!(
+        messages,
+        ["plan.yaml:6:18: epic E-2 depends on E-111, which is not in the plan (did you mean E-11?)"]
+    );
+}
+
+#[test]
+fn transposed_letters_in_a_key_get_their_did_you_mean() {
+    let messages = errors(
+        "epics:\n  - id: E-1\n    titel: One\n  - id: E-2\n    tilte: Two\n    lables: [x]\n",
+        "plan.yaml",
+    );
+    for want in [
+        "plan.yaml:3:5: epic E-1: unknown key `titel` (did you mean `title`?)",
+        "plan.yaml:5:5: epic E-2: unknown key `tilte` (did you mean `title`?)",
+        "plan.yaml:6:5: epic E-2: unknown key `lables` (did you mean `labels`?)",
+    ] {
+        assert!(
+            messages.iter().any(|m| m == want),
+            "{want} in {messages:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_tab_in_the_indentation_is_reported_where_it_is() {
+    // The YAML scanner stops on the line before (line 2); the tab is on line 3, column 1.
+    assert_eq!(
+        errors("epics:\n  - id: E-1\n\ttitle: One\n", "plan.yaml"),
+        ["plan.yaml:3:1: a tab in the indentation: YAML indents with spaces only (use spaces)"]
+    );
+    // After spaces, deeper down.
+    assert_eq!(
+        errors(
+            "epics:\n  - id: E-1\n    title: One\n    stories:\n  \t- id: S-1\n",
+            "plan.yaml"
+        ),
+        ["plan.yaml:5:3: a tab in the indentation: YAML indents with spaces only (use spaces)"]
+    );
+    // A tab inside a block of text is text, not indentation.
+    let plan = load_str(
+        "epics:\n  - id: E-1\n    title: One\n    description: |\n      make:\n      \tcc main.c\n",
+        Path::new("plan.yaml"),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        plan.get("E-1").unwrap().content.description.as_deref(),
+        Some("make:\n\tcc main.c\n")
+    );
+}
+
+#[test]
+fn a_message_writes_the_place_it_names_the_way_it_writes_its_own() {
+    // Under the repository root: both relative to it.
+    let error = load_fixture("bad/duplicate-ids.yaml").unwrap_err();
+    let first = &error.diagnostics[0];
+    assert_eq!(
+        first.location.file,
+        fixtures().join("bad/duplicate-ids.yaml")
+    );
+    assert!(
+        first
+            .message
+            .ends_with("(first defined at bad/duplicate-ids.yaml:2:9)"),
+        "{}",
+        first.message
+    );
+    // Across the files of a split directory.
+    let error = load_fixture("bad/split").unwrap_err();
+    assert!(
+        error
+            .diagnostics
+            .iter()
+            .any(|d| d.message == "duplicate id E-1 (first defined at bad/split/epics.json:2:10)"),
+        "{:#?}",
+        error.diagnostics
+    );
+    // No root: both as given.
+    let messages = errors(
+        "epics:\n  - id: A\n    title: One\n  - id: A\n    title: Two\n",
+        "./plans/q1.yaml",
+    );
+    assert_eq!(
+        messages,
+        ["./plans/q1.yaml:4:9: duplicate id A (first defined at ./plans/q1.yaml:2:9)"]
     );
 }
 
@@ -686,12 +798,12 @@ fn crlf_line_endings_and_byte_order_marks_keep_positions() {
     let yaml = "\u{feff}epics:\r\n  - id: E-1\r\n    title: One\r\n    depends_on: [E-2]\r\n";
     assert_eq!(
         errors(yaml, "p.yaml"),
-        ["p.yaml:4:18: epic E-1 depends on E-2, which is not in the plan (did you mean E-1?)"]
+        ["p.yaml:4:18: epic E-1 depends on E-2, which is not in the plan"]
     );
     let json = "\u{feff}{\r\n \"epics\": [\r\n  {\"id\": \"E-1\", \"title\": \"One\", \"depends_on\": [\"E-2\"]}\r\n ]\r\n}\r\n";
     assert_eq!(
         errors(json, "p.json"),
-        ["p.json:3:48: epic E-1 depends on E-2, which is not in the plan (did you mean E-1?)"]
+        ["p.json:3:48: epic E-1 depends on E-2, which is not in the plan"]
     );
 }
 
