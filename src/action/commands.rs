@@ -6,12 +6,15 @@ use std::path::Path;
 
 use crate::github::Client;
 use crate::plan::{self, ItemKind, LoadOptions, Plan, PlanError};
+use crate::render::PreviewMarker;
 use crate::sync::{self, Progress, Report, SyncOptions};
 
 use super::console;
 use super::inputs::{display_path, plan_location, Env, Flags, InputError, Inputs};
 use super::outputs::{report_json, report_outputs, report_table, set_outputs, OutputError};
+use super::pr_comment::{self, Problem};
 use super::progress::LogProgress;
+use super::pull_request::{self, Decision, PullRequest};
 use super::summary::{append_summary, render_failure, render_summary};
 use super::workflow::{self, Annotation, Annotator, Level};
 
@@ -64,13 +67,23 @@ pub async fn sync(flags: &Flags, json: bool, env: &Env) -> Exit {
         }
     };
     log_inputs(&inputs);
-    let plan = match load_plan(&inputs.plan_file, &inputs.root, env) {
+    let mut comment = CommentTarget::new(&inputs, env);
+    let plan = match load_plan_problems(&inputs.plan_file, &inputs.root, env) {
         Ok(plan) => plan,
         Err(problems) => {
-            summarise_failure(env, "invalid plan", &problems);
+            let heading = match problems.len() {
+                1 => "the plan has 1 error".to_string(),
+                n => format!("the plan has {n} errors"),
+            };
+            comment
+                .post_problems(&inputs, env, None, &heading, &problems)
+                .await;
+            let lines: Vec<String> = problems.into_iter().map(|p| p.text).collect();
+            summarise_failure(env, "invalid plan", &lines);
             return Exit::Invalid;
         }
     };
+    comment.marker.plan_key = plan.key.clone();
     let options = inputs.sync_options();
     // Locally stdout carries only the result (a table or JSON), so progress goes to stderr.
     let progress = if env.is_actions() {
@@ -78,7 +91,8 @@ pub async fn sync(flags: &Flags, json: bool, env: &Env) -> Exit {
     } else {
         LogProgress::new(Box::new(std::io::stderr()), false)
     };
-    let report = match run_engine(&plan, &inputs, &options, &progress).await {
+    let (outcome, client) = run_engine(&plan, &inputs, &options, &progress).await;
+    let mut report = match outcome {
         Ok(report) => report,
         Err((exit, message)) => {
             announce(env.is_actions(), Level::Error, &message);
@@ -88,11 +102,118 @@ pub async fn sync(flags: &Flags, json: bool, env: &Env) -> Exit {
                 "sync failed"
             };
             let problems: Vec<String> = message.lines().map(str::trim).map(String::from).collect();
+            let listed: Vec<Problem> = problems
+                .iter()
+                .map(|text| Problem {
+                    text: text.clone(),
+                    at: None,
+                })
+                .collect();
+            comment
+                .post_problems(&inputs, env, client.as_ref(), heading, &listed)
+                .await;
             summarise_failure(env, heading, &problems);
             return exit;
         }
     };
+    if let Some(warning) = comment
+        .post_preview(&inputs, env, client.as_ref(), &report)
+        .await
+    {
+        report.warnings.push(warning);
+    }
     publish(&report, json, env)
+}
+
+/// The pull request this run comments on, if any (see `pull_request::decide`), and the
+/// marker naming the plan previewed.
+struct CommentTarget {
+    decision: Decision,
+    marker: PreviewMarker,
+}
+
+impl CommentTarget {
+    fn new(inputs: &Inputs, env: &Env) -> CommentTarget {
+        CommentTarget {
+            decision: pull_request::decide_for(inputs, env),
+            // The key is known once the plan loads; until then the file names the plan.
+            marker: PreviewMarker {
+                plan_key: String::new(),
+                plan_file: display_path(&inputs.plan_file, &inputs.root),
+            },
+        }
+    }
+
+    /// Posts the preview of `report`; returns the warning to add to the report, if any.
+    async fn post_preview(
+        &self,
+        inputs: &Inputs,
+        env: &Env,
+        client: Option<&Client>,
+        report: &Report,
+    ) -> Option<String> {
+        let pr = match &self.decision {
+            Decision::Skip => return None,
+            Decision::Warn(warning) => return Some(warning.clone()),
+            Decision::Post(pr) => pr,
+        };
+        let links = pull_request::links(inputs, env, pr);
+        let body = pr_comment::render_preview(report, &self.marker, &links);
+        send(inputs, client, pr, &self.marker, &body).await.err()
+    }
+
+    /// Posts the problems that stopped the run, and announces any warning at once (there is
+    /// no report to carry it).
+    async fn post_problems(
+        &self,
+        inputs: &Inputs,
+        env: &Env,
+        client: Option<&Client>,
+        heading: &str,
+        problems: &[Problem],
+    ) {
+        let warning = match &self.decision {
+            Decision::Skip => None,
+            Decision::Warn(warning) => Some(warning.clone()),
+            Decision::Post(pr) => {
+                let links = pull_request::links(inputs, env, pr);
+                let body = pr_comment::render_problems(heading, problems, &self.marker, &links);
+                send(inputs, client, pr, &self.marker, &body).await.err()
+            }
+        };
+        if let Some(warning) = warning {
+            announce(env.is_actions(), Level::Warning, &warning);
+        }
+    }
+}
+
+/// Posts or edits the comment with the run's client, or a new one when the run stopped before
+/// it had any.
+async fn send(
+    inputs: &Inputs,
+    client: Option<&Client>,
+    pr: &PullRequest,
+    marker: &PreviewMarker,
+    body: &str,
+) -> Result<(), String> {
+    let fresh;
+    let client = match client {
+        Some(client) => client,
+        None => {
+            fresh = Client::new(inputs.client_config()).map_err(|e| {
+                format!("pr-comment: cannot set up the GitHub client ({e}); nothing was posted")
+            })?;
+            &fresh
+        }
+    };
+    let posted = pull_request::post(client, inputs, pr, marker, body).await?;
+    let (what, url) = match &posted {
+        pull_request::Posted::Created(url) => ("posted", url),
+        pull_request::Posted::Edited(url) => ("updated", url),
+        pull_request::Posted::Unchanged(url) => ("already up to date", url),
+    };
+    tracing::info!(pull_request = pr.number, %url, "preview comment {what}");
+    Ok(())
 }
 
 /// The checked inputs at debug level (`RUNNER_DEBUG=1`), tokens only as given or not.
@@ -126,24 +247,26 @@ pub fn mask_secrets(flags: &Flags, env: &Env) {
 }
 
 /// Runs the sync against GitHub, or without a token (dry run only, as `Inputs` ensures), the
-/// offline preview: everything in the plan would be created.
+/// offline preview: everything in the plan would be created. Also returns the client, when one
+/// was made, for the pull-request comment.
 async fn run_engine(
     plan: &Plan,
     inputs: &Inputs,
     options: &SyncOptions,
     progress: &dyn Progress,
-) -> Result<Report, (Exit, String)> {
+) -> (Result<Report, (Exit, String)>, Option<Client>) {
     if inputs.github_token.is_none() {
         // The preview's report carries a warning saying it is offline.
-        return Ok(sync::preview_offline(plan, options));
+        return (Ok(sync::preview_offline(plan, options)), None);
     }
-    let client = Client::new(inputs.client_config()).map_err(|e| {
-        (
-            Exit::Invalid,
-            format!("cannot set up the GitHub client: {e}"),
-        )
-    })?;
-    sync::run(plan, &client, options, progress)
+    let client = match Client::new(inputs.client_config()) {
+        Ok(client) => client,
+        Err(e) => {
+            let message = format!("cannot set up the GitHub client: {e}");
+            return (Err((Exit::Invalid, message)), None);
+        }
+    };
+    let outcome = sync::run(plan, &client, options, progress)
         .await
         .map_err(|e| {
             let exit = if e.is_invalid_input() {
@@ -152,7 +275,8 @@ async fn run_engine(
                 Exit::SyncFailed
             };
             (exit, format!("sync failed: {e}"))
-        })
+        });
+    (outcome, Some(client))
 }
 
 /// Outputs, table or JSON, job summary and annotations of a finished run; its exit code.
@@ -252,6 +376,12 @@ fn annotate_report(report: &Report, actions: bool) {
 /// Loads the plan; on failure prints one `PATH:LINE:COL: message` line per problem (and, under
 /// Actions, annotations on the plan file) and returns those lines.
 pub fn load_plan(plan_file: &Path, root: &Path, env: &Env) -> Result<Plan, Vec<String>> {
+    load_plan_problems(plan_file, root, env)
+        .map_err(|problems| problems.into_iter().map(|p| p.text).collect())
+}
+
+/// `load_plan`, keeping each problem's file (relative to `root`) and line.
+fn load_plan_problems(plan_file: &Path, root: &Path, env: &Env) -> Result<Plan, Vec<Problem>> {
     let options = LoadOptions {
         root: Some(root.to_path_buf()),
     };
@@ -259,21 +389,24 @@ pub fn load_plan(plan_file: &Path, root: &Path, env: &Env) -> Result<Plan, Vec<S
         .map_err(|error| report_plan_errors(&error, root, env.is_actions()))
 }
 
-fn report_plan_errors(error: &PlanError, root: &Path, actions: bool) -> Vec<String> {
-    let lines: Vec<String> = error
+fn report_plan_errors(error: &PlanError, root: &Path, actions: bool) -> Vec<Problem> {
+    let problems: Vec<Problem> = error
         .diagnostics
         .iter()
         .map(|d| {
             let file = display_path(&d.location.file, root);
-            format!(
-                "{file}:{}:{}: {}",
-                d.location.line, d.location.col, d.message
-            )
+            Problem {
+                text: format!(
+                    "{file}:{}:{}: {}",
+                    d.location.line, d.location.col, d.message
+                ),
+                at: (d.location.line > 0).then_some((file, d.location.line)),
+            }
         })
         .collect();
     let mut stderr = std::io::stderr().lock();
-    for line in &lines {
-        let _ = writeln!(stderr, "{line}");
+    for problem in &problems {
+        let _ = writeln!(stderr, "{}", problem.text);
     }
     drop(stderr);
     if actions {
@@ -287,7 +420,7 @@ fn report_plan_errors(error: &PlanError, root: &Path, actions: bool) -> Vec<Stri
         }
         let _ = annotator.finish();
     }
-    lines
+    problems
 }
 
 /// Under Actions, a short job summary saying why nothing was synced.

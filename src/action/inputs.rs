@@ -157,7 +157,36 @@ pub const INPUTS: &[InputSpec] = &[
         Some("Task"),
         "Issue type of tasks, or the label `type:task` where there is none.",
     ),
+    input(
+        "pr-comment",
+        InputKind::Text,
+        Some("auto"),
+        "Post the preview as one comment on the pull request, edited on every push: auto (on pull_request events with dry-run: true), true or false. Needs `pull-requests: write`.",
+    ),
 ];
+
+/// When the preview is posted as a comment on the pull request (`pr-comment`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrComment {
+    /// On `pull_request` events, in a dry run.
+    Auto,
+    /// Whenever the run is for a pull request.
+    Always,
+    Never,
+}
+
+impl std::str::FromStr for PrComment {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<PrComment, String> {
+        match value {
+            "auto" | "Auto" | "AUTO" => Ok(PrComment::Auto),
+            "true" | "True" | "TRUE" => Ok(PrComment::Always),
+            "false" | "False" | "FALSE" => Ok(PrComment::Never),
+            _ => Err(format!("expected auto, true or false, got {value:?}")),
+        }
+    }
+}
 
 /// Environment variables, read once. Empty values count as unset.
 #[derive(Debug, Clone, Default)]
@@ -240,6 +269,7 @@ pub struct Inputs {
     pub on_removed: OnRemoved,
     pub allow_mass_close: bool,
     pub type_names: TypeNames,
+    pub pr_comment: PrComment,
     pub graphql_url: String,
     pub api_url: String,
     /// `SSL_CERT_FILE`: extra trusted roots (a PEM bundle), e.g. a company CA.
@@ -310,6 +340,14 @@ impl Inputs {
             &mut errors,
             parse_name("task-type", &or_default("task-type"), 100),
         );
+        let pr_comment = check(
+            &mut errors,
+            parse_with(
+                "pr-comment",
+                &or_default("pr-comment"),
+                str::parse::<PrComment>,
+            ),
+        );
         // A missing endpoint is derived from the other (GHES: `…/api/v3` ↔ `…/api/graphql`).
         let graphql_env = check(&mut errors, endpoint(env, "GITHUB_GRAPHQL_URL")).flatten();
         let api_env = check(&mut errors, endpoint(env, "GITHUB_API_URL")).flatten();
@@ -345,6 +383,7 @@ impl Inputs {
                     story: story?,
                     task: task?,
                 },
+                pr_comment: pr_comment?,
                 graphql_url,
                 api_url,
                 ca_file: env.get("SSL_CERT_FILE").map(PathBuf::from),
@@ -636,6 +675,7 @@ mod tests {
         assert!(inputs.adaptive_backoff && inputs.client_config().adaptive_backoff);
         assert_eq!(inputs.on_removed, OnRemoved::Close);
         assert_eq!(inputs.type_names, TypeNames::default());
+        assert_eq!(inputs.pr_comment, PrComment::Auto);
         assert_eq!(inputs.graphql_url, "https://api.github.com/graphql");
         assert!(inputs.project.is_none());
         // The board token falls back to the issues token.
@@ -675,6 +715,7 @@ mod tests {
             ("INPUT_EPIC-TYPE", "Initiative"),
             ("INPUT_STORY-TYPE", "Feature"),
             ("INPUT_TASK-TYPE", "Chore"),
+            ("INPUT_PR-COMMENT", "false"),
             ("GITHUB_GRAPHQL_URL", "http://127.0.0.1:9/graphql"),
             ("GITHUB_API_URL", "http://127.0.0.1:9/"),
         ])
@@ -695,6 +736,7 @@ mod tests {
         assert_eq!(inputs.on_removed, OnRemoved::Keep);
         assert_eq!(inputs.type_names.epic, "Initiative");
         assert_eq!(inputs.type_names.task, "Chore");
+        assert_eq!(inputs.pr_comment, PrComment::Never);
         assert_eq!(inputs.graphql_url, "http://127.0.0.1:9/graphql");
         assert_eq!(inputs.api_url, "http://127.0.0.1:9");
     }
@@ -750,6 +792,12 @@ mod tests {
             ("INPUT_MAX-WAIT", "7h", "max-wait", "at most 6h"),
             ("INPUT_MAX-WAIT", "5x", "max-wait", "with s, m or h"),
             ("INPUT_ON-REMOVED", "delete", "on-removed", "close or keep"),
+            (
+                "INPUT_PR-COMMENT",
+                "yes",
+                "pr-comment",
+                "auto, true or false",
+            ),
             ("INPUT_REPOSITORY", "acme", "repository", "OWNER/NAME"),
             ("INPUT_PROJECT-URL", "acme/3", "project-url", "projects/N"),
             (

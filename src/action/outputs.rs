@@ -8,10 +8,10 @@ use std::path::Path;
 
 use rand::Rng;
 
-use crate::sync::{ItemAction, Report};
+use crate::sync::{ItemAction, Report, Roadmap, Tally};
 
 /// Names of the outputs, in the order they are written (and declared in action.yml).
-pub const OUTPUT_NAMES: [&str; 7] = [
+pub const OUTPUT_NAMES: [&str; 8] = [
     "created-issues",
     "issue-map",
     "created-count",
@@ -19,6 +19,7 @@ pub const OUTPUT_NAMES: [&str; 7] = [
     "unchanged-count",
     "closed-count",
     "plan-key",
+    "progress",
 ];
 
 /// Values longer than this use the heredoc form too, so no line of the file is unwieldy.
@@ -115,6 +116,46 @@ pub fn issue_map(report: &Report) -> BTreeMap<String, MappedIssue> {
         .collect()
 }
 
+/// `{"done", "total", "percent"}` of one tally (`percent`: `null` with nothing to do).
+fn tally_json(tally: Tally) -> serde_json::Map<String, serde_json::Value> {
+    let mut map = serde_json::Map::new();
+    map.insert("done".into(), tally.done.into());
+    map.insert("total".into(), tally.total.into());
+    map.insert("percent".into(), tally.percent().into());
+    map
+}
+
+/// The `progress` output: the plan's tally, then each epic's with its stories', by id
+/// (`null` when nothing was read, in an offline preview).
+pub fn progress_json(roadmap: Option<&Roadmap>) -> serde_json::Value {
+    let Some(roadmap) = roadmap else {
+        return serde_json::Value::Null;
+    };
+    let with_id = |id: &str, tally: Tally| {
+        let mut map = serde_json::Map::new();
+        map.insert("id".into(), id.into());
+        map.extend(tally_json(tally));
+        map
+    };
+    let epics: Vec<serde_json::Value> = roadmap
+        .epics
+        .iter()
+        .map(|epic| {
+            let mut map = with_id(&epic.id, epic.tally);
+            let stories: Vec<serde_json::Value> = epic
+                .stories
+                .iter()
+                .map(|story| with_id(&story.id, story.tally).into())
+                .collect();
+            map.insert("stories".into(), stories.into());
+            map.into()
+        })
+        .collect();
+    let mut map = tally_json(roadmap.total);
+    map.insert("epics".into(), epics.into());
+    map.into()
+}
+
 /// The step's outputs for a report, named as in `OUTPUT_NAMES`.
 pub fn report_outputs(report: &Report) -> Vec<(String, String)> {
     let counts = report.counts();
@@ -132,6 +173,7 @@ pub fn report_outputs(report: &Report) -> Vec<(String, String)> {
         counts.unchanged.to_string(),
         counts.closed.to_string(),
         report.plan_key.clone(),
+        progress_json(report.roadmap.as_ref()).to_string(),
     ];
     OUTPUT_NAMES
         .iter()
@@ -152,6 +194,7 @@ pub fn report_json(report: &Report) -> serde_json::Value {
         "changes": report.changes,
         "warnings": report.warnings,
         "errors": report.errors,
+        "progress": progress_json(report.roadmap.as_ref()),
         "metrics": report.metrics,
     })
 }
@@ -268,6 +311,8 @@ mod tests {
             warnings: vec![],
             errors: vec![],
             metrics: Metrics::default(),
+            planned: vec![],
+            roadmap: None,
         }
     }
 
@@ -364,6 +409,38 @@ mod tests {
             "https://github.com/acme/roadmap/issues/11"
         );
         assert_eq!(map["T-9"]["action"], "closed");
+        // Nothing was read: progress is unknown.
+        assert_eq!(outputs["progress"], "null");
+    }
+
+    #[test]
+    fn progress_is_json_per_epic_and_story() {
+        use crate::sync::{EpicProgress, StoryProgress};
+        let mut report = report(vec![]);
+        report.roadmap = Some(Roadmap {
+            epics: vec![EpicProgress {
+                id: "E-1".into(),
+                title: "Checkout".into(),
+                tally: Tally { done: 1, total: 3 },
+                stories: vec![StoryProgress {
+                    id: "S-1".into(),
+                    title: "Pay".into(),
+                    tally: Tally { done: 0, total: 0 },
+                }],
+            }],
+            total: Tally { done: 1, total: 3 },
+            done: Default::default(),
+        });
+        let outputs: BTreeMap<_, _> = report_outputs(&report).into_iter().collect();
+        let progress: serde_json::Value = serde_json::from_str(&outputs["progress"]).unwrap();
+        assert_eq!(
+            progress,
+            serde_json::json!({
+                "done": 1, "total": 3, "percent": 33,
+                "epics": [{"id": "E-1", "done": 1, "total": 3, "percent": 33,
+                           "stories": [{"id": "S-1", "done": 0, "total": 0, "percent": null}]}]
+            })
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The job summary (toolkit's `summary`): markdown appended to `GITHUB_STEP_SUMMARY` — counts,
-//! a table of changed items with links, and a mermaid picture of hierarchy and dependencies.
+//! a table of changed items with links, roadmap progress per epic and story with text bars, and
+//! a mermaid picture of hierarchy and dependencies with done items in their own colour.
 //!
 //! Everything is bounded: table rows, change lines, graph nodes and edges, and the whole text
 //! stays under GitHub's 1 MiB per-step limit, however large the plan.
@@ -11,7 +12,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use crate::plan::ItemKind;
-use crate::sync::{ItemAction, ItemReport, Report};
+use crate::sync::{ItemAction, ItemReport, Report, Roadmap, Tally};
 
 use super::outputs::action_word;
 
@@ -30,6 +31,10 @@ const MAX_GRAPH_NODES: usize = 120;
 const MAX_GRAPH_EDGES: usize = 300;
 /// Titles in graph nodes are cut to this many characters.
 const GRAPH_TITLE_CHARS: usize = 40;
+/// Rows (epics and stories) of the progress table, then "…and N more".
+const MAX_PROGRESS_ROWS: usize = 300;
+/// Cells of a progress bar.
+const BAR_CELLS: usize = 10;
 
 /// The whole summary for a report.
 pub fn render_summary(report: &Report) -> String {
@@ -37,6 +42,9 @@ pub fn render_summary(report: &Report) -> String {
     heading(&mut md, report);
     counts_table(&mut md, report);
     changed_items(&mut md, report);
+    if let Some(roadmap) = &report.roadmap {
+        progress_section(&mut md, roadmap);
+    }
     bullet_section(&mut md, "Errors", &report.errors);
     bullet_section(&mut md, "Warnings", &report.warnings);
     change_list(&mut md, report);
@@ -153,6 +161,61 @@ fn changed_items(md: &mut String, report: &Report) {
     md.push('\n');
 }
 
+/// `███████░░░ 70%` (rounded down, so a full bar means all done); `—` with nothing to do.
+pub fn progress_bar(tally: Tally) -> String {
+    match tally.percent() {
+        None => "—".to_string(),
+        Some(percent) => {
+            let filled = tally.done * BAR_CELLS / tally.total;
+            format!(
+                "{}{} {percent}%",
+                "█".repeat(filled),
+                "░".repeat(BAR_CELLS - filled)
+            )
+        }
+    }
+}
+
+/// Per epic and per story, done/total tasks with a bar, then the plan's total.
+fn progress_section(md: &mut String, roadmap: &Roadmap) {
+    if roadmap.epics.is_empty() {
+        return;
+    }
+    let rows: Vec<(String, Tally)> = roadmap
+        .epics
+        .iter()
+        .flat_map(|epic| {
+            let own = (
+                format!("**`{}`** {}", code_text(&epic.id), table_cell(&epic.title)),
+                epic.tally,
+            );
+            let stories = epic.stories.iter().map(|story| {
+                (
+                    format!("↳ `{}` {}", code_text(&story.id), table_cell(&story.title)),
+                    story.tally,
+                )
+            });
+            std::iter::once(own).chain(stories)
+        })
+        .collect();
+    md.push_str("### Roadmap progress\n\n| Item | Tasks done | Progress |\n|---|---:|---|\n");
+    let row = |md: &mut String, label: &str, tally: Tally| {
+        let bar = progress_bar(tally);
+        let _ = writeln!(md, "| {label} | {}/{} | {bar} |", tally.done, tally.total);
+    };
+    for (label, tally) in rows.iter().take(MAX_PROGRESS_ROWS) {
+        row(md, label, *tally);
+    }
+    if rows.len() > MAX_PROGRESS_ROWS {
+        let _ = writeln!(md, "| …and {} more | | |", rows.len() - MAX_PROGRESS_ROWS);
+    }
+    row(md, "**Plan**", roadmap.total);
+    md.push_str(
+        "\nDone: tasks whose issue is closed as completed. Tasks closed as not planned are left \
+         out of the total; a story or epic without tasks counts as one.\n\n",
+    );
+}
+
 fn bullet_section(md: &mut String, title: &str, lines: &[String]) {
     if lines.is_empty() {
         return;
@@ -261,7 +324,8 @@ fn graph_section(md: &mut String, report: &Report) {
             }
             md.push_str(&mermaid(report, &kinds));
             md.push_str(
-                "\nSolid arrows: parent → child. Dotted arrows: blocker ⇢ blocked item.\n\n",
+                "\nSolid arrows: parent → child. Dotted arrows: blocker ⇢ blocked item. \
+                 Green: created, yellow: updated, purple (✓): done, grey: closed, red: failed.\n\n",
             );
         }
     }
@@ -287,7 +351,7 @@ fn mermaid(report: &Report, kinds: &[ItemKind]) -> String {
             out,
             "  {}[\"{}\"]",
             node[item.id.as_str()],
-            mermaid_label(item)
+            mermaid_label(item, is_done(report, item))
         );
     }
     for item in &shown {
@@ -300,31 +364,10 @@ fn mermaid(report: &Report, kinds: &[ItemKind]) -> String {
             let _ = writeln!(out, "  {blocker} -.-> {}", node[item.id.as_str()]);
         }
     }
-    let classes = [
-        (
-            ItemAction::Created,
-            "created",
-            "fill:#dafbe1,stroke:#1a7f37",
-        ),
-        (
-            ItemAction::Updated,
-            "updated",
-            "fill:#fff8c5,stroke:#9a6700",
-        ),
-        (ItemAction::Reopened, "updated", ""),
-        (ItemAction::Adopted, "updated", ""),
-        (ItemAction::Closed, "closed", "fill:#eaeef2,stroke:#6e7781"),
-        (ItemAction::Failed, "failed", "fill:#ffebe9,stroke:#cf222e"),
-        (ItemAction::Skipped, "failed", ""),
-    ];
-    for (_, class, style) in classes.iter().filter(|(_, _, style)| !style.is_empty()) {
+    for (class, style) in CLASS_STYLES {
         let members: Vec<&str> = shown
             .iter()
-            .filter(|item| {
-                classes
-                    .iter()
-                    .any(|(action, c, _)| c == class && *action == item.action)
-            })
+            .filter(|item| node_class(report, item) == Some(class))
             .map(|item| node[item.id.as_str()].as_str())
             .collect();
         if !members.is_empty() {
@@ -336,8 +379,40 @@ fn mermaid(report: &Report, kinds: &[ItemKind]) -> String {
     out
 }
 
-/// `T-1: Address form…` with `#issue` when known, safe inside a quoted mermaid label.
-fn mermaid_label(item: &ItemReport) -> String {
+/// The graph's colours, GitHub's own: green for new, yellow for changed, purple for done
+/// (GitHub's colour of an issue closed as completed), grey for closed, red for failed.
+const CLASS_STYLES: [(&str, &str); 5] = [
+    ("created", "fill:#dafbe1,stroke:#1a7f37"),
+    ("updated", "fill:#fff8c5,stroke:#9a6700"),
+    ("done", "fill:#fbefff,stroke:#8250df"),
+    ("closed", "fill:#eaeef2,stroke:#6e7781"),
+    ("failed", "fill:#ffebe9,stroke:#cf222e"),
+];
+
+/// Whether the roadmap counts `item`'s own issue as closed as completed.
+fn is_done(report: &Report, item: &ItemReport) -> bool {
+    report
+        .roadmap
+        .as_ref()
+        .is_some_and(|roadmap| roadmap.done.contains(&item.id))
+}
+
+/// A node's colour: what happened to it; a done item that only changed in place (or not at
+/// all) shows as done, since that is what a reader of the roadmap looks for.
+fn node_class(report: &Report, item: &ItemReport) -> Option<&'static str> {
+    match item.action {
+        ItemAction::Created => Some("created"),
+        ItemAction::Failed | ItemAction::Skipped => Some("failed"),
+        ItemAction::Closed => Some("closed"),
+        _ if is_done(report, item) => Some("done"),
+        ItemAction::Updated | ItemAction::Reopened | ItemAction::Adopted => Some("updated"),
+        ItemAction::Unchanged => None,
+    }
+}
+
+/// `T-1: Address form…` with `#issue` when known (and `✓` when done), safe inside a quoted
+/// mermaid label.
+fn mermaid_label(item: &ItemReport, done: bool) -> String {
     let mut title: String = one_line(&item.title)
         .chars()
         .take(GRAPH_TITLE_CHARS)
@@ -346,7 +421,8 @@ fn mermaid_label(item: &ItemReport) -> String {
         title.push('…');
     }
     let number = item.number.map(|n| format!(" #{n}")).unwrap_or_default();
-    let text = format!("{}{number}: {title}", item.id);
+    let check = if done { "✓ " } else { "" };
+    let text = format!("{check}{}{number}: {title}", item.id);
     // Inside "…" mermaid reads entity codes; quotes and angle brackets must be encoded.
     text.replace('#', "#35;")
         .replace('"', "#quot;")
@@ -427,6 +503,8 @@ mod tests {
             warnings: vec![],
             errors: vec![],
             metrics: Metrics::default(),
+            planned: vec![],
+            roadmap: None,
         }
     }
 
@@ -566,6 +644,59 @@ mod tests {
         );
         assert!(!md.contains("```mermaid"));
         assert!(md.len() <= SUMMARY_LIMIT);
+    }
+
+    #[test]
+    fn progress_has_a_bar_per_epic_and_story_and_done_items_their_own_colour() {
+        use crate::sync::{EpicProgress, StoryProgress};
+        let mut r = report(small_plan(), false);
+        let seven = Tally { done: 7, total: 10 };
+        r.roadmap = Some(Roadmap {
+            epics: vec![EpicProgress {
+                id: "E-1".into(),
+                title: "Checkout | fast".into(),
+                tally: seven,
+                stories: vec![StoryProgress {
+                    id: "S-1".into(),
+                    title: "Pay".into(),
+                    tally: seven,
+                }],
+            }],
+            total: seven,
+            done: ["T-2".to_string()].into(),
+        });
+        let md = render_summary(&r);
+        assert!(
+            md.contains(
+                "### Roadmap progress\n\n| Item | Tasks done | Progress |\n|---|---:|---|\n\
+             | **`E-1`** Checkout \\| fast | 7/10 | ███████░░░ 70% |\n\
+             | ↳ `S-1` Pay | 7/10 | ███████░░░ 70% |\n\
+             | **Plan** | 7/10 | ███████░░░ 70% |\n"
+            ),
+            "{md}"
+        );
+        let graph = md.split("```mermaid\n").nth(1).unwrap();
+        // T-2 is unchanged and done; T-1 was created and keeps its colour.
+        assert!(graph.contains("  n3[\"✓ T-2: Title of T-2\"]"), "{graph}");
+        assert!(graph.contains("  classDef done fill:#fbefff,stroke:#8250df\n  class n3 done\n"));
+        assert!(graph.contains("  class n2 created\n"));
+        // No roadmap (an offline preview): no section, no done class.
+        let offline = render_summary(&report(small_plan(), true));
+        assert!(!offline.contains("Roadmap progress") && !offline.contains("classDef done"));
+    }
+
+    #[test]
+    fn bars_round_down_and_empty_totals_show_a_dash() {
+        assert_eq!(progress_bar(Tally { done: 0, total: 3 }), "░░░░░░░░░░ 0%");
+        assert_eq!(
+            progress_bar(Tally {
+                done: 199,
+                total: 200
+            }),
+            "█████████░ 99%"
+        );
+        assert_eq!(progress_bar(Tally { done: 4, total: 4 }), "██████████ 100%");
+        assert_eq!(progress_bar(Tally::default()), "—");
     }
 
     #[test]

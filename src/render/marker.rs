@@ -62,6 +62,60 @@ impl Marker {
     }
 }
 
+/// The hidden first line of planpilot's comment on a pull request:
+/// `<!-- planpilot:preview plan=KEY file=PATH -->`. It names the plan the comment previews, so
+/// each plan of a repository keeps its own comment, found again and edited on the next push.
+/// The plan file names it too, for a push whose plan does not load (its key is unknown then).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PreviewMarker {
+    /// Empty when the plan did not load.
+    pub plan_key: String,
+    /// The plan file, relative to the repository root.
+    pub plan_file: String,
+}
+
+pub(crate) const PREVIEW_PREFIX: &str = "<!-- planpilot:preview ";
+
+impl PreviewMarker {
+    pub fn to_comment(&self) -> String {
+        format!(
+            "{PREVIEW_PREFIX}plan={} file={}{COMMENT_END}",
+            encode(&self.plan_key),
+            encode(&self.plan_file)
+        )
+    }
+
+    /// The marker on the first line of a comment body, if it is one of planpilot's.
+    pub fn of_body(body: &str) -> Option<PreviewMarker> {
+        let inner = body
+            .lines()
+            .next()?
+            .trim()
+            .strip_prefix(PREVIEW_PREFIX)?
+            .strip_suffix(COMMENT_END)?;
+        let mut marker = PreviewMarker::default();
+        for attribute in inner.split(' ').filter(|a| !a.is_empty()) {
+            let (name, value) = attribute.split_once('=')?;
+            match name {
+                "plan" => marker.plan_key = decode(value)?,
+                "file" => marker.plan_file = decode(value)?,
+                _ => {}
+            }
+        }
+        Some(marker)
+    }
+
+    /// Whether a comment carrying `found` previews the plan this marker names: the same plan
+    /// key, or, when either side's key is unknown (a plan that did not load), the same file.
+    pub fn is_same_plan(&self, found: &PreviewMarker) -> bool {
+        if self.plan_key.is_empty() || found.plan_key.is_empty() {
+            !self.plan_file.is_empty() && self.plan_file == found.plan_file
+        } else {
+            self.plan_key == found.plan_key
+        }
+    }
+}
+
 /// Reads the identity from the first managed block of a body.
 pub fn find_marker(body: &str) -> Option<Marker> {
     body.lines()
@@ -154,6 +208,36 @@ mod tests {
             marker("a", "E-2").to_comment()
         );
         assert_eq!(find_marker(&body).map(|m| m.item_id), Some("E-1".into()));
+    }
+
+    #[test]
+    fn preview_markers_round_trip_and_tell_plans_apart() {
+        let ours = PreviewMarker {
+            plan_key: "shop roadmap -->".into(),
+            plan_file: "plans/shop.yaml".into(),
+        };
+        let line = ours.to_comment();
+        assert!(!line[4..line.len() - 3].contains("-->"), "{line}");
+        let body = format!("{line}\n### planpilot\n");
+        assert_eq!(PreviewMarker::of_body(&body), Some(ours.clone()));
+        // Only on the first line: a quote of it further down is not planpilot's comment.
+        assert_eq!(PreviewMarker::of_body(&format!("> hi\n{line}")), None);
+        let other = PreviewMarker {
+            plan_key: "ops".into(),
+            plan_file: "plans/shop.yaml".into(),
+        };
+        assert!(!ours.is_same_plan(&other));
+        // A plan that did not load is matched by its file.
+        let unloaded = PreviewMarker {
+            plan_key: String::new(),
+            plan_file: "plans/shop.yaml".into(),
+        };
+        assert!(ours.is_same_plan(&unloaded) && unloaded.is_same_plan(&ours));
+        let elsewhere = PreviewMarker {
+            plan_file: "plans/ops.yaml".into(),
+            ..unloaded.clone()
+        };
+        assert!(!unloaded.is_same_plan(&elsewhere));
     }
 
     #[test]

@@ -10,7 +10,9 @@
 //!   one wave of bodies, relations, board items and closes → board fields), several aliased
 //!   mutations per document.
 //! - `fields`, `relations`: board field values and rolled-up blocked-by links.
-//! - `report`: what happened, per item, for outputs and the job summary.
+//! - `report`: what happened, per item, for outputs and the job summary; `preview`: a dry
+//!   run's changes as typed rows (the pull-request comment's table).
+//! - `roadmap`: progress per epic and story from the states discovery read (pure).
 //! - `import`: the inverse for `planpilot import`: an existing backlog as a plan (pure).
 //!
 //! What a run guarantees: an issue is identified by the marker in its body (plan key + item
@@ -29,9 +31,11 @@ pub mod fields;
 pub mod import;
 pub mod issue;
 pub mod options;
+pub mod preview;
 pub mod progress;
 pub mod relations;
 pub mod report;
+pub mod roadmap;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -39,8 +43,10 @@ pub use changes::{Change, Changes, CloseReason, TypeMode};
 pub use diff::{plan_changes, plan_changes_on};
 pub use discover::{discover, Discovered};
 pub use options::{OnRemoved, ProjectOwnerKind, ProjectUrl, RepoRef, SyncOptions, TypeNames};
+pub use preview::{ChangeKind, PlannedChange};
 pub use progress::{Progress, Silent};
 pub use report::{Counts, ItemAction, ItemReport, Report};
+pub use roadmap::{EpicProgress, Roadmap, StoryProgress, Tally, WorkState};
 
 use crate::github::{ApiError, Client, Metrics};
 use crate::plan::{Item, Plan};
@@ -98,12 +104,19 @@ pub async fn run(
     progress.phase_finished("discover");
     let discovered = discovered?;
     let changes = plan_changes(plan, &discovered, options)?;
+    // Progress from the states discovery read: no request of its own.
+    let states = roadmap::states_read(&discovered, &changes);
     if options.dry_run {
-        return Ok(dry_run_report(plan, &changes, client.metrics()));
+        let mut report = dry_run_report(plan, &changes, client.metrics());
+        report.roadmap = Some(roadmap::progress(plan, &states));
+        return Ok(report);
     }
     let labels = discovered.labels.clone();
     let outcome = apply::apply(plan, client, options, progress, &changes, labels).await;
-    Ok(applied_report(plan, &changes, outcome, client.metrics()))
+    let mut report = applied_report(plan, &changes, outcome, client.metrics());
+    let states = roadmap::states_after(states, &report);
+    report.roadmap = Some(roadmap::progress(plan, &states));
+    Ok(report)
 }
 
 /// Discovery, then the issues bound with `issue:` that discovery did not find as theirs.
@@ -168,6 +181,8 @@ pub fn preview_offline(plan: &Plan, options: &SyncOptions) -> Report {
         ],
         errors: Vec::new(),
         metrics: Metrics::default(),
+        planned: Vec::new(),
+        roadmap: None,
     }
 }
 
@@ -258,6 +273,8 @@ fn dry_run_report(plan: &Plan, changes: &Changes, metrics: Metrics) -> Report {
         warnings: changes.warnings.clone(),
         errors: Vec::new(),
         metrics,
+        planned: preview::planned_changes(changes),
+        roadmap: None,
     }
 }
 
@@ -369,5 +386,7 @@ fn applied_report(
         warnings,
         errors,
         metrics,
+        planned: Vec::new(),
+        roadmap: None,
     }
 }

@@ -4,6 +4,9 @@
 use crate::github::Metrics;
 use crate::plan::ItemKind;
 
+use super::preview::PlannedChange;
+use super::roadmap::Roadmap;
+
 /// What a run did (or, in a dry run, would do) to one item's issue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -76,6 +79,11 @@ pub struct Report {
     /// Failures of the run, each `item id: operation: GitHub's message`.
     pub errors: Vec<String>,
     pub metrics: Metrics,
+    /// A dry run's changes as rows for a reviewer; empty after a real run (its items say what
+    /// happened) and in an offline preview.
+    pub planned: Vec<PlannedChange>,
+    /// Roadmap progress from the issues' states; `None` when nothing was read (offline).
+    pub roadmap: Option<Roadmap>,
 }
 
 impl Report {

@@ -3,6 +3,7 @@ mod action;
 mod adopt;
 mod cli;
 mod client;
+mod feedback;
 mod ghes;
 mod import;
 mod links;
