@@ -138,13 +138,14 @@ pub fn render_problems(
     body.push_str("Nothing can be synced until this is fixed:\n\n");
     let budget = COMMENT_LIMIT - TAIL_RESERVE;
     for (shown, problem) in problems.iter().enumerate() {
+        // Messages that list their parts as `- …` lines arrive one part per problem.
+        let text = escape(&one_line(problem.text.trim_start_matches("- ")));
         let line = match (&problem.at, &links.files) {
-            (Some((path, line)), Some(files)) => format!(
-                "- [{}]({files}/{}#L{line})\n",
-                escape(&one_line(&problem.text)),
-                path_in_url(path)
-            ),
-            _ => format!("- {}\n", escape(&one_line(&problem.text))),
+            // Only a path inside the repository has a page to link to.
+            (Some((path, line)), Some(files)) if !path.starts_with('/') => {
+                format!("- [{text}]({files}/{}#L{line})\n", path_in_url(path))
+            }
+            _ => format!("- {text}\n"),
         };
         if chars(&body) + chars(&line) > budget {
             let _ = writeln!(
@@ -539,8 +540,12 @@ mod tests {
                 at: Some(("plans/shop plan.yaml".into(), 13)),
             },
             Problem {
-                text: "the plan does not match GitHub".into(),
+                text: "- the plan does not match GitHub".into(),
                 at: None,
+            },
+            Problem {
+                text: "/elsewhere/plan.yaml:1:1: outside".into(),
+                at: Some(("/elsewhere/plan.yaml".into(), 1)),
             },
         ];
         let unloaded = PreviewMarker {
