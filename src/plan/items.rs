@@ -564,6 +564,11 @@ impl<'s> Reader<'s> {
 
     fn title(&mut self, node: &Node, label: &str, id: &str) -> String {
         let Some(title) = self.text(node, &format!("{label}: `title`"), Some(id)) else {
+            // `title: ~` (or left empty) is no title at all: an issue needs one.
+            if node.value == Value::Null {
+                self.sink
+                    .error(node.pos, Some(id), format!("{label} has an empty title"));
+            }
             return String::new();
         };
         let title = title.trim().to_owned();

@@ -8,6 +8,7 @@ mod ghes;
 mod import;
 mod links;
 mod plan;
+mod plan_schema;
 mod release;
 mod reliability;
 mod schema;
