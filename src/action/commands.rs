@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::github::Client;
 use crate::plan::{self, ItemKind, LoadOptions, Plan, PlanError};
 use crate::render::PreviewMarker;
-use crate::sync::{self, Progress, Report, SyncOptions};
+use crate::sync::{self, Progress, Report, SyncError, SyncOptions};
 
 use super::console;
 use super::inputs::{display_path, plan_location, Env, Flags, InputError, Inputs};
@@ -94,7 +94,17 @@ pub async fn sync(flags: &Flags, json: bool, env: &Env) -> Exit {
     let (outcome, client) = run_engine(&plan, &inputs, &options, &progress).await;
     let mut report = match outcome {
         Ok(report) => report,
-        Err((exit, message)) => {
+        Err(Stop::Misfit(problems)) => {
+            let heading = "the plan does not fit GitHub";
+            let listed = report_misfits(&problems, &inputs.root, env.is_actions());
+            comment
+                .post_problems(&inputs, env, client.as_ref(), heading, &listed)
+                .await;
+            let lines: Vec<String> = listed.into_iter().map(|p| p.text).collect();
+            summarise_failure(env, heading, &lines);
+            return Exit::Invalid;
+        }
+        Err(Stop::Other(exit, message)) => {
             announce(env.is_actions(), Level::Error, &message);
             let heading = if exit == Exit::Invalid {
                 "the plan does not fit GitHub"
@@ -254,7 +264,7 @@ async fn run_engine(
     inputs: &Inputs,
     options: &SyncOptions,
     progress: &dyn Progress,
-) -> (Result<Report, (Exit, String)>, Option<Client>) {
+) -> (Result<Report, Stop>, Option<Client>) {
     if inputs.github_token.is_none() {
         // The preview's report carries a warning saying it is offline.
         return (Ok(sync::preview_offline(plan, options)), None);
@@ -263,20 +273,58 @@ async fn run_engine(
         Ok(client) => client,
         Err(e) => {
             let message = format!("cannot set up the GitHub client: {e}");
-            return (Err((Exit::Invalid, message)), None);
+            return (Err(Stop::Other(Exit::Invalid, message)), None);
         }
     };
     let outcome = sync::run(plan, &client, options, progress)
         .await
-        .map_err(|e| {
-            let exit = if e.is_invalid_input() {
-                Exit::Invalid
-            } else {
-                Exit::SyncFailed
-            };
-            (exit, format!("sync failed: {e}"))
+        .map_err(|e| match e {
+            SyncError::Invalid(problems) => Stop::Misfit(problems),
+            e => {
+                let exit = if e.is_invalid_input() {
+                    Exit::Invalid
+                } else {
+                    Exit::SyncFailed
+                };
+                Stop::Other(exit, format!("sync failed: {e}"))
+            }
         });
     (outcome, Some(client))
+}
+
+/// Why `run_engine` produced no report.
+enum Stop {
+    /// The plan does not fit GitHub: one problem each, with its plan line where it has one.
+    Misfit(Vec<sync::Problem>),
+    Other(Exit, String),
+}
+
+/// Each problem on its own: an annotation at its plan line under Actions, a `file:line:col:`
+/// line on stderr; returns them for the summary and the pull-request comment.
+fn report_misfits(problems: &[sync::Problem], root: &Path, actions: bool) -> Vec<Problem> {
+    let mut annotator = Annotator::new(std::io::stdout());
+    let mut lines = Vec::new();
+    for problem in problems {
+        let mut annotation =
+            Annotation::new(&problem.message).title("planpilot: the plan does not fit GitHub");
+        let (text, at) = match &problem.at {
+            Some(at) => {
+                let file = display_path(&at.file, root);
+                annotation = annotation.at(file.clone(), at.line, at.col);
+                let text = format!("{file}:{}:{}: {}", at.line, at.col, problem.message);
+                (text, Some((file, at.line)))
+            }
+            None => (problem.message.clone(), None),
+        };
+        if actions {
+            let _ = annotator.emit(Level::Error, &annotation);
+        } else {
+            eprintln!("error: {text}");
+        }
+        lines.push(Problem { text, at });
+    }
+    let _ = annotator.finish();
+    lines
 }
 
 /// Outputs, table or JSON, job summary and annotations of a finished run; its exit code.

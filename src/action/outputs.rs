@@ -310,6 +310,7 @@ mod tests {
             changes: vec![],
             warnings: vec![],
             errors: vec![],
+            kept_links: vec![],
             metrics: Metrics::default(),
             planned: vec![],
             roadmap: None,

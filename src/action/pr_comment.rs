@@ -423,6 +423,7 @@ mod tests {
                 .collect(),
             warnings: vec![],
             errors: vec![],
+            kept_links: vec![],
             metrics: Metrics::default(),
             planned,
             roadmap: None,

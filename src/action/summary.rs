@@ -47,6 +47,12 @@ pub fn render_summary(report: &Report) -> String {
     }
     bullet_section(&mut md, "Errors", &report.errors);
     bullet_section(&mut md, "Warnings", &report.warnings);
+    let kept: Vec<String> = report
+        .kept_links
+        .iter()
+        .map(|link| format!("{link}: kept (not in the plan)"))
+        .collect();
+    bullet_section(&mut md, "Links people made", &kept);
     change_list(&mut md, report);
     graph_section(&mut md, report);
     metrics_line(&mut md, report);
@@ -502,6 +508,7 @@ mod tests {
             changes: vec![],
             warnings: vec![],
             errors: vec![],
+            kept_links: vec![],
             metrics: Metrics::default(),
             planned: vec![],
             roadmap: None,

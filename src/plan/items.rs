@@ -9,7 +9,8 @@ use super::fields::field_value;
 use super::node::{Key, Node, Pos, Sink, Value};
 use super::suggest::{key_hint, Hints};
 use super::{
-    Content, Defaults, Estimate, FieldValue, ItemKind, Location, Scope, SpecRef, Verification,
+    Content, Defaults, Estimate, FieldValue, ItemKind, KeyLocations, Location, Scope, SpecRef,
+    Verification,
 };
 
 /// Longest title GitHub accepts, in characters.
@@ -45,6 +46,7 @@ pub(crate) struct RawItem {
     pub fields: BTreeMap<String, FieldValue>,
     /// `issue:`, the number of an existing issue to adopt.
     pub issue: Option<Spanned<u64>>,
+    pub at: KeyLocations,
 }
 
 /// An item being read: the parents it names (and how), its nested children, whether it has a
@@ -276,7 +278,10 @@ impl<'s> Reader<'s> {
                 "assignees" => {
                     defaults.assignees = self.names(value, "defaults: `assignees`", None)
                 }
-                "fields" => defaults.fields = self.fields(value, "defaults", None),
+                "fields" => {
+                    (defaults.fields, defaults.field_locations) =
+                        self.fields(value, "defaults", None)
+                }
                 _ => self.unknown_key(key, DEFAULTS_KEYS.iter().copied(), "defaults", None),
             }
         }
@@ -343,6 +348,7 @@ impl<'s> Reader<'s> {
             milestone: None,
             fields: BTreeMap::new(),
             issue: None,
+            at: KeyLocations::default(),
         };
         let mut draft = Draft {
             item,
@@ -403,9 +409,15 @@ impl<'s> Reader<'s> {
             "estimate" => c.estimate = self.estimate(value, label, who),
             "depends_on" => item.depends_on = self.ids(value, &what, who),
             "labels" => item.labels = self.names(value, &what, who),
-            "assignees" => item.assignees = Some(self.names(value, &what, who)),
-            "milestone" => item.milestone = self.text(value, &what, who),
-            "fields" => item.fields = self.fields(value, label, who),
+            "assignees" => {
+                item.at.assignees = Some(self.sink.location(value.pos));
+                item.assignees = Some(self.names(value, &what, who));
+            }
+            "milestone" => {
+                item.at.milestone = Some(self.sink.location(value.pos));
+                item.milestone = self.text(value, &what, who);
+            }
+            "fields" => (item.fields, item.at.fields) = self.fields(value, label, who),
             "issue" => item.issue = self.issue_number(value, &what, who),
             "sub_item_ids" => {
                 let ids = self.ids(value, &what, who);
@@ -720,10 +732,11 @@ impl<'s> Reader<'s> {
         node: &Node,
         label: &str,
         item: Option<&str>,
-    ) -> BTreeMap<String, FieldValue> {
+    ) -> (BTreeMap<String, FieldValue>, BTreeMap<String, Location>) {
         let mut out = BTreeMap::new();
+        let mut at = BTreeMap::new();
         if !self.expect_map(node, &format!("{label}: `fields`"), item) {
-            return out;
+            return (out, at);
         }
         for (key, value) in entries(node) {
             if key.text.trim().is_empty() {
@@ -733,6 +746,7 @@ impl<'s> Reader<'s> {
             }
             match field_value(value) {
                 Ok(v) => {
+                    at.insert(key.text.clone(), self.sink.location(key.pos));
                     out.insert(key.text.clone(), v);
                 }
                 Err(why) => self.sink.error(
@@ -742,7 +756,7 @@ impl<'s> Reader<'s> {
                 ),
             }
         }
-        out
+        (out, at)
     }
 
     fn scope(&mut self, node: &Node, label: &str, item: Option<&str>) -> Scope {

@@ -113,6 +113,7 @@ pub(crate) mod tests {
             fields: Default::default(),
             issue: None,
             issue_location: Location::default(),
+            at: Default::default(),
             location: Location::default(),
         }
     }

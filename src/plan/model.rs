@@ -159,6 +159,16 @@ pub struct Content {
     pub estimate: Option<Estimate>,
 }
 
+/// Where an item writes the values only GitHub can check (assignees, milestone, board fields),
+/// so a problem GitHub reveals points at the line that names it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct KeyLocations {
+    pub assignees: Option<Location>,
+    pub milestone: Option<Location>,
+    /// By field name.
+    pub fields: BTreeMap<String, Location>,
+}
+
 /// One epic, story or task.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Item {
@@ -189,6 +199,9 @@ pub struct Item {
     /// Where the item starts in its file.
     #[serde(skip)]
     pub location: Location,
+    /// Where its assignees, milestone and fields are written.
+    #[serde(skip)]
+    pub at: KeyLocations,
 }
 
 /// Plan-wide settings from the `defaults:` block.
@@ -198,6 +211,9 @@ pub struct Defaults {
     pub assignees: Vec<String>,
     /// Board fields that only fill a card's empty field; humans own them afterwards.
     pub fields: BTreeMap<String, FieldValue>,
+    /// Where each of `fields` is written, by name.
+    #[serde(skip)]
+    pub field_locations: BTreeMap<String, Location>,
 }
 
 /// A loaded, validated plan.

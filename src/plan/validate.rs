@@ -587,5 +587,6 @@ fn finish(
             .as_ref()
             .map_or_else(|| item.location.clone(), |i| i.location.clone()),
         location: item.location.clone(),
+        at: item.at.clone(),
     }
 }

@@ -17,6 +17,7 @@ pub fn render_block(plan: &Plan, item: &Item) -> String {
         item_id: item.id.clone(),
         labels: item.labels.clone(),
         assignees: item.assignees.clone(),
+        deps: Some(item.depends_on.clone()),
     };
     let mut out = String::new();
     out.push_str(&marker.to_comment());
@@ -225,6 +226,7 @@ mod tests {
             fields: Default::default(),
             issue: None,
             issue_location: Location::default(),
+            at: Default::default(),
             location: Location::default(),
         }
     }

@@ -1,7 +1,7 @@
 //! The hidden identity marker that ties an issue to one plan item.
 //!
 //! The managed block of a body starts with
-//! `<!-- planpilot:begin plan=KEY item=ID labels=A,B assignees=X -->` and ends with
+//! `<!-- planpilot:begin plan=KEY item=ID labels=A,B assignees=X deps=T-1,T-2 -->` and ends with
 //! `<!-- planpilot:end -->`. Identity is the plan key plus the item id — never a hash of content,
 //! so editing an item updates its issue instead of creating another. Values are percent-encoded so
 //! no plan text can end the comment or inject another attribute.
@@ -15,6 +15,10 @@ pub struct Marker {
     pub labels: Vec<String>,
     /// Assignees the plan gave the item when the block was written.
     pub assignees: Vec<String>,
+    /// The item's declared dependencies when the block was written: with the state GitHub
+    /// shows, they tell which blocked-by links planpilot made (the others are people's).
+    /// `None` in a marker written before planpilot recorded them.
+    pub deps: Option<Vec<String>>,
 }
 
 pub(crate) const BEGIN_PREFIX: &str = "<!-- planpilot:begin ";
@@ -24,8 +28,13 @@ const COMMENT_END: &str = " -->";
 impl Marker {
     /// The begin line of a managed block.
     pub fn to_comment(&self) -> String {
+        let deps = self
+            .deps
+            .as_ref()
+            .map(|deps| format!(" deps={}", encode_list(deps)))
+            .unwrap_or_default();
         format!(
-            "{BEGIN_PREFIX}plan={} item={} labels={} assignees={}{COMMENT_END}",
+            "{BEGIN_PREFIX}plan={} item={} labels={} assignees={}{deps}{COMMENT_END}",
             encode(&self.plan_key),
             encode(&self.item_id),
             encode_list(&self.labels),
@@ -54,6 +63,7 @@ impl Marker {
                 }
                 "labels" => marker.labels = decode_list(value)?,
                 "assignees" => marker.assignees = decode_list(value)?,
+                "deps" => marker.deps = Some(decode_list(value)?),
                 // Attributes written by a newer planpilot are ignored, not fatal.
                 _ => {}
             }
@@ -182,7 +192,23 @@ mod tests {
             item_id: id.to_string(),
             labels: vec!["roadmap".into(), "needs review, badly".into()],
             assignees: vec!["octocat".into()],
+            deps: Some(vec!["T-2".into(), "odd, id".into()]),
         }
+    }
+
+    #[test]
+    fn a_marker_without_deps_is_told_from_one_with_none() {
+        let old = "<!-- planpilot:begin plan=k item=T-1 labels= assignees= -->";
+        assert_eq!(Marker::parse_comment(old).unwrap().deps, None);
+        let none = "<!-- planpilot:begin plan=k item=T-1 labels= assignees= deps= -->";
+        assert_eq!(Marker::parse_comment(none).unwrap().deps, Some(Vec::new()));
+        let mut marker = marker("k", "T-1");
+        marker.deps = None;
+        assert_eq!(
+            marker.to_comment(),
+            old.replace("labels=", "labels=roadmap,needs%20review%2C%20badly")
+                .replace("assignees=", "assignees=octocat")
+        );
     }
 
     #[test]

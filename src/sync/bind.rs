@@ -10,7 +10,7 @@ use crate::render::{find_marker, Marker};
 
 use super::discover::{Discovered, ManagedIssue};
 use super::options::SyncOptions;
-use super::SyncError;
+use super::{Problem, SyncError};
 
 /// Adds every bound issue to `discovered` (as an issue to adopt unless it already carries the
 /// item's marker), or fails with one problem per binding that cannot be honoured.
@@ -93,7 +93,7 @@ fn adopt(
     node: IssueNode,
     board_id: Option<&str>,
     discovered: &mut Discovered,
-) -> Result<(), String> {
+) -> Result<(), Problem> {
     let found = find_marker(&node.body);
     if let Some(marker) = &found {
         if marker.plan_key != plan.key || marker.item_id != item.id {
@@ -121,7 +121,7 @@ fn adopt(
 }
 
 /// The problem for a bound issue that carries the marker of another item or plan.
-fn taken(plan: &Plan, item: &Item, number: u64, marker: &Marker) -> String {
+fn taken(plan: &Plan, item: &Item, number: u64, marker: &Marker) -> Problem {
     let owner = if marker.plan_key == plan.key {
         format!("item {} of this plan", marker.item_id)
     } else {
@@ -136,12 +136,14 @@ fn taken(plan: &Plan, item: &Item, number: u64, marker: &Marker) -> String {
     )
 }
 
-fn problem(item: &Item, text: String) -> String {
-    format!(
-        "{}: {} {}: `issue: {}`: {text}",
-        item.issue_location,
-        item.kind,
-        item.id,
-        item.issue.unwrap_or_default()
+fn problem(item: &Item, text: String) -> Problem {
+    Problem::at(
+        &item.issue_location,
+        format!(
+            "{} {}: `issue: {}`: {text}",
+            item.kind,
+            item.id,
+            item.issue.unwrap_or_default()
+        ),
     )
 }

@@ -79,6 +79,9 @@ pub struct Update {
     pub reopen: bool,
     /// The issue is bound with `issue:` and taken over by this update (its kind, for the line).
     pub adopt: Option<ItemKind>,
+    /// The body's record of the item's dependencies changes: the links it implies are added
+    /// only once it is written, and the links it stops implying are removed before.
+    pub records_deps: bool,
 }
 
 impl Update {
@@ -177,6 +180,12 @@ pub enum Change {
         child: IssueKey,
         parent: IssueKey,
     },
+    /// A duplicate's card taken off the board, so the board shows each item once.
+    RemoveCard {
+        item: String,
+        issue: IssueKey,
+        card: String,
+    },
 }
 
 impl Change {
@@ -222,6 +231,12 @@ impl Change {
                 child,
                 parent,
             } => format!("detach #{} ({item}) from #{}", child.number, parent.number),
+            Change::RemoveCard { item, issue, .. } => {
+                format!(
+                    "remove #{} ({item}, a duplicate) from the board",
+                    issue.number
+                )
+            }
         }
     }
 
@@ -237,7 +252,8 @@ impl Change {
             | Change::BoardAdd { item }
             | Change::SetField(FieldSet { item, .. })
             | Change::Close(Close { item, .. })
-            | Change::Detach { item, .. } => Some(item),
+            | Change::Detach { item, .. }
+            | Change::RemoveCard { item, .. } => Some(item),
         }
     }
 
@@ -257,6 +273,9 @@ impl Change {
                 CloseReason::Duplicate { of } => format!("closed as duplicate of #{}", of.number),
             },
             Change::Detach { parent, .. } => format!("detached from #{}", parent.number),
+            Change::RemoveCard { issue, .. } => {
+                format!("duplicate #{} taken off the board", issue.number)
+            }
         }
     }
 
@@ -274,6 +293,7 @@ impl Change {
             Change::SetField(_) => 7,
             Change::Close(_) => 8,
             Change::Detach { .. } => 9,
+            Change::RemoveCard { .. } => 10,
         }
     }
 
@@ -309,6 +329,9 @@ pub struct Changes {
     pub existing: BTreeMap<String, Existing>,
     pub removed: Vec<Removed>,
     pub warnings: Vec<String>,
+    /// Links between managed issues that planpilot did not make and the plan does not imply:
+    /// people's, left as they are (`#12 (T-5) blocked by #11 (T-4)`).
+    pub kept_links: Vec<String>,
 }
 
 impl Changes {
@@ -322,6 +345,7 @@ impl Changes {
             existing: BTreeMap::new(),
             removed: Vec::new(),
             warnings: Vec::new(),
+            kept_links: Vec::new(),
         }
     }
 

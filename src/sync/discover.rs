@@ -380,7 +380,7 @@ pub fn assemble(
                 return Err(SyncError::BoardUnreachable(board_unreachable(
                     project,
                     board_token,
-                    &page.partial_errors,
+                    &page.board_errors,
                 )));
             }
         }

@@ -32,6 +32,7 @@ pub mod import;
 pub mod issue;
 pub mod options;
 pub mod preview;
+pub mod problem;
 pub mod progress;
 pub mod relations;
 pub mod report;
@@ -44,6 +45,7 @@ pub use diff::{plan_changes, plan_changes_on};
 pub use discover::{discover, Discovered};
 pub use options::{OnRemoved, ProjectOwnerKind, ProjectUrl, RepoRef, SyncOptions, TypeNames};
 pub use preview::{ChangeKind, PlannedChange};
+pub use problem::Problem;
 pub use progress::{Progress, Silent};
 pub use report::{Counts, ItemAction, ItemReport, Report};
 pub use roadmap::{EpicProgress, Roadmap, StoryProgress, Tally, WorkState};
@@ -57,7 +59,7 @@ pub enum SyncError {
     /// The plan does not fit this repository or board (unknown field, option, type, assignee,
     /// milestone, missing board). Nothing was written.
     #[error("the plan does not match GitHub:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
-    Invalid(Vec<String>),
+    Invalid(Vec<Problem>),
     /// Closing this many issues needs `allow-mass-close`. Nothing was written.
     #[error(
         "refusing to close {closing} of {managed} open managed issues (more than half); if the plan \
@@ -180,6 +182,7 @@ pub fn preview_offline(plan: &Plan, options: &SyncOptions) -> Report {
                 .to_string(),
         ],
         errors: Vec::new(),
+        kept_links: Vec::new(),
         metrics: Metrics::default(),
         planned: Vec::new(),
         roadmap: None,
@@ -272,19 +275,23 @@ fn dry_run_report(plan: &Plan, changes: &Changes, metrics: Metrics) -> Report {
         changes: changes.lines(),
         warnings: changes.warnings.clone(),
         errors: Vec::new(),
+        kept_links: changes.kept_links.clone(),
         metrics,
         planned: preview::planned_changes(changes),
         roadmap: None,
     }
 }
 
-/// Report entries of managed issues whose item left the plan. `applied` says whether the change
-/// at an index of the list was made.
+/// Report entries of managed issues whose item left the plan and that this run changes (closes
+/// or detaches): an item removed in an earlier run, already closed, is not reported again.
+/// `applied` says whether the change at an index of the list was made.
 fn removed_reports<'c>(
     changes: &'c Changes,
     applied: impl Fn(usize) -> bool + 'c,
 ) -> impl Iterator<Item = ItemReport> + 'c {
-    changes.removed.iter().map(move |removed| {
+    let touched = |item: &str| changes.list().iter().any(|c| c.item() == Some(item));
+    let acted_on = changes.removed.iter().filter(move |r| touched(&r.item));
+    acted_on.map(move |removed| {
         let close = changes
             .list()
             .iter()
@@ -385,6 +392,7 @@ fn applied_report(
         changes: outcome.applied.into_iter().map(|(_, line)| line).collect(),
         warnings,
         errors,
+        kept_links: changes.kept_links.clone(),
         metrics,
         planned: Vec::new(),
         roadmap: None,

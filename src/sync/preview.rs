@@ -142,6 +142,12 @@ fn row_of(change: &Change) -> (ChangeKind, &str, Option<u64>, String) {
             Some(child.number),
             format!("closed, taken out of #{}", parent.number),
         ),
+        Change::RemoveCard { item, issue, .. } => (
+            ChangeKind::Board,
+            item,
+            Some(issue.number),
+            "a duplicate: taken off the board".into(),
+        ),
     }
 }
 

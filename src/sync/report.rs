@@ -78,6 +78,9 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// Failures of the run, each `item id: operation: GitHub's message`.
     pub errors: Vec<String>,
+    /// Blocked-by links between managed issues that people made and the plan does not imply:
+    /// kept as they are.
+    pub kept_links: Vec<String>,
     pub metrics: Metrics,
     /// A dry run's changes as rows for a reviewer; empty after a real run (its items say what
     /// happened) and in an offline preview.

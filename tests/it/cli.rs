@@ -559,6 +559,57 @@ fn a_plan_that_does_not_fit_the_board_exits_2_before_writing() {
 }
 
 #[test]
+fn problems_only_github_reveals_point_at_the_plan_line_that_names_them() {
+    let fake = Fake::start();
+    let workspace = tempfile::tempdir().unwrap();
+    std::fs::write(
+        workspace.path().join("plan.yaml"),
+        "id: misfit\nepics:\n  - id: E-1\n    title: One\n    assignees: [nobody-here]\n    \
+         milestone: v9\n    fields:\n      Mood: Happy\n      Status: Sideways\n",
+    )
+    .unwrap();
+    let step = Step::new();
+    let run = run(fake
+        .step_command(&step)
+        .env("GITHUB_WORKSPACE", workspace.path())
+        .env("INPUT_PLAN-FILE", "plan.yaml"));
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(fake.mutations(), 0);
+    let annotation = |line: usize, says: &str| {
+        run.stdout.lines().any(|l| {
+            l.starts_with(&format!("::error file=plan.yaml,line={line},")) && l.contains(says)
+        })
+    };
+    for (line, says) in [
+        (5, "unknown assignee \"nobody-here\""),
+        (6, "no milestone \"v9\""),
+        (8, "Mood"),
+        (9, "Sideways"),
+    ] {
+        assert!(
+            annotation(line, says),
+            "line {line}, {says}:\n{}",
+            run.stdout
+        );
+    }
+    // Each problem carries its own cause: the assignee's is not told about the board.
+    let assignee = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("nobody-here"))
+        .unwrap();
+    assert!(!assignee.contains("board"), "{assignee}");
+    // The summary lists the problems once each, as one list.
+    let summary = summary_of(&step);
+    assert!(!summary.contains("- - "), "{summary}");
+    assert_eq!(
+        summary.lines().filter(|l| l.starts_with("- ")).count(),
+        4,
+        "{summary}"
+    );
+}
+
+#[test]
 fn locally_the_result_is_a_table_or_json() {
     let fake = Fake::start();
     let mut base = planpilot();

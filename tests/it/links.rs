@@ -162,3 +162,109 @@ fn plan_text_with_t3_under_s1() -> String {
      \x20 - {id: S-3, title: Story three, tasks: [{id: T-4, title: Task T-4, depends_on: [T-3]}, {id: T-5, title: Task T-5}]}\n"
         .to_string()
 }
+
+const ADD_BLOCKED_BY: &str =
+    "mutation($i: AddBlockedByInput!) { addBlockedBy(input: $i) { issue { id } } }";
+
+/// A person marks `blocked` as blocked by `blocker` on GitHub, by hand.
+async fn person_links(env: &Env, plan: &Plan, blocked: &str, blocker: &str) {
+    let input = serde_json::json!({ "i": {
+        "issueId": env.issue_of(plan, blocked)["id"],
+        "blockingIssueId": env.issue_of(plan, blocker)["id"],
+    }});
+    env.human(ADD_BLOCKED_BY, input).await;
+}
+
+#[tokio::test]
+async fn a_link_a_person_adds_between_managed_issues_survives_every_re_run() {
+    // "T-5 is blocked by T-4", says a person on GitHub; the plan says nothing about it.
+    let env = Env::org().await;
+    let plan = plan(&[("T-2", "T-1")]);
+    env.sync_ok(&plan).await;
+    person_links(&env, &plan, "T-5", "T-4").await;
+    for _ in 0..2 {
+        let report = env.sync_ok(&plan).await;
+        assert_eq!(shown(&env, &plan), set(&["T-2←T-1", "T-5←T-4"]));
+        assert!(
+            report
+                .kept_links
+                .iter()
+                .any(|k| k.contains("(T-5) blocked by") && k.contains("(T-4)")),
+            "the report lists the kept link: {:?}",
+            report.kept_links
+        );
+    }
+    assert_eq!(env.mutations_of(&plan).await, 0, "a re-run writes nothing");
+}
+
+#[tokio::test]
+async fn planpilot_removes_only_the_links_it_made() {
+    // The plan drops "T-3 depends on T-1" (T-3←T-1 and the roll-up S-2←S-1 go); a person had
+    // linked T-5 to T-4 and S-3 to S-1 by hand, and those stay.
+    let env = Env::org().await;
+    let with = plan(&[("T-3", "T-1")]);
+    env.sync_ok(&with).await;
+    assert_eq!(shown(&env, &with), set(&["T-3←T-1", "S-2←S-1"]));
+    person_links(&env, &with, "T-5", "T-4").await;
+    person_links(&env, &with, "S-3", "S-1").await;
+    let without = plan(&[]);
+    env.sync_ok(&without).await;
+    assert_eq!(shown(&env, &without), set(&["T-5←T-4", "S-3←S-1"]));
+    assert_eq!(
+        env.mutations_of(&without).await,
+        0,
+        "a re-run writes nothing"
+    );
+
+    // The plan declares what the person linked: planpilot owns it from then on, and removes it
+    // when the plan drops it again.
+    let declared = plan(&[("T-5", "T-4")]);
+    env.sync_ok(&declared).await;
+    assert_eq!(shown(&env, &declared), set(&["T-5←T-4", "S-3←S-1"]));
+    env.sync_ok(&without).await;
+    assert_eq!(shown(&env, &without), set(&["S-3←S-1"]));
+}
+
+#[tokio::test]
+async fn links_of_issues_made_before_planpilot_recorded_its_links_are_still_its_own() {
+    // Issues whose marker does not record the item's dependencies (written by an earlier
+    // version): every link between managed issues is taken as planpilot's, as it was then.
+    let env = Env::org().await;
+    let with = plan(&[("T-3", "T-1")]);
+    env.sync_ok(&with).await;
+    for item in ["T-3", "S-2"] {
+        let issue = env.issue_of(&with, item);
+        let body = issue["body"].as_str().unwrap();
+        let old = regex_free_strip_deps(body);
+        assert_ne!(old, body, "the marker records the dependencies");
+        env.human(
+            "mutation($i: UpdateIssueInput!) { updateIssue(input: $i) { issue { id } } }",
+            serde_json::json!({ "i": { "id": issue["id"], "body": old } }),
+        )
+        .await;
+    }
+    let without = plan(&[]);
+    env.sync_ok(&without).await;
+    assert_eq!(shown(&env, &without), set(&[]));
+    assert_eq!(
+        env.mutations_of(&without).await,
+        0,
+        "a re-run writes nothing"
+    );
+}
+
+/// The body with the marker's `deps=…` attribute taken out, as an earlier version wrote it.
+fn regex_free_strip_deps(body: &str) -> String {
+    body.lines()
+        .map(|line| {
+            if !line.starts_with("<!-- planpilot:begin ") {
+                return line.to_string();
+            }
+            line.split(' ')
+                .filter(|part| !part.starts_with("deps="))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

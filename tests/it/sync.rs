@@ -626,6 +626,16 @@ async fn removing_an_item_closes_it_and_restoring_reopens_it() {
     );
     assert_state(&env.issues(), &expect_generated(&reduced.plan(), &reduced));
 
+    // The next run has nothing to say about the item that left: it is neither reported nor
+    // counted as unchanged, and the counts add up to the plan.
+    let later = env.sync_ok(&reduced.plan()).await;
+    assert!(
+        later.items.iter().all(|i| i.id != "E2-S1-T2"),
+        "{:#?}",
+        later.items
+    );
+    assert_eq!(later.counts().unchanged, reduced.plan().items.len());
+
     let report = env.sync_ok(&full.plan()).await;
     let reopened = report.items.iter().find(|i| i.id == "E2-S1-T2").unwrap();
     assert_eq!(reopened.action, ItemAction::Reopened);

@@ -55,6 +55,7 @@ pub fn run(ctx: &mut Ctx, name: &str, args: &Map<String, Value>) -> Resolved {
         "addBlockedBy" => add_blocked_by(state, input),
         "removeBlockedBy" => remove_blocked_by(state, input),
         "addProjectV2ItemById" => add_project_item(state, input),
+        "deleteProjectV2Item" => delete_project_item(state, input),
         "updateProjectV2ItemFieldValue" => update_field_value(state, input),
         "clearProjectV2ItemFieldValue" => clear_field_value(state, input),
         _ => Err(FieldError::unemulated("Mutation", name)),
@@ -623,12 +624,30 @@ fn add_project_item(state: &mut State, input: &Input) -> Resolved {
     )
 }
 
+/// Takes an item off the board; the issue itself stays.
+/// <https://docs.github.com/en/graphql/reference/mutations#deleteprojectv2item>
+fn delete_project_item(state: &mut State, input: &Input) -> Resolved {
+    project_arg(state, input)?;
+    let id = id_arg(input, "itemId");
+    let Some(NodeRef::ProjectItem(item)) = state.resolve(id) else {
+        return Err(FieldError::not_found(id));
+    };
+    if let Some(project) = &mut state.project {
+        project.items[item].removed = true;
+    }
+    payload(
+        "DeleteProjectV2ItemPayload",
+        vec![("deletedItemId", Out::leaf(id.to_string()))],
+    )
+}
+
 /// The board item of an issue, created if it has none (adding is idempotent on GitHub).
 fn ensure_item(state: &mut State, issue: usize) -> usize {
-    let existing = state
-        .project
-        .as_ref()
-        .and_then(|p| p.items.iter().position(|item| item.issue == issue));
+    let existing = state.project.as_ref().and_then(|p| {
+        p.items
+            .iter()
+            .position(|item| item.issue == issue && !item.removed)
+    });
     if let Some(item) = existing {
         return item;
     }
@@ -641,6 +660,7 @@ fn ensure_item(state: &mut State, issue: usize) -> usize {
             issue,
             values: Default::default(),
             created_at,
+            removed: false,
         });
     }
     idx

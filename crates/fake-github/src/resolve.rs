@@ -542,7 +542,7 @@ fn issue(state: &State, i: usize, name: &str, args: &Args) -> Option<Resolved> {
                     p.items
                         .iter()
                         .enumerate()
-                        .filter(|(_, item)| item.issue == i)
+                        .filter(|(_, item)| item.issue == i && !item.removed)
                         .map(|(k, _)| Out::Obj(Obj::Item(k)))
                 })
                 .collect();
@@ -667,7 +667,9 @@ fn project(state: &State, name: &str, args: &Args) -> Option<Resolved> {
         "items" => page(
             "ProjectV2ItemConnection",
             (0..project.items.len())
-                .filter(|i| !state.issues[project.items[*i].issue].deleted)
+                .filter(|i| {
+                    !project.items[*i].removed && !state.issues[project.items[*i].issue].deleted
+                })
                 .map(|i| Out::Obj(Obj::Item(i)))
                 .collect(),
             args,

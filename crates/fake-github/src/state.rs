@@ -168,6 +168,8 @@ pub struct Item {
     pub issue: usize,
     pub values: BTreeMap<usize, FieldValue>,
     pub created_at: String,
+    /// Taken off the board (`deleteProjectV2Item`): gone from every read; the issue stays.
+    pub removed: bool,
 }
 
 pub struct Project {
@@ -405,10 +407,9 @@ impl State {
         match found {
             NodeRef::Issue(i) if self.issues[i].deleted => None,
             NodeRef::ProjectItem(i)
-                if self
-                    .project
-                    .as_ref()
-                    .is_some_and(|p| self.issues[p.items[i].issue].deleted) =>
+                if self.project.as_ref().is_some_and(|p| {
+                    p.items[i].removed || self.issues[p.items[i].issue].deleted
+                }) =>
             {
                 None
             }
@@ -568,7 +569,7 @@ impl State {
                 }
                 v
             }).collect();
-            json!({"id": p.id, "number": p.number, "title": p.title, "url": self.project_url(p.number), "fields": fields, "items": p.items.iter().filter(|i| !self.issues[i.issue].deleted).count()})
+            json!({"id": p.id, "number": p.number, "title": p.title, "url": self.project_url(p.number), "fields": fields, "items": p.items.iter().filter(|i| !i.removed && !self.issues[i.issue].deleted).count()})
         });
         json!({
             "owner": {"login": self.owner, "id": self.owner_id, "kind": match self.owner_kind { OwnerKind::Organization => "Organization", OwnerKind::User => "User" }},
@@ -637,14 +638,19 @@ impl State {
     fn issue_json(&self, idx: usize, issue: &Issue) -> Value {
         let number = |i: &usize| self.issues[*i].number;
         let project_item = self.project.as_ref().and_then(|p| {
-            p.items.iter().find(|item| item.issue == idx).map(|item| {
-                let fields: serde_json::Map<String, Value> = item
-                    .values
-                    .iter()
-                    .map(|(f, v)| (p.fields[*f].name.clone(), self.value_json(&p.fields[*f], v)))
-                    .collect();
-                json!({"id": item.id, "fields": fields})
-            })
+            p.items
+                .iter()
+                .find(|item| item.issue == idx && !item.removed)
+                .map(|item| {
+                    let fields: serde_json::Map<String, Value> = item
+                        .values
+                        .iter()
+                        .map(|(f, v)| {
+                            (p.fields[*f].name.clone(), self.value_json(&p.fields[*f], v))
+                        })
+                        .collect();
+                    json!({"id": item.id, "fields": fields})
+                })
         });
         json!({
             "number": issue.number,

@@ -180,6 +180,8 @@ pub struct DiscoveryPage {
     pub next: Option<String>,
     /// Errors GitHub returned for parts of the answer (e.g. a login that does not exist).
     pub partial_errors: Vec<String>,
+    /// Those of them about the board (the `board` alias), each with its own cause.
+    pub board_errors: Vec<String>,
 }
 
 /// Reads issues by node id (at most 100), with the fields discovery reads.
@@ -336,6 +338,11 @@ pub fn parse_discovery(
         issues: issues.nodes.into_iter().flatten().collect(),
         next,
         partial_errors: errors.iter().map(|e| e.message.clone()).collect(),
+        board_errors: errors
+            .iter()
+            .filter(|e| e.alias() == Some("board"))
+            .map(|e| e.message.clone())
+            .collect(),
     })
 }
 

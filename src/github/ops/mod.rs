@@ -104,6 +104,7 @@ pub fn sample_documents_for(features: Features) -> Vec<(String, String)> {
         Mutation::add_blocked_by("A", "B"),
         Mutation::remove_blocked_by("A", "B"),
         Mutation::add_project_item("P", "I"),
+        Mutation::delete_project_item("P", "PI"),
         Mutation::set_field("P", "I", "F", json!({ "text": "x" })),
         Mutation::create_label("R", "planpilot", "ededed"),
     ]

@@ -67,6 +67,18 @@ impl Mutation {
         )
     }
 
+    /// Takes a card off the board (the issue stays).
+    /// <https://docs.github.com/en/graphql/reference/mutations#deleteprojectv2item>
+    pub fn delete_project_item(project_id: &str, item_id: &str) -> Mutation {
+        let input = json!({ "projectId": project_id, "itemId": item_id });
+        Mutation::new(
+            "deleteProjectV2Item",
+            "DeleteProjectV2ItemInput",
+            "deletedItemId",
+            input,
+        )
+    }
+
     pub fn add_blocked_by(blocked_id: &str, blocking_id: &str) -> Mutation {
         let input = json!({ "issueId": blocked_id, "blockingIssueId": blocking_id });
         Mutation::new("addBlockedBy", "AddBlockedByInput", "issue { id }", input)

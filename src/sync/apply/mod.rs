@@ -127,14 +127,20 @@ impl Applier<'_> {
             });
             self.create_phase(name, of_kind).await;
         }
+        // A link planpilot made is known as its own by the dependencies the marker records: a
+        // link goes before the record stops implying it, and is added after the record implies
+        // it, so no fault leaves a link of planpilot's looking like a person's.
+        let unlinks = self.ops().unlinks();
+        let unlinked = self.phase_succeeded("unlinks", unlinks).await;
         // Bodies, board items and closes are independent of each other: one wave. Relations
         // (links, moves) are independent too, but they create content, which GitHub caps per
         // minute: they go with the last phase, so the wave that follows the creates runs
         // while the cap's window refills, and the new cards' fields can run while links wait.
         let updates = self.ops().updates();
         let mut wave = self.take(updates, "update");
-        let relations = self.ops().relations();
-        let relations = self.take(relations, "relation");
+        if !unlinked {
+            wave = self.hold_back_records(wave);
+        }
         let board_adds = self.ops().board_adds();
         wave.extend(self.take(board_adds, "board"));
         // Fields of cards that already exist go with the wave; new cards' fields follow it.
@@ -151,10 +157,47 @@ impl Applier<'_> {
         self.phase("updates", wave, Safety::Idempotent).await;
         let late = self.ops().fields(&late);
         let mut last = self.take(late, "field");
-        last.extend(relations);
+        let relations = self.ops().relations(!self.a_record_failed());
+        last.extend(self.take(relations, "relation"));
         self.phase("fields and links", last, Safety::Idempotent)
             .await;
         self.out.applied.sort_by_key(|(seq, _)| *seq);
+    }
+
+    /// The updates of `wave` that rewrite a dependency record wait for the next run (a stale
+    /// link they stop implying could not be removed first).
+    fn hold_back_records(&mut self, wave: Vec<Op>) -> Vec<Op> {
+        let (held, kept): (Vec<Op>, Vec<Op>) =
+            wave.into_iter().partition(|op| self.records_deps(op.seq));
+        for op in held {
+            self.skip(
+                &op.item,
+                "update skipped: a stale link could not be removed first".into(),
+            );
+        }
+        kept
+    }
+
+    /// Whether the change at `seq` is an update that rewrites a dependency record.
+    fn records_deps(&self, seq: usize) -> bool {
+        matches!(self.changes.list().get(seq), Some(Change::Update(u)) if u.records_deps)
+    }
+
+    /// Whether an update that rewrites a dependency record did not go through.
+    fn a_record_failed(&self) -> bool {
+        let applied: HashSet<usize> = self.out.applied.iter().map(|(seq, _)| *seq).collect();
+        (0..self.changes.list().len()).any(|seq| self.records_deps(seq) && !applied.contains(&seq))
+    }
+
+    /// Runs a phase (when it has work) and says whether every op of it succeeded.
+    async fn phase_succeeded(&mut self, name: &str, ops: Vec<Op>) -> bool {
+        if ops.is_empty() {
+            return true;
+        }
+        let applied = self.out.applied.len();
+        let count = ops.len();
+        self.phase(name, ops, Safety::Idempotent).await;
+        self.out.applied.len() - applied == count
     }
 
     /// Builds ops with what is known now.

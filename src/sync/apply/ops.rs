@@ -62,13 +62,16 @@ fn tolerates_existing(change: &Change) -> bool {
             | Change::Link { .. }
             | Change::Unlink { .. }
             | Change::Detach { .. }
+            | Change::RemoveCard { .. }
     )
 }
 
 /// Board writes use the project token, everything else the issues token.
 fn token_of(change: &Change) -> TokenRole {
     match change {
-        Change::BoardAdd { .. } | Change::SetField(_) => TokenRole::Project,
+        Change::BoardAdd { .. } | Change::SetField(_) | Change::RemoveCard { .. } => {
+            TokenRole::Project
+        }
         _ => TokenRole::Issues,
     }
 }
@@ -242,8 +245,22 @@ impl Builder<'_> {
         built
     }
 
-    /// Sub-issue moves, blocked-by links to add and stale links to remove.
-    pub fn relations(&self) -> Built {
+    /// Stale links to remove.
+    pub fn unlinks(&self) -> Vec<Op> {
+        picked(self.changes, |change| match change {
+            Change::Unlink {
+                blocked, blocker, ..
+            } => Some(Mutation::remove_blocked_by(&blocked.id, &blocker.id)),
+            _ => None,
+        })
+        .into_iter()
+        .map(|(seq, mutation)| Op::new(seq, &self.changes.list()[seq], mutation))
+        .collect()
+    }
+
+    /// Sub-issue moves and blocked-by links to add; with `recorded` false (a body recording the
+    /// dependencies that imply a link was not written), the links wait for the next run.
+    pub fn relations(&self, recorded: bool) -> Built {
         let mut built = Built::default();
         for (seq, change) in self.changes.list().iter().enumerate() {
             match change {
@@ -259,6 +276,10 @@ impl Builder<'_> {
                             .push((item.clone(), format!("move skipped: {parent} has no issue"))),
                     }
                 }
+                Change::Link { blocked, .. } if !recorded => built.skipped.push((
+                    blocked.clone(),
+                    "link skipped: a dependency record could not be written first".into(),
+                )),
                 Change::Link { blocked, blocker } => {
                     match (self.issue_id(blocked), self.issue_id(blocker)) {
                         (Some(a), Some(b)) => {
@@ -272,13 +293,6 @@ impl Builder<'_> {
                         )),
                     }
                 }
-                Change::Unlink {
-                    blocked, blocker, ..
-                } => built.ops.push(Op::new(
-                    seq,
-                    change,
-                    Mutation::remove_blocked_by(&blocked.id, &blocker.id),
-                )),
                 _ => {}
             }
         }
@@ -358,6 +372,11 @@ impl Builder<'_> {
                     seq,
                     change,
                     Mutation::remove_sub_issue(&parent.id, &child.id),
+                )),
+                Change::RemoveCard { card, .. } => Some(Op::new(
+                    seq,
+                    change,
+                    Mutation::delete_project_item(&self.board_id(), card),
                 )),
                 _ => None,
             })

@@ -95,6 +95,8 @@ impl Diff<'_> {
         }
         let body = splice(&node.body, &render_block(self.plan, item));
         update.body = !same_text(&body, &node.body);
+        update.records_deps =
+            update.body && issue.marker.deps.as_deref() != Some(item.depends_on.as_slice());
         update.labels = self.label_change(item, issue);
         update.assignee_ids = self.assignee_change(item, issue);
         if let Some(title) = &item.milestone {
@@ -170,7 +172,7 @@ impl Diff<'_> {
     }
 
     /// The kind an issue shows, by its issue type or its `type:` label (task when neither says).
-    fn kind_of(&self, issue: &ManagedIssue) -> ItemKind {
+    pub(super) fn kind_of(&self, issue: &ManagedIssue) -> ItemKind {
         let type_name = issue.issue.issue_type.as_ref().map(|t| t.name.as_str());
         let labels: Vec<&str> = issue.issue.labels.iter().map(String::as_str).collect();
         self.options
@@ -242,8 +244,33 @@ impl Diff<'_> {
                     reason: CloseReason::Duplicate { of: key(keeper) },
                 }));
             }
+            self.empty_duplicate(duplicate, changes);
         }
         Ok(())
+    }
+
+    /// A duplicate holds nothing once closed: no parent (so no epic counts it), no card (so
+    /// the board shows each item once). Its sub-issues move to the keeper with their items, and
+    /// its links are stale (`links`).
+    fn empty_duplicate(&self, duplicate: &ManagedIssue, changes: &mut Changes) {
+        let item = duplicate.item_id().to_string();
+        if let Some(parent) = &duplicate.issue.parent {
+            changes.push(Change::Detach {
+                item: item.clone(),
+                child: key(duplicate),
+                parent: IssueKey {
+                    id: parent.id.clone(),
+                    number: parent.number,
+                },
+            });
+        }
+        if let (Some(card), Some(_)) = (&duplicate.card, &self.fields) {
+            changes.push(Change::RemoveCard {
+                item,
+                issue: key(duplicate),
+                card: card.id.clone(),
+            });
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::plan::Item;
 use crate::sync::changes::{Change, Changes, Existing};
 use crate::sync::discover::ManagedIssue;
-use crate::sync::relations::blocked_by_links;
+use crate::sync::relations::{blocked_by_links, made_links, LinkedIssue, MadeLinks};
 
 use super::issues::key;
 use super::resolve::Diff;
@@ -45,6 +45,12 @@ impl Diff<'_> {
             .iter()
             .filter_map(|(item, e)| managed.get(e.id.as_str()).map(|m| (item.as_str(), *m)))
             .collect();
+        let duplicates: HashSet<&str> = self
+            .duplicates
+            .iter()
+            .map(|(d, _)| d.issue.id.as_str())
+            .collect();
+        let made = self.made_links();
         let mut found = Vec::new();
         for (blocked, blocker) in &desired {
             let present = match (by_item.get(blocked.as_str()), existing.get(blocker)) {
@@ -58,26 +64,64 @@ impl Diff<'_> {
                 });
             }
         }
-        for item in &self.plan.items {
-            let Some(issue) = by_item.get(item.id.as_str()) else {
-                continue;
-            };
+        // Links on the plan's issues (and on duplicates, which must hold none) that the plan
+        // no longer implies: planpilot's own go, people's stay.
+        let blocked_issues = self
+            .plan
+            .items
+            .iter()
+            .filter_map(|item| Some((item.id.as_str(), *by_item.get(item.id.as_str())?)))
+            .chain(self.duplicates.iter().map(|(d, _)| (d.item_id(), *d)));
+        for (item, issue) in blocked_issues {
             for blocker in issue.issue.blocked_by.iter() {
-                let ours = managed.contains_key(blocker.id.as_str())
-                    || discovered.elsewhere.contains(&blocker.id);
-                let stale =
-                    ours && !desired_ids.contains(&(issue.issue.id.clone(), blocker.id.clone()));
-                if stale {
+                let pair = (issue.issue.id.clone(), blocker.id.clone());
+                if desired_ids.contains(&pair) {
+                    continue;
+                }
+                let duplicate_end =
+                    duplicates.contains(pair.0.as_str()) || duplicates.contains(pair.1.as_str());
+                let between_managed = managed.contains_key(blocker.id.as_str());
+                let ours = duplicate_end
+                    || discovered.elsewhere.contains(&blocker.id)
+                    || (between_managed && made.contains(&pair.0, &pair.1));
+                let blocker_key = blocker.clone();
+                if ours {
                     found.push(Change::Unlink {
-                        item: item.id.clone(),
+                        item: item.to_string(),
                         blocked: key(issue),
-                        blocker: blocker.clone(),
+                        blocker: blocker_key,
                     });
+                } else if between_managed {
+                    let blocker_item = managed[blocker.id.as_str()].item_id();
+                    changes.kept_links.push(format!(
+                        "#{} ({item}) blocked by #{} ({blocker_item})",
+                        issue.issue.number, blocker.number
+                    ));
                 }
             }
         }
         for change in found {
             changes.push(change);
         }
+    }
+
+    /// The links earlier runs made, from the dependencies the markers record.
+    fn made_links(&self) -> MadeLinks {
+        let linked: Vec<LinkedIssue> = self
+            .discovered
+            .issues
+            .iter()
+            .map(|issue| LinkedIssue {
+                id: &issue.issue.id,
+                item: issue.item_id(),
+                kind: self
+                    .plan
+                    .get(issue.item_id())
+                    .map_or_else(|| self.kind_of(issue), |item| item.kind),
+                parent: issue.issue.parent.as_ref().map(|p| p.id.as_str()),
+                deps: issue.marker.deps.as_deref(),
+            })
+            .collect();
+        made_links(&linked)
     }
 }

@@ -4,12 +4,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::plan::{Item, ItemKind, Plan};
+use crate::plan::{Item, ItemKind, Location, Plan};
 use crate::sync::changes::TypeMode;
 use crate::sync::discover::{Discovered, ManagedIssue};
 use crate::sync::fields::{Date, Setting};
 use crate::sync::options::{SyncOptions, TypeNames};
-use crate::sync::SyncError;
+use crate::sync::{Problem, SyncError};
 
 /// What one diff reads: the plan, what discovery found, the settings and what was resolved
 /// from them before any change was computed.
@@ -66,7 +66,7 @@ impl<'a> Diff<'a> {
 fn type_mode(
     discovered: &Discovered,
     options: &SyncOptions,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<Problem>,
     warnings: &mut Vec<String>,
 ) -> TypeMode {
     let enabled: Vec<_> = discovered.issue_types.iter().collect();
@@ -90,14 +90,14 @@ fn type_mode(
         match found {
             Some(found) => mode.set_type(kind, found.id.clone()),
             None if names.is_default(kind) => missing.push(kind),
-            None => problems.push(format!(
+            None => problems.push(Problem::new(format!(
                 "{}: the organization has no issue type \"{name}\" (its issue types: {}); set {} \
                  to one of them, or leave it unset to use the label {}",
                 TypeNames::input(kind),
                 existing(),
                 TypeNames::input(kind),
                 names.label(kind)
-            )),
+            ))),
         }
     }
     if !missing.is_empty() {
@@ -137,7 +137,7 @@ pub(super) struct Resolved {
 }
 
 impl Resolved {
-    fn new(plan: &Plan, discovered: &Discovered, problems: &mut Vec<String>) -> Resolved {
+    fn new(plan: &Plan, discovered: &Discovered, problems: &mut Vec<Problem>) -> Resolved {
         let mut users = HashMap::new();
         let mut milestones = HashMap::new();
         for item in &plan.items {
@@ -146,7 +146,10 @@ impl Resolved {
                     Some(id) => {
                         users.insert(login.to_lowercase(), id.clone());
                     }
-                    None => problems.push(format!("{}: unknown assignee \"{login}\"", item.id)),
+                    None => problems.push(Problem::at(
+                        item.at.assignees.as_ref().unwrap_or(&item.location),
+                        format!("{} {}: unknown assignee \"{login}\"", item.kind, item.id),
+                    )),
                 }
             }
             if let Some(title) = &item.milestone {
@@ -154,9 +157,12 @@ impl Resolved {
                     Some(id) => {
                         milestones.insert(title.clone(), id.clone());
                     }
-                    None => problems.push(format!(
-                        "{}: the repository has no milestone \"{title}\"",
-                        item.id
+                    None => problems.push(Problem::at(
+                        item.at.milestone.as_ref().unwrap_or(&item.location),
+                        format!(
+                            "{} {}: the repository has no milestone \"{title}\"",
+                            item.kind, item.id
+                        ),
                     )),
                 }
             }
@@ -185,25 +191,33 @@ fn resolve_fields(
     discovered: &Discovered,
     options: &SyncOptions,
     today: Date,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<Problem>,
 ) -> Option<PlanFields> {
     options.project.as_ref()?;
     let Some(board) = &discovered.board else {
-        problems.push("the project board could not be read".into());
+        problems.push(Problem::new("the project board could not be read"));
         return None;
     };
-    let mut resolve = |context: &str, name: &str, value| match board.resolve(name, value, today) {
-        Ok((field, setting)) => Some((field.id.clone(), field.name.clone(), setting)),
-        Err(message) => {
-            problems.push(format!("{context}: {message}"));
-            None
-        }
-    };
+    let mut resolve =
+        |context: &str, at: &Location, name: &str, value| match board.resolve(name, value, today) {
+            Ok((field, setting)) => Some((field.id.clone(), field.name.clone(), setting)),
+            Err(message) => {
+                problems.push(Problem::at(at, format!("{context}: {message}")));
+                None
+            }
+        };
     let defaults = plan
         .defaults
         .fields
         .iter()
-        .filter_map(|(name, value)| resolve("defaults.fields", name, value))
+        .filter_map(|(name, value)| {
+            let at = plan.defaults.field_locations.get(name);
+            let at = at.cloned().unwrap_or_else(|| Location {
+                file: plan.source.clone(),
+                ..Location::default()
+            });
+            resolve("defaults.fields", &at, name, value)
+        })
         .collect();
     let by_item = plan
         .items
@@ -212,7 +226,10 @@ fn resolve_fields(
             let settings = item
                 .fields
                 .iter()
-                .filter_map(|(name, value)| resolve(&item.id, name, value))
+                .filter_map(|(name, value)| {
+                    let at = item.at.fields.get(name).unwrap_or(&item.location);
+                    resolve(&format!("{} {}", item.kind, item.id), at, name, value)
+                })
                 .collect();
             (item.id.clone(), settings)
         })

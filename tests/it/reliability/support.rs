@@ -237,6 +237,7 @@ pub fn check_converged(plan: &Plan, state: &Value, extras: Extras) -> BTreeMap<S
             Extras::ClosedDuplicates => {
                 for extra in found.iter().filter(|i| i["state"] != "OPEN") {
                     assert_eq!(extra["state_reason"], "DUPLICATE", "{}: {extra:#}", item.id);
+                    assert_holds_nothing(state, extra, &item.id);
                 }
             }
         }
@@ -311,6 +312,39 @@ pub fn check_converged(plan: &Plan, state: &Value, extras: Extras) -> BTreeMap<S
         }
     }
     numbers
+}
+
+/// A closed duplicate is out of the way: no parent, no sub-issues, no blocked-by links either
+/// way and no board card, so no epic counts it and no board shows it.
+pub fn assert_holds_nothing(state: &Value, duplicate: &Value, item: &str) {
+    let number = &duplicate["number"];
+    let shown = format!("{item}: duplicate #{number}");
+    assert!(duplicate["parent"].is_null(), "{shown} has a parent");
+    assert_eq!(
+        duplicate["sub_issues"],
+        serde_json::json!([]),
+        "{shown} has sub-issues"
+    );
+    assert_eq!(
+        duplicate["blocked_by"],
+        serde_json::json!([]),
+        "{shown} is blocked"
+    );
+    assert!(
+        duplicate["project_item"].is_null(),
+        "{shown} is on the board"
+    );
+    let blocking: Vec<&Value> = state["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .filter(|i| {
+            i["blocked_by"]
+                .as_array()
+                .is_some_and(|b| b.contains(number))
+        })
+        .collect();
+    assert!(blocking.is_empty(), "{shown} blocks {blocking:#?}");
 }
 
 /// The plan-relevant state with issue numbers replaced by item ids, for comparing two fakes
