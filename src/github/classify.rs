@@ -2,7 +2,9 @@
 //! a limit, retry a transient failure, or fail with a message a user can act on.
 //!
 //! Pure: it sees the status, the rate-limit headers and the body (or the transport error) and
-//! decides; the rules are GitHub's, as listed in `FACTS.md`.
+//! decides; the rules are GitHub's
+//! (<https://docs.github.com/en/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api>,
+//! <https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api>).
 
 use serde::Deserialize;
 

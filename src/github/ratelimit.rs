@@ -1,8 +1,10 @@
 //! GitHub's rate-limit signals and how long each one tells us to wait.
 //!
-//! Pure: header parsing, wait computation and time formatting take "now" as an argument, so the
-//! rules in `FACTS.md` ("retry-after if present, else the reset time when the budget is spent,
-//! else at least a minute, growing") are unit-tested without clocks.
+//! Pure: header parsing, wait computation and time formatting take "now" as an argument, so
+//! GitHub's rules ("retry-after if present, else the reset time when the budget is spent, else
+//! at least a minute, growing":
+//! <https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#handle-rate-limit-errors-appropriately>)
+//! are unit-tested without clocks.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -21,26 +21,11 @@ pub use model::*;
 pub use write::{to_yaml, Draft, DraftItem};
 
 use std::collections::HashSet;
-use std::fmt;
+
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use node::{Pos, Sink};
-
-/// One problem in a plan file, pointing at where it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    pub location: Location,
-    /// The item the problem belongs to, when there is one.
-    pub item: Option<String>,
-    pub message: String,
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)
-    }
-}
 
 /// Why a plan could not be loaded: all problems found, in file order.
 #[derive(Debug, Clone, thiserror::Error)]

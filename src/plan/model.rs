@@ -279,3 +279,18 @@ impl Plan {
         self.items.iter().map(|item| item.depends_on.len()).sum()
     }
 }
+
+/// One problem in a plan file, pointing at where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub location: Location,
+    /// The item the problem belongs to, when there is one.
+    pub item: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}

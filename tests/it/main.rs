@@ -6,6 +6,7 @@ mod client;
 mod feedback;
 mod ghes;
 mod import;
+mod layers;
 mod links;
 mod plan;
 mod plan_schema;

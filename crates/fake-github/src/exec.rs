@@ -51,6 +51,23 @@ impl FieldError {
     }
 }
 
+/// Projects v2 access, refused to `GITHUB_TOKEN`-like tokens as GitHub does: one rule for
+/// reads (`resolve`) and writes (`mutate`).
+pub fn project_access(state: &State) -> Result<(), FieldError> {
+    if state.github_token_like {
+        return Err(FieldError::forbidden());
+    }
+    if state.missing_project_scope {
+        return Err(FieldError::new(
+            "INSUFFICIENT_SCOPES",
+            "Your token has not been granted the required scopes to execute this query. The 'projectV2' field requires \
+             one of the following scopes: ['read:project'], but your token has only been granted the: ['repo'] scopes. \
+             Please modify your token's scopes at: https://github.com/settings/tokens.",
+        ));
+    }
+    Ok(())
+}
+
 /// A connection page: the items of this page and where they sit in the whole list.
 pub struct Conn {
     pub typename: String,

@@ -1,11 +1,10 @@
-//! Mutations and GitHub's rules for them (FACTS.md): title/body sizes, sub-issue caps, depth and
+//! Mutations and GitHub's rules for them: title/body sizes, sub-issue caps, depth and
 //! single parent, blocked-by rules, idempotent board adds, field values checked against the
 //! field's type. Each mutation either applies fully or fails without changing anything.
 
 use serde_json::{Map, Value};
 
-use crate::exec::{Ctx, FieldError, Obj, Out};
-use crate::resolve::project_access;
+use crate::exec::{project_access, Ctx, FieldError, Obj, Out};
 use crate::state::{FieldKind, FieldValue, Issue, Item, NodeRef, State};
 
 type Input = Map<String, Value>;

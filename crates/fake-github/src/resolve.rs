@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::config::OwnerKind;
-use crate::exec::{paginate, resolve_connection, Ctx, FieldError, Obj, Out};
+use crate::exec::{paginate, project_access, resolve_connection, Ctx, FieldError, Obj, Out};
 use crate::state::{FieldKind, FieldValue, NodeRef, State};
 
 type Args = Map<String, Value>;
@@ -65,22 +65,6 @@ fn opt_leaf(value: Option<impl Into<Value>>) -> Option<Resolved> {
 
 fn page(typename: &str, items: Vec<Out>, args: &Args) -> Option<Resolved> {
     Some(paginate(typename, items, args))
-}
-
-/// Projects v2 access, refused to `GITHUB_TOKEN`-like tokens as GitHub does.
-pub fn project_access(state: &State) -> Result<(), FieldError> {
-    if state.github_token_like {
-        return Err(FieldError::forbidden());
-    }
-    if state.missing_project_scope {
-        return Err(FieldError::new(
-            "INSUFFICIENT_SCOPES",
-            "Your token has not been granted the required scopes to execute this query. The 'projectV2' field requires \
-             one of the following scopes: ['read:project'], but your token has only been granted the: ['repo'] scopes. \
-             Please modify your token's scopes at: https://github.com/settings/tokens.",
-        ));
-    }
-    Ok(())
 }
 
 /// The object a global id names, with the checks GitHub applies on the way.

@@ -737,7 +737,8 @@ fn check_points(shared: &Shared, faults: &Faults, is_mutation: bool) -> Result<(
     let Some(max) = faults.secondary_points_per_minute else {
         return Ok(());
     };
-    // FACTS: a document with mutations costs 5 secondary points, a read 1.
+    // A document with mutations costs 5 secondary points, a read 1:
+    // https://docs.github.com/en/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api#secondary-rate-limits
     let points = if is_mutation { 5 } else { 1 };
     let mut window = lock(&shared.points_window);
     let now = Instant::now();
