@@ -78,7 +78,12 @@ pub async fn run(
     let labels = discovered.labels.clone();
     let outcome = apply::apply(plan, client, options, progress, &changes, labels).await;
     let mut report = applied_report(plan, &changes, outcome, client.metrics());
-    let states = roadmap::states_after(states, &report);
+    let reopened = report
+        .items
+        .iter()
+        .filter(|i| i.action == ItemAction::Reopened)
+        .map(|i| i.id.as_str());
+    let states = roadmap::states_after(states, reopened);
     report.roadmap = Some(roadmap::progress(plan, &states));
     Ok(report)
 }

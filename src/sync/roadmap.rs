@@ -14,7 +14,6 @@ use crate::plan::{Item, ItemKind, Plan};
 use super::changes::Changes;
 use super::discover::Discovered;
 use super::issue::{ClosedAs, IssueState};
-use super::report::{ItemAction, Report};
 
 /// Where the work of one issue stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,15 +166,13 @@ pub fn states_read(discovered: &Discovered, changes: &Changes) -> BTreeMap<Strin
         .collect()
 }
 
-/// The states after a run applied `report`: what it reopened is open again.
-pub fn states_after(
+/// The states after a run: the items it reopened are open again.
+pub fn states_after<'r>(
     mut states: BTreeMap<String, WorkState>,
-    report: &Report,
+    reopened: impl IntoIterator<Item = &'r str>,
 ) -> BTreeMap<String, WorkState> {
-    for item in &report.items {
-        if item.action == ItemAction::Reopened && !report.dry_run {
-            states.insert(item.id.clone(), WorkState::Open);
-        }
+    for item in reopened {
+        states.insert(item.to_string(), WorkState::Open);
     }
     states
 }
