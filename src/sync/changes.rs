@@ -332,6 +332,8 @@ pub struct Changes {
     /// Links between managed issues that planpilot did not make and the plan does not imply:
     /// people's, left as they are (`#12 (T-5) blocked by #11 (T-4)`).
     pub kept_links: Vec<String>,
+    /// New issues get their board card in their `createIssue` (no `BoardAdd` for them).
+    pub cards_in_create: bool,
 }
 
 impl Changes {
@@ -346,6 +348,7 @@ impl Changes {
             removed: Vec::new(),
             warnings: Vec::new(),
             kept_links: Vec::new(),
+            cards_in_create: false,
         }
     }
 

@@ -52,7 +52,7 @@ pub use progress::{Progress, Silent};
 pub use report::{Counts, ItemAction, ItemReport, Report};
 pub use roadmap::{EpicProgress, Roadmap, StoryProgress, Tally, WorkState};
 
-use crate::github::{Client, Metrics};
+use crate::github::{Client, Metrics, TokenInput, TokenRole};
 use crate::plan::{Item, Plan};
 
 /// Makes GitHub match the plan (or, with `dry_run`, reports what that would change).
@@ -62,6 +62,12 @@ pub async fn run(
     options: &SyncOptions,
     progress: &dyn Progress,
 ) -> Result<Report, SyncError> {
+    // One token for issues and board: a new issue's card comes with its create.
+    let options = &SyncOptions {
+        cards_in_create: options.project.is_some()
+            && client.token_input(TokenRole::Project) == TokenInput::GithubToken,
+        ..options.clone()
+    };
     progress.phase_started("discover", 1);
     let discovered = discover_bound(client, plan, options).await;
     // Finished even when it failed, so the log's group is closed before the error is shown.

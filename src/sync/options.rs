@@ -200,6 +200,10 @@ pub struct SyncOptions {
     /// default concurrency, one round of documents stays within that, and a document the limit
     /// refuses whole is split rather than resent as it is.
     pub max_create_batch: usize,
+    /// New issues get their board card in `createIssue` itself (`projectV2Ids`) rather than an
+    /// `addProjectV2ItemById` each: set by the sync when one token both creates issues and
+    /// writes the board.
+    pub cards_in_create: bool,
 }
 
 impl SyncOptions {
@@ -224,6 +228,7 @@ impl SyncOptions {
             throttle_backoff: std::time::Duration::from_secs(1),
             max_batch: SyncOptions::MAX_BATCH,
             max_create_batch: SyncOptions::MAX_CREATE_BATCH,
+            cards_in_create: false,
         }
     }
 }

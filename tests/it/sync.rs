@@ -493,6 +493,37 @@ async fn a_user_owned_repository_gets_type_labels_and_a_user_board() {
     assert_eq!(mutations, 0);
 }
 
+/// One token for issues and board: each new issue gets its card in its own `createIssue`, and
+/// its fields are set on that card; no `addProjectV2ItemById` is sent.
+#[tokio::test]
+async fn with_one_token_a_new_issue_gets_its_card_in_its_create() {
+    let shape = Shape::new(1, 2, 2);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    let (_, mutations, _) = env.measured(&plan).await;
+    let stats = env.fake.stats();
+    let count = |name: &str| stats.mutations.by_name.get(name).copied().unwrap_or(0);
+    assert_eq!(count("createIssue"), plan.items.len() as u64);
+    assert_eq!(
+        count("addProjectV2ItemById"),
+        0,
+        "{:?}",
+        stats.mutations.by_name
+    );
+    assert_eq!(
+        mutations,
+        count("createIssue")
+            + count("updateProjectV2ItemFieldValue")
+            + count("addBlockedBy")
+            + count("createLabel"),
+        "{:?}",
+        stats.mutations.by_name
+    );
+    assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    let (_, again, _) = env.measured(&plan).await;
+    assert_eq!(again, 0);
+}
+
 #[tokio::test]
 async fn editing_one_title_is_one_mutation() {
     let text = example_text();

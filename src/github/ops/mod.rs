@@ -97,6 +97,7 @@ pub fn sample_documents_for(features: Features) -> Vec<(String, String)> {
     let duplicate_of = features.has(Feature::DuplicateReason).then_some("J");
     let all_mutations: Vec<Mutation> = vec![
         Mutation::create_issue(json!({})),
+        Mutation::create_issue_with_card(json!({})),
         Mutation::update_issue(json!({})),
         Mutation::close_issue("I", "NOT_PLANNED", duplicate_of),
         Mutation::add_sub_issue("P", "C"),

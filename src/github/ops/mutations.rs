@@ -39,6 +39,18 @@ impl Mutation {
         )
     }
 
+    /// `createIssue` with its board card (`projectV2Ids` in `input`): the answer names the new
+    /// card, so its fields can be set without another write.
+    /// <https://docs.github.com/en/graphql/reference/input-objects#createissueinput>
+    pub fn create_issue_with_card(input: Value) -> Mutation {
+        Mutation::new(
+            "createIssue",
+            "CreateIssueInput",
+            "issue { id number url projectItems(first: 10) { nodes { id project { id } } } }",
+            input,
+        )
+    }
+
     /// `updateIssue`: only the members present in `input` change.
     pub fn update_issue(input: Value) -> Mutation {
         Mutation::new("updateIssue", "UpdateIssueInput", "issue { id }", input)

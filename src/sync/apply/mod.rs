@@ -260,7 +260,10 @@ impl Applier<'_> {
             let mut lost = Vec::new();
             for (op, result) in results {
                 match result {
-                    Answer::Done(payload) => self.record_created(&op, &payload["issue"], None),
+                    Answer::Done(payload) => {
+                        self.record_card(&op, &payload["issue"]);
+                        self.record_created(&op, &payload["issue"], None)
+                    }
                     Answer::Ambiguous(_) => lost.push(op),
                     Answer::Refused(error) => self.fail(&op, &error.message),
                     Answer::Failed(error) => self.fail(&op, &error.to_string()),
@@ -278,6 +281,9 @@ impl Applier<'_> {
                             .iter()
                             .filter(|i| i.item_id() == op.item)
                             .min_by_key(|i| i.issue.number);
+                        if let Some(card) = adopted.and_then(|i| i.card.as_ref()) {
+                            self.cards.insert(op.item.clone(), card.id.clone());
+                        }
                         if let Some(issue) = adopted {
                             let payload = json!({ "id": issue.issue.id, "number": issue.issue.number, "url": issue.issue.url });
                             self.record_created(op, &payload, Some(issue.issue.body.clone()));
@@ -315,6 +321,23 @@ impl Applier<'_> {
             }
         }
     }
+    /// The card a create put on the board (`projectV2Ids`), for the field writes that follow.
+    fn record_card(&mut self, op: &Op, issue: &Value) {
+        let Some(board) = &self.changes.board_id else {
+            return;
+        };
+        let cards = issue["projectItems"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten();
+        let on_board = cards
+            .filter(|card| card["project"]["id"].as_str() == Some(board.as_str()))
+            .find_map(|card| card["id"].as_str());
+        if let Some(card) = on_board {
+            self.cards.insert(op.item.clone(), card.to_string());
+        }
+    }
+
     fn record_created(&mut self, op: &Op, issue: &Value, body: Option<String>) {
         let known = Known {
             id: issue["id"].as_str().unwrap_or_default().to_string(),

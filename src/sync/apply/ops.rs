@@ -186,7 +186,14 @@ impl Builder<'_> {
             input["issueTypeId"] = json!(type_id);
         }
         let change = Change::CreateIssue(create.clone());
-        Ok(Op::new(seq, &change, Mutation::create_issue(input)))
+        let mutation = match &self.changes.board_id {
+            Some(board) if self.changes.cards_in_create => {
+                input["projectV2Ids"] = json!([board]);
+                Mutation::create_issue_with_card(input)
+            }
+            _ => Mutation::create_issue(input),
+        };
+        Ok(Op::new(seq, &change, mutation))
     }
 
     /// Updates of existing issues (the items whose labels cannot be resolved fail).

@@ -16,7 +16,9 @@ impl Diff<'_> {
                 .keepers
                 .get(item.id.as_str())
                 .and_then(|i| i.card.as_ref());
-            if card.is_none() {
+            // A new issue's card comes with its create when one token writes both.
+            let created = !self.keepers.contains_key(item.id.as_str());
+            if card.is_none() && !(created && self.options.cards_in_create) {
                 changes.push(Change::BoardAdd {
                     item: item.id.clone(),
                 });

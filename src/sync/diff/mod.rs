@@ -49,6 +49,7 @@ pub fn plan_changes_on(
     );
     changes.warnings = diff.warnings.clone();
     changes.features = discovered.features;
+    changes.cards_in_create = options.cards_in_create && changes.board_id.is_some();
     diff.existing(&mut changes);
     diff.labels(&mut changes);
     for item in &plan.items {

@@ -17,26 +17,32 @@ fn slow() -> Faults {
     }
 }
 
-/// Where to kill a run: before any write (discovery), or once the fake has executed a first
-/// mutation of the given name (each name belongs to one apply phase).
-const KILL_POINTS: [Option<&str>; 6] = [
-    None,
-    Some("createIssue"),
-    Some("updateIssue"),
-    Some("addBlockedBy"),
-    Some("addProjectV2ItemById"),
-    Some("updateProjectV2ItemFieldValue"),
+/// Where to kill a run: before any write (discovery), or once the fake has executed the given
+/// number of mutations of the given name. A first sync creates each issue with its parent and
+/// its card, so the creates span three phases (epics, stories, tasks: 2 + 4 + 8 here), then
+/// come the field values and the links.
+const KILL_POINTS: [(Option<&str>, u64); 6] = [
+    (None, 0),
+    (Some("createIssue"), 1),
+    (Some("createIssue"), 4),
+    (Some("createIssue"), 9),
+    (Some("updateProjectV2ItemFieldValue"), 1),
+    (Some("addBlockedBy"), 1),
 ];
 
 /// Runs the binary until the kill point is reached, then kills it. True if it was killed
 /// before finishing on its own.
-fn kill_at(served: &Served, step: &Step, point: Option<&str>) -> bool {
+fn kill_at(served: &Served, step: &Step, (point, count): (Option<&str>, u64)) -> bool {
     let mut child = step.spawn(&served.fake.graphql_url());
     loop {
         let stats = served.fake.stats();
         let reached = match point {
             None => stats.requests > 0,
-            Some(name) => stats.mutations.by_name.get(name).is_some_and(|n| *n > 0),
+            Some(name) => stats
+                .mutations
+                .by_name
+                .get(name)
+                .is_some_and(|n| *n >= count),
         };
         if child.try_wait().expect("child status").is_some() {
             return false;
