@@ -1,6 +1,6 @@
 //! Runs the `fake-github` binary as a child process and reads its counters and state.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -213,6 +213,36 @@ fn issues_of(state: &serde_json::Value) -> Vec<&serde_json::Value> {
         Some(serde_json::Value::Object(map)) => map.values().collect(),
         _ => Vec::new(),
     }
+}
+
+/// Names of the repository's labels in `/_fake/state`.
+pub fn repository_labels(state: &serde_json::Value) -> BTreeSet<String> {
+    let labels = state.get("labels").and_then(|l| l.as_array());
+    labels
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l.get("name").and_then(|n| n.as_str()))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Names of the labels the plan's managed issues carry.
+pub fn labels_in_use(state: &serde_json::Value, plan_key: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for issue in issues_of(state) {
+        let body = issue.get("body").and_then(|b| b.as_str()).unwrap_or("");
+        if marker_identity(body).is_none_or(|(key, _)| key != plan_key) {
+            continue;
+        }
+        let labels = issue.get("labels").and_then(|l| l.as_array());
+        for label in labels.into_iter().flatten() {
+            let name = label
+                .as_str()
+                .or_else(|| label.get("name").and_then(|n| n.as_str()));
+            names.extend(name.map(str::to_string));
+        }
+    }
+    names
 }
 
 /// `(plan key, item id)` from the managed block's begin marker

@@ -4,7 +4,7 @@
 //!
 //! The same shape and seed always give the same file, so runs are comparable over time.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -318,6 +318,61 @@ impl PlanFile {
         epics + stories + self.tasks().map(|t| t.depends_on.len()).sum::<usize>()
     }
 
+    /// Blocked-by links the plan implies, as the README states the rule: each `depends_on`
+    /// links its two items, and where their chains (item, story, epic) hold different stories
+    /// or epics, those are linked too; same level only, each pair once, none on an item's own
+    /// ancestor. Written here from the plan's shape, apart from planpilot's code, so the
+    /// benchmark's minimum does not take planpilot's word for it.
+    pub fn implied_link_count(&self) -> usize {
+        // Each item's chain: (item, story, epic).
+        let mut chains: BTreeMap<&str, (&str, Option<&str>, &str)> = BTreeMap::new();
+        let mut declared: Vec<(&str, &str)> = Vec::new();
+        for epic in &self.epics {
+            chains.insert(&epic.id, (&epic.id, None, &epic.id));
+            declared.extend(
+                epic.depends_on
+                    .iter()
+                    .map(|d| (epic.id.as_str(), d.as_str())),
+            );
+            for story in &epic.stories {
+                chains.insert(&story.id, (&story.id, Some(&story.id), &epic.id));
+                declared.extend(
+                    story
+                        .depends_on
+                        .iter()
+                        .map(|d| (story.id.as_str(), d.as_str())),
+                );
+                for task in &story.tasks {
+                    chains.insert(&task.id, (&task.id, Some(&story.id), &epic.id));
+                    declared.extend(
+                        task.depends_on
+                            .iter()
+                            .map(|d| (task.id.as_str(), d.as_str())),
+                    );
+                }
+            }
+        }
+        let mut links = BTreeSet::new();
+        for (item, dependency) in declared {
+            let (Some(from), Some(to)) = (chains.get(item), chains.get(dependency)) else {
+                continue;
+            };
+            let holds = |c: &(&str, Option<&str>, &str), id: &str| {
+                c.0 == id || c.1 == Some(id) || c.2 == id
+            };
+            if holds(from, to.0) || holds(to, from.0) {
+                continue;
+            }
+            let pairs = [Some((from.0, to.0)), from.1.zip(to.1), Some((from.2, to.2))];
+            for (blocked, blocker) in pairs.into_iter().flatten() {
+                if blocked != blocker {
+                    links.insert((blocked, blocker));
+                }
+            }
+        }
+        links.len()
+    }
+
     /// Board fields set per item on creation, counting `defaults.fields`.
     pub fn field_count(&self) -> usize {
         let defaults = self.defaults.fields.len();
@@ -372,6 +427,72 @@ mod tests {
             }
         }
         at
+    }
+
+    fn task(id: &str, deps: &[&str]) -> Task {
+        Task {
+            id: id.into(),
+            title: id.into(),
+            description: String::new(),
+            depends_on: deps.iter().map(|d| d.to_string()).collect(),
+            fields: BTreeMap::new(),
+        }
+    }
+
+    fn story(id: &str, tasks: Vec<Task>) -> Story {
+        Story {
+            id: id.into(),
+            title: id.into(),
+            goal: String::new(),
+            depends_on: Vec::new(),
+            fields: BTreeMap::new(),
+            tasks,
+        }
+    }
+
+    fn epic(id: &str, deps: &[&str], stories: Vec<Story>) -> Epic {
+        Epic {
+            id: id.into(),
+            title: id.into(),
+            goal: String::new(),
+            depends_on: deps.iter().map(|d| d.to_string()).collect(),
+            fields: BTreeMap::new(),
+            stories,
+        }
+    }
+
+    #[test]
+    fn implied_links_follow_the_readmes_rule() {
+        // "T-4 (S-3, E-2) depends on T-3 (S-2, E-1)" → T-4←T-3, S-3←S-2, E-2←E-1; "E-2 depends
+        // on E-1" adds nothing new; "T-2 depends on T-1" (one story) links only the tasks;
+        // "T-5 depends on its own epic" implies nothing.
+        let plan = PlanFile {
+            version: 1,
+            id: "rule".into(),
+            defaults: Defaults {
+                labels: Vec::new(),
+                fields: BTreeMap::new(),
+            },
+            epics: vec![
+                epic(
+                    "E-1",
+                    &[],
+                    vec![
+                        story("S-1", vec![task("T-1", &[]), task("T-2", &["T-1"])]),
+                        story("S-2", vec![task("T-3", &[])]),
+                    ],
+                ),
+                epic(
+                    "E-2",
+                    &["E-1"],
+                    vec![story(
+                        "S-3",
+                        vec![task("T-4", &["T-3"]), task("T-5", &["E-2"])],
+                    )],
+                ),
+            ],
+        };
+        assert_eq!(plan.implied_link_count(), 4);
     }
 
     #[test]
