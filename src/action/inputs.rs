@@ -412,7 +412,6 @@ impl Inputs {
         options.allow_mass_close = self.allow_mass_close;
         options.type_names = self.type_names.clone();
         options.project = self.project.clone();
-        options.concurrency = self.max_concurrency;
         options
     }
 
@@ -671,7 +670,8 @@ mod tests {
         assert_eq!(inputs.max_concurrency, config.max_concurrency);
         assert_eq!(inputs.max_retries, config.max_retries);
         assert_eq!(inputs.max_wait, config.max_wait);
-        assert_eq!(inputs.sync_options().concurrency, config.max_concurrency);
+        // The engine has no copy of the bound: it asks the client (`Client::concurrency`).
+        assert_eq!(inputs.client_config().max_concurrency, config.max_concurrency);
         assert!(inputs.adaptive_backoff && inputs.client_config().adaptive_backoff);
         assert_eq!(inputs.on_removed, OnRemoved::Close);
         assert_eq!(inputs.type_names, TypeNames::default());

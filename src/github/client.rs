@@ -195,7 +195,7 @@ impl Client {
                         // The answer stands; the refusal of some of its fields still pauses
                         // everyone. Giving up on waiting shows in the next requests.
                         if inner.adaptive_backoff {
-                            let _ = inner.pause_for(&limit);
+                            let _ = inner.pause_for(&limit, &slot);
                         } else {
                             inner.metrics.record_limit(Duration::ZERO);
                         }
@@ -204,7 +204,7 @@ impl Client {
                 }
                 Verdict::Limit(limit) => {
                     let wait = if inner.adaptive_backoff {
-                        let pause = inner.pause_for(&limit);
+                        let pause = inner.pause_for(&limit, &slot);
                         drop(slot);
                         pause?.wait
                     } else {
@@ -263,6 +263,13 @@ impl Client {
     /// A snapshot of the counters shared by all clones.
     pub fn metrics(&self) -> Metrics {
         self.inner.metrics.snapshot()
+    }
+
+    /// Requests the client lets out at once right now: `max-concurrency`, or less after GitHub
+    /// refused a level (adaptive back-off). Callers that cut work into concurrent pieces size
+    /// them by it, so the pieces match what is admitted.
+    pub fn concurrency(&self) -> usize {
+        self.inner.limiter.target()
     }
 
     /// Counts a retry the caller makes (a read sent again because its answer was partial).
@@ -397,12 +404,12 @@ impl Inner {
         wait
     }
 
-    /// Pauses every worker for `limit` and, once per burst of refusals, halves the concurrency;
-    /// announces the wait.
-    fn pause_for(&self, limit: &Limit) -> Result<Pause, ApiError> {
+    /// Pauses every worker for `limit` and lowers the concurrency for the refusal of the
+    /// request holding `slot` (once per level: see `Limiter::back_off`); announces the wait.
+    fn pause_for(&self, limit: &Limit, slot: &Slot<'_>) -> Result<Pause, ApiError> {
         let pause = self.gate.pause_for(limit);
-        if pause.as_ref().is_ok_and(|pause| pause.new_burst) {
-            self.limiter.back_off();
+        if pause.is_ok() {
+            self.limiter.back_off(slot);
         }
         let added = pause.as_ref().map_or(Duration::ZERO, |pause| pause.added);
         self.metrics.record_limit(added);
@@ -746,24 +753,20 @@ mod tests {
         for result in futures::future::join_all(calls).await {
             result.unwrap();
         }
-        // Halved once to 4, then the four resends (sent after it) each gave a permit back;
-        // halving four times would have left 1 + 4.
-        assert_eq!(client.inner.limiter.target(), 8, "8 halved once, recovered");
+        // Four were in flight when the burst came: halved once to 2 (four times would be 1),
+        // and four resends are not yet the rounds of successes that grow it.
+        assert_eq!(client.concurrency(), 2);
         transport
             .script
             .lock()
             .unwrap()
             .push_back(secondary(Some(1)));
         client.graphql(read()).await.unwrap();
-        assert_eq!(
-            client.inner.limiter.target(),
-            5,
-            "a later burst halves again (4), its resend gives one back"
-        );
+        assert_eq!(client.concurrency(), 1, "a later burst halves again");
     }
 
     #[tokio::test(start_paused = true)]
-    async fn concurrency_recovers_after_successes() {
+    async fn concurrency_grows_back_in_steps_but_not_into_the_refused_level() {
         let config = ClientConfig {
             max_concurrency: 4,
             ..config()
@@ -773,24 +776,18 @@ mod tests {
         for result in futures::future::join_all(burst).await {
             result.unwrap();
         }
-        assert_eq!(
-            client.inner.limiter.target(),
-            4,
-            "2 after the burst, +1 per resend"
-        );
-        // A later phase that hits no limit runs at the full bound from its first request.
-        let first_later = transport.sent_at.lock().unwrap().len();
-        let later = (0..12).map(|_| client.graphql(read()));
+        assert_eq!(client.concurrency(), 2, "half of the 4 refused");
+        let later = (0..60).map(|_| client.graphql(read()));
         for result in futures::future::join_all(later).await {
             result.unwrap();
         }
-        let sent = transport.sent_at.lock().unwrap();
-        let first_round = &sent[first_later..first_later + 4];
-        assert!(
-            first_round.iter().all(|at| *at == first_round[0]),
-            "{first_round:?}"
+        assert_eq!(
+            client.concurrency(),
+            3,
+            "grown after rounds of successes, held below the refused 4"
         );
-        assert_eq!(sent.len() - first_later, 12);
+        let sent = transport.sent_at.lock().unwrap();
+        assert_eq!(sent.len(), 4 + 4 + 60);
     }
 
     #[tokio::test(start_paused = true)]

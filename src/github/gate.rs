@@ -3,8 +3,11 @@
 //! - `Gate`: when any request hits a rate limit, the gate closes for the wait GitHub asks for,
 //!   and every worker waits at it before sending. It also keeps the total waited time under
 //!   `max-wait`; past that, requests fail with `RateLimited` until the limit has lifted.
-//! - `Limiter`: a semaphore of at most `max-concurrency` permits. A rate limit halves the
-//!   effective number of permits; each success of a request sent after that gives one back.
+//! - `Limiter`: a semaphore of at most `max-concurrency` permits. A rate limit that refuses a
+//!   request while N were in flight halves the bound (N / 2) and remembers N as refused. The
+//!   bound grows by one only after a few rounds of successes at its level, and never back to a
+//!   refused level while that refusal is held (minutes, doubling if refused again): it settles
+//!   just below what GitHub accepts instead of climbing back into the next refusal.
 //!
 //! With adaptive back-off off (`ClientConfig::adaptive_backoff`), the limiter keeps its bound
 //! and a refused request waits on its own (`Gate::solo_wait`), without closing the gate.
@@ -50,8 +53,6 @@ pub(crate) struct Pause {
     pub wait: Duration,
     /// How much that lengthened the current pause (0 when another worker already paused longer).
     pub added: Duration,
-    /// Whether the gate was open: the first refusal of a burst, not a straggler of it.
-    pub new_burst: bool,
 }
 
 impl Gate {
@@ -117,11 +118,7 @@ impl Gate {
         }
         state.waited += added;
         state.paused_until = Some(current_end.map_or(new_end, |end| end.max(new_end)));
-        Ok(Pause {
-            wait,
-            added,
-            new_burst: current_end.is_none(),
-        })
+        Ok(Pause { wait, added })
     }
 
     /// The wait for `limit`, for the refused request alone (adaptive back-off off): the gate
@@ -154,10 +151,18 @@ impl Gate {
     }
 }
 
-/// Successes needed to give back one permit after a back-off. Only requests sent after the
-/// back-off count: answers of requests already in flight when the limit hit say nothing about
-/// the lower rate.
-const RECOVER_AFTER_SUCCESSES: u32 = 1;
+/// Successes, per permit of the current bound, before the bound grows by one: about this many
+/// full rounds of requests go through at a level before the next one is tried. Only requests
+/// sent at the current level count: answers of requests already in flight when it changed say
+/// nothing about it.
+const ROUNDS_BEFORE_GROWTH: u32 = 4;
+
+/// How long a level GitHub refused stays off-limits: the bound grows back to just below it and
+/// waits there. Refused again within that time, the level is held twice as long.
+const HOLD: Duration = Duration::from_secs(300);
+
+/// The longest a refused level is held.
+const MAX_HOLD: Duration = Duration::from_secs(3600);
 
 /// The adaptive concurrency bound. See the module docs.
 #[derive(Debug)]
@@ -175,10 +180,20 @@ struct LimiterState {
     target: usize,
     /// Permits taken out of the semaphore (`max - removed` exist).
     removed: usize,
-    /// Successes since the last change of `target`.
+    /// Successes at the current target.
     successes: u32,
-    /// Back-offs so far; a slot remembers the value it was taken under.
+    /// Changes of `target` so far; a slot remembers the value it was taken under.
     generation: u64,
+    /// The lowest level of requests in flight GitHub refused lately.
+    refused: Option<Refused>,
+}
+
+/// A level of concurrency GitHub refused, and until when the bound stays below it.
+#[derive(Debug, Clone, Copy)]
+struct Refused {
+    level: usize,
+    until: Instant,
+    hold: Duration,
 }
 
 /// Permission to have one request in flight; returned (or retired) on drop.
@@ -200,6 +215,7 @@ impl Limiter {
                 removed: 0,
                 successes: 0,
                 generation: 0,
+                refused: None,
             }),
         }
     }
@@ -223,16 +239,44 @@ impl Limiter {
         self.lock().target
     }
 
-    /// Halves the allowed permits (at least 1). Idle permits are retired now, busy ones when
+    /// A rate limit refused the request holding `slot` while N requests (its own included: the
+    /// caller still holds the slot) were out: level N is remembered as refused, and the bound
+    /// drops to half of it (at least 1). A request sent before the bound last changed says
+    /// nothing about the current level (the other refusals of a burst, or stragglers after a
+    /// short pause): its refusal changes nothing. Idle permits are retired now, busy ones when
     /// their request ends.
-    pub fn back_off(&self) {
+    pub fn back_off(&self, slot: &Slot<'_>) {
         if !self.adaptive {
             return;
         }
+        let now = Instant::now();
         let mut state = self.lock();
-        state.target = (state.target / 2).max(1);
+        if slot.generation != state.generation {
+            return;
+        }
+        let in_flight = (self.max - state.removed)
+            .saturating_sub(self.semaphore.available_permits())
+            .max(1);
+        let level = in_flight.min(state.target).max(1);
+        state.target = (level / 2).max(1);
         state.successes = 0;
         state.generation += 1;
+        // One request alone refused says nothing about concurrency: no level to stay below.
+        if level > 1 {
+            let active = state.refused.filter(|r| now < r.until);
+            let (level, hold) = match active {
+                Some(before) if level <= before.level => {
+                    (level, before.hold.saturating_mul(2).min(MAX_HOLD))
+                }
+                Some(before) => (before.level, before.hold),
+                None => (level, HOLD),
+            };
+            state.refused = Some(Refused {
+                level,
+                until: now + hold,
+                hold,
+            });
+        }
         while self.max - state.removed > state.target {
             match self.semaphore.try_acquire() {
                 Ok(permit) => {
@@ -244,19 +288,29 @@ impl Limiter {
         }
     }
 
-    /// Counts the success of the request holding `slot`; every `RECOVER_AFTER_SUCCESSES`
-    /// successes of requests sent since the last back-off, one permit comes back, up to `max`.
+    /// Counts the success of the request holding `slot`. After `ROUNDS_BEFORE_GROWTH` rounds
+    /// of successes at the current bound (requests sent at it), the bound grows by one, up to
+    /// `max` — but not to a level GitHub refused, while that refusal is held.
     pub fn record_success(&self, slot: &Slot<'_>) {
         let mut state = self.lock();
         if state.target == self.max || slot.generation != state.generation {
             return;
         }
-        state.successes += 1;
-        if state.successes < RECOVER_AFTER_SUCCESSES {
+        state.successes = state.successes.saturating_add(1);
+        let window = ROUNDS_BEFORE_GROWTH.saturating_mul(state.target as u32);
+        if state.successes < window {
             return;
         }
+        let next = state.target + 1;
+        let now = Instant::now();
+        match state.refused {
+            Some(refused) if now < refused.until && next >= refused.level => return,
+            Some(refused) if now >= refused.until => state.refused = None,
+            _ => {}
+        }
         state.successes = 0;
-        state.target += 1;
+        state.target = next;
+        state.generation += 1;
         if self.max - state.removed < state.target {
             state.removed -= 1;
             self.semaphore.add_permits(1);
@@ -330,7 +384,6 @@ mod tests {
         assert_eq!(first.added, Duration::from_secs(30));
         assert_eq!(second.added, Duration::from_secs(10));
         assert_eq!(shorter.added, Duration::ZERO);
-        assert!(first.new_burst && !second.new_burst && !shorter.new_burst);
         assert_eq!(gate.lock().waited, Duration::from_secs(40));
     }
 
@@ -385,40 +438,113 @@ mod tests {
         limiter.record_success(&slot);
     }
 
+    /// `n` slots held at once (requests in flight).
+    async fn in_flight(limiter: &Limiter, n: usize) -> Vec<Slot<'_>> {
+        futures::future::join_all((0..n).map(|_| limiter.acquire())).await
+    }
+
     #[tokio::test(start_paused = true)]
-    async fn limiter_halves_then_recovers() {
+    async fn a_refusal_halves_the_level_that_was_in_flight() {
         let limiter = Limiter::new(8, true);
-        limiter.back_off();
+        let busy = in_flight(&limiter, 8).await;
+        limiter.back_off(&busy[0]);
+        drop(busy);
         assert_eq!(limiter.target(), 4);
         assert_eq!(limiter.semaphore.available_permits(), 4);
-        limiter.back_off();
-        limiter.back_off();
-        limiter.back_off();
+        let busy = in_flight(&limiter, 3).await;
+        limiter.back_off(&busy[0]);
+        drop(busy);
+        assert_eq!(limiter.target(), 1, "3 were out: half of 3");
+        let busy = in_flight(&limiter, 1).await;
+        limiter.back_off(&busy[0]);
+        drop(busy);
         assert_eq!(limiter.target(), 1, "never below one");
-        for _ in 0..RECOVER_AFTER_SUCCESSES * 2 {
+        assert_eq!(limiter.semaphore.available_permits(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_bound_grows_after_rounds_of_successes_up_to_below_the_refused_level() {
+        let limiter = Limiter::new(8, true);
+        let busy = in_flight(&limiter, 8).await;
+        limiter.back_off(&busy[0]);
+        drop(busy);
+        for _ in 0..ROUNDS_BEFORE_GROWTH * 4 - 1 {
             succeed_once(&limiter).await;
         }
-        assert_eq!(limiter.target(), 3);
-        assert_eq!(limiter.semaphore.available_permits(), 3);
-        for _ in 0..RECOVER_AFTER_SUCCESSES * 20 {
+        assert_eq!(limiter.target(), 4, "not yet a full window at 4");
+        succeed_once(&limiter).await;
+        assert_eq!(limiter.target(), 5);
+        for _ in 0..ROUNDS_BEFORE_GROWTH * (5 + 6 + 7) {
+            succeed_once(&limiter).await;
+        }
+        assert_eq!(limiter.target(), 7, "8 was refused: held below it");
+        assert_eq!(limiter.semaphore.available_permits(), 7);
+        tokio::time::advance(HOLD).await;
+        for _ in 0..ROUNDS_BEFORE_GROWTH * 7 {
+            succeed_once(&limiter).await;
+        }
+        assert_eq!(
+            limiter.target(),
+            8,
+            "the hold is over: the maximum is tried again"
+        );
+        for _ in 0..ROUNDS_BEFORE_GROWTH * 20 {
             succeed_once(&limiter).await;
         }
         assert_eq!(limiter.target(), 8, "never above the maximum");
         assert_eq!(limiter.semaphore.available_permits(), 8);
     }
 
+    /// GitHub accepting 2 at once, the setting 5: refused at 5, then at 3 (within the first
+    /// hold: held twice as long), then it settles at 2 and stays there until the hold ends.
     #[tokio::test(start_paused = true)]
-    async fn answers_of_requests_sent_before_a_back_off_do_not_undo_it() {
+    async fn a_level_refused_twice_settles_just_below_it() {
+        let limiter = Limiter::new(5, true);
+        let busy = in_flight(&limiter, 5).await;
+        limiter.back_off(&busy[0]);
+        drop(busy);
+        assert_eq!(limiter.target(), 2);
+        for _ in 0..ROUNDS_BEFORE_GROWTH * 2 {
+            succeed_once(&limiter).await;
+        }
+        assert_eq!(limiter.target(), 3, "3 was never refused: tried");
+        let busy = in_flight(&limiter, 3).await;
+        limiter.back_off(&busy[0]);
+        drop(busy);
+        assert_eq!(limiter.target(), 1);
+        for _ in 0..ROUNDS_BEFORE_GROWTH * 100 {
+            succeed_once(&limiter).await;
+        }
+        assert_eq!(limiter.target(), 2, "settled below the refused 3");
+        tokio::time::advance(HOLD).await;
+        for _ in 0..ROUNDS_BEFORE_GROWTH * 100 {
+            succeed_once(&limiter).await;
+        }
+        assert_eq!(limiter.target(), 2, "refused twice: held twice as long");
+        tokio::time::advance(HOLD).await;
+        for _ in 0..ROUNDS_BEFORE_GROWTH * 2 {
+            succeed_once(&limiter).await;
+        }
+        assert_eq!(limiter.target(), 3, "probed again after the doubled hold");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn answers_of_requests_sent_before_a_change_do_not_count() {
         let limiter = Limiter::new(4, true);
-        let early: Vec<Slot<'_>> =
-            futures::future::join_all((0..3).map(|_| limiter.acquire())).await;
-        limiter.back_off();
-        for slot in &early {
-            limiter.record_success(slot);
+        let early = in_flight(&limiter, 4).await;
+        limiter.back_off(&early[0]);
+        for slot in &early[1..] {
+            limiter.back_off(slot);
+        }
+        assert_eq!(limiter.target(), 2, "the other refusals of the burst: once");
+        for _ in 0..ROUNDS_BEFORE_GROWTH {
+            for slot in &early {
+                limiter.record_success(slot);
+            }
         }
         assert_eq!(limiter.target(), 2, "sent before the limit: not counted");
         drop(early);
-        for _ in 0..RECOVER_AFTER_SUCCESSES {
+        for _ in 0..ROUNDS_BEFORE_GROWTH * 2 {
             succeed_once(&limiter).await;
         }
         assert_eq!(limiter.target(), 3, "sent after it: counted");
@@ -427,7 +553,9 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn without_adaptive_back_off_the_bound_stays() {
         let limiter = Limiter::new(4, false);
-        limiter.back_off();
+        let busy = in_flight(&limiter, 4).await;
+        limiter.back_off(&busy[0]);
+        drop(busy);
         assert_eq!(limiter.target(), 4);
         assert_eq!(limiter.semaphore.available_permits(), 4);
     }
@@ -455,7 +583,7 @@ mod tests {
         let limiter = Limiter::new(4, true);
         let busy: Vec<Slot<'_>> =
             futures::future::join_all((0..4).map(|_| limiter.acquire())).await;
-        limiter.back_off();
+        limiter.back_off(&busy[0]);
         assert_eq!(limiter.semaphore.available_permits(), 0);
         drop(busy);
         assert_eq!(limiter.semaphore.available_permits(), 2);

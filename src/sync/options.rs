@@ -1,6 +1,5 @@
 //! What a sync is told to do: the settings that come from the action's inputs.
 
-use crate::github::ClientConfig;
 use crate::plan::ItemKind;
 use std::fmt;
 use std::str::FromStr;
@@ -185,9 +184,6 @@ pub struct SyncOptions {
     pub allow_mass_close: bool,
     pub type_names: TypeNames,
     pub project: Option<ProjectUrl>,
-    /// Documents kept in flight per apply phase; match the client's `max_concurrency`. Writes of
-    /// a phase are split into this many aliased batches (at most `max_batch` mutations each).
-    pub concurrency: usize,
     /// First pause before resending writes GitHub refused as "submitted too quickly" inside an
     /// otherwise successful document; it doubles on each further refusal.
     pub throttle_backoff: std::time::Duration,
@@ -197,7 +193,7 @@ pub struct SyncOptions {
     /// Most content-creating mutations (`createIssue`, `createLabel`, `addSubIssue`,
     /// `addBlockedBy`) in one document. GitHub limits content creation per minute (issue
     /// creation reported to trip at ~20 a minute, and it may count each mutation): with the
-    /// default concurrency, one round of documents stays within that, and a document the limit
+    /// default `max-concurrency`, one round of documents stays within that, and a document the limit
     /// refuses whole is split rather than resent as it is.
     pub max_create_batch: usize,
     /// New issues get their board card in `createIssue` itself (`projectV2Ids`) rather than an
@@ -208,8 +204,6 @@ pub struct SyncOptions {
 
 impl SyncOptions {
     pub const DEFAULT_LABEL: &'static str = "planpilot";
-    /// The client's default bound, so the documents kept in flight match it.
-    pub const DEFAULT_CONCURRENCY: usize = ClientConfig::DEFAULT_MAX_CONCURRENCY;
     /// Default of `max_batch`.
     pub const MAX_BATCH: usize = 50;
     /// Default of `max_create_batch`: 5 documents in flight × 4 = 20 creations per round.
@@ -224,7 +218,6 @@ impl SyncOptions {
             allow_mass_close: false,
             type_names: TypeNames::default(),
             project: None,
-            concurrency: SyncOptions::DEFAULT_CONCURRENCY,
             throttle_backoff: std::time::Duration::from_secs(1),
             max_batch: SyncOptions::MAX_BATCH,
             max_create_batch: SyncOptions::MAX_CREATE_BATCH,

@@ -681,3 +681,51 @@ async fn fake_forbidden_project_access_says_what_token_to_pass() {
     );
     assert!(text.contains("`project-token`"), "{text}");
 }
+
+/// GitHub accepting two requests at once while `max-concurrency` is 5: the first sync is
+/// refused a handful of times, then the client settles at two and the engine's documents with
+/// it; the run completes and a re-run writes nothing.
+#[tokio::test]
+async fn a_server_that_accepts_two_at_once_refuses_a_handful_and_the_sync_settles() {
+    use crate::reliability::support::{assert_converged, Model, ORG_BOARD};
+    let fake = fake_with(Faults {
+        max_concurrent: Some(2),
+        latency: Duration::from_millis(15),
+        retry_after_secs: 0,
+        ..Faults::default()
+    })
+    .await;
+    let client = client_for(&fake, |c| c.max_concurrency = 5);
+    let plan = Model::grid("capped", 2, 3, 4).plan();
+    let mut options = planpilot::sync::SyncOptions::new("acme/roadmap".parse().unwrap());
+    options.project = Some(ORG_BOARD.parse().unwrap());
+    let report = planpilot::sync::run(&plan, &client, &options, &planpilot::sync::Silent)
+        .await
+        .expect("sync runs");
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    let refused = fake.stats().secondary_limited;
+    assert!(
+        (1..=5).contains(&refused),
+        "refused {refused} times: the back-off climbed back into the limit"
+    );
+    assert!(client.concurrency() <= 2, "below the refused level");
+    // More work at once: the bound grows back to what GitHub accepts and stays there.
+    reads(&client, 60).await;
+    assert_eq!(client.concurrency(), 2, "settled at what GitHub accepts");
+    assert_eq!(
+        fake.stats().secondary_limited,
+        refused,
+        "and is not refused again"
+    );
+    assert_converged(&plan, &fake.state());
+    let before = fake.stats();
+    let again = planpilot::sync::run(&plan, &client, &options, &planpilot::sync::Silent)
+        .await
+        .expect("re-run");
+    assert!(again.changes.is_empty(), "{:#?}", again.changes);
+    assert_eq!(
+        fake.stats().secondary_limited,
+        before.secondary_limited,
+        "settled: the re-run is not refused"
+    );
+}

@@ -18,16 +18,16 @@ struct Args {
     /// The smoke version: a small plan at 5 ms latency.
     #[arg(long)]
     quick: bool,
-    /// Run only these scenarios (1–6; repeat the flag). Default: all.
-    #[arg(long = "scenario", value_parser = clap::value_parser!(u32).range(1..=6))]
+    /// Run only these scenarios (1–7; repeat the flag). Default: all.
+    #[arg(long = "scenario", value_parser = clap::value_parser!(u32).range(1..=7))]
     scenarios: Vec<u32>,
     /// Seed of the generated plans and of the fake.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Latency per request of scenarios 1–3, 5, 6 (default 100, or 5 with --quick).
+    /// Latency per request of scenarios 1–3, 5–7 (default 100, or 5 with --quick).
     #[arg(long)]
     latency_ms: Option<u64>,
-    /// Latency per mutation of scenarios 1–3, 5, 6 (default 100, or 5 with --quick).
+    /// Latency per mutation of scenarios 1–3, 5–7 (default 100, or 5 with --quick).
     #[arg(long)]
     mutation_latency_ms: Option<u64>,
     /// Scenario 5's runs: with planpilot's adaptive back-off (`on`), without it (`off`), or

@@ -49,10 +49,10 @@ impl Binaries {
 pub struct Config {
     /// The small smoke version: a tiny plan at low latency.
     pub quick: bool,
-    /// Scenario numbers to run (1–6); empty means all.
+    /// Scenario numbers to run (1–7); empty means all.
     pub only: Vec<u32>,
     pub seed: u64,
-    /// The latency model of scenarios 1–3, 5 and 6.
+    /// The latency model of scenarios 1–3, 5, 6 and 7.
     pub latency: Latency,
     /// The latency model of the scale scenario.
     pub scale_latency: Latency,
@@ -248,6 +248,9 @@ impl Bench {
         }
         if self.config.runs(5) {
             self.secondary_limits(&base, &mut outcome)?;
+        }
+        if self.config.runs(7) {
+            self.concurrency_cap(&base, &mut outcome)?;
         }
         Ok(outcome)
     }
@@ -462,6 +465,64 @@ impl Bench {
             over <= 1.3,
         ));
         Ok(run)
+    }
+}
+
+/// Scenario 7's server: GitHub refusing more than this many requests in flight (a secondary
+/// limit, 403 with `retry-after`).
+pub const ACCEPTED_CONCURRENCY: u64 = 2;
+
+/// `retry-after` of scenario 7's refusals, in seconds: short, so the run's time shows the
+/// client's behaviour rather than one minute-long wait.
+const CAP_RETRY_AFTER_SECS: u64 = 1;
+
+/// Refusals a run may meet from scenario 7's server before the back-off counts as not
+/// settling: the first burst at the default setting and one probe of the level above.
+pub const MAX_CAP_REFUSALS: u64 = 5;
+
+impl Bench {
+    /// Scenario 7: a server that refuses more than `ACCEPTED_CONCURRENCY` requests in flight,
+    /// synced with the default `max-concurrency` and, on a fresh fake, with the right setting.
+    /// The adaptive back-off must settle: a handful of refusals (an invariant) and a run within
+    /// 1.5× of the one started with the right setting (a timing target).
+    fn concurrency_cap(&self, base: &PlanFile, outcome: &mut Outcome) -> Result<()> {
+        let args = vec![
+            "--max-concurrent".to_string(),
+            ACCEPTED_CONCURRENCY.to_string(),
+            "--retry-after-secs".to_string(),
+            CAP_RETRY_AFTER_SECS.to_string(),
+        ];
+        let default_run = self
+            .session("7 concurrency cap", self.config.latency, args.clone())?
+            .sync(base, "first", None)?;
+        outcome.rows.push(default_run.row.clone());
+        judge_sync("7 (c=5)", &default_run, DEFAULT_CONCURRENCY, outcome);
+        let right = self
+            .session("7 concurrency cap", self.config.latency, args)?
+            .sync(base, "first", Some(ACCEPTED_CONCURRENCY))?;
+        outcome.rows.push(right.row.clone());
+        judge_sync("7 (c=2)", &right, ACCEPTED_CONCURRENCY, outcome);
+        let refused = default_run.row.rate_limited;
+        outcome.targets.push(Target::invariant(
+            format!(
+                "7: c={DEFAULT_CONCURRENCY} against a server accepting {ACCEPTED_CONCURRENCY} \
+                 at once is refused ≤ {MAX_CAP_REFUSALS} times"
+            ),
+            refused.to_string(),
+            refused <= MAX_CAP_REFUSALS,
+        ));
+        let over = ratio(default_run.row.wall_ms, right.row.wall_ms);
+        outcome.targets.push(Target::timing(
+            format!("7: within 1.5× of a run set to c={ACCEPTED_CONCURRENCY}"),
+            format!(
+                "{over:.2}× ({:.2} s / {:.2} s; {refused} refusals, {} with c={ACCEPTED_CONCURRENCY})",
+                default_run.row.wall_ms as f64 / 1000.0,
+                right.row.wall_ms as f64 / 1000.0,
+                right.row.rate_limited
+            ),
+            over <= 1.5,
+        ));
+        Ok(())
     }
 }
 
@@ -713,7 +774,7 @@ mod tests {
     #[test]
     fn selection_defaults_to_everything() {
         let mut config = Config::full();
-        assert!((1..=6).all(|s| config.runs(s)));
+        assert!((1..=7).all(|s| config.runs(s)));
         config.only = vec![4];
         assert!(config.runs(4) && !config.runs(1));
     }

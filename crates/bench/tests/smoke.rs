@@ -70,7 +70,6 @@ async fn quick_scenario_holds_the_benchmark_invariants() {
     let client = Client::new(client_config).unwrap();
     let mut options = SyncOptions::new("acme/roadmap".parse().unwrap());
     options.project = Some("https://github.com/orgs/acme/projects/1".parse().unwrap());
-    options.concurrency = MAX_CONCURRENCY;
     let dir = tempfile::tempdir().unwrap();
     let generated = generate(shape, quick.seed);
     let plan = load(&generated, dir.path());
@@ -99,6 +98,42 @@ async fn quick_scenario_holds_the_benchmark_invariants() {
     );
     assert_eq!(census(&fake.state(), &plan.key).duplicates, 0);
     assert!(stats_of(&fake).max_in_flight <= MAX_CONCURRENCY as u64);
+    fake.shutdown().await;
+}
+
+/// Scenario 7's invariant on the quick plan: against a server that accepts
+/// `ACCEPTED_CONCURRENCY` requests at once, the default `max-concurrency` is refused at most
+/// `MAX_CAP_REFUSALS` times — the adaptive back-off settles instead of climbing back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quick_concurrency_cap_is_refused_only_a_handful_of_times() {
+    use planpilot_bench::scenarios::{ACCEPTED_CONCURRENCY, DEFAULT_CONCURRENCY, MAX_CAP_REFUSALS};
+    let quick = BenchConfig::quick();
+    let config = Config {
+        faults: Faults {
+            latency: Duration::from_millis(quick.latency.request_ms),
+            mutation_latency: Duration::from_millis(quick.latency.mutation_ms),
+            max_concurrent: Some(ACCEPTED_CONCURRENCY),
+            retry_after_secs: 0,
+            ..Faults::default()
+        },
+        ..Config::default()
+    };
+    let fake = FakeGithub::start(config).await.unwrap();
+    let mut client_config = ClientConfig::new(fake.graphql_url(), Secret::new("test-token"));
+    client_config.max_concurrency = DEFAULT_CONCURRENCY as usize;
+    let client = Client::new(client_config).unwrap();
+    let mut options = SyncOptions::new("acme/roadmap".parse().unwrap());
+    options.project = Some("https://github.com/orgs/acme/projects/1".parse().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let generated = generate(quick.base_shape(), quick.seed);
+    let plan = load(&generated, dir.path());
+    let run = sync_measured(&fake, &client, &options, &plan).await;
+    assert_eq!(census(&fake.state(), &plan.key).duplicates, 0);
+    assert!(
+        (1..=MAX_CAP_REFUSALS).contains(&run.limited()),
+        "refused {} times",
+        run.limited()
+    );
     fake.shutdown().await;
 }
 

@@ -104,8 +104,10 @@ impl Sender<'_> {
         let (project, issues): (Vec<Op>, Vec<Op>) = ops
             .into_iter()
             .partition(|op| op.token == TokenRole::Project);
+        // The client's bound as it is now (lower after GitHub refused a level): as many
+        // documents as it lets out at once, so none waits behind a slot it will not get.
         let shape = Shape {
-            concurrency: self.options.concurrency,
+            concurrency: self.client.concurrency(),
             max_batch,
             max_creating: self.options.max_create_batch,
         };

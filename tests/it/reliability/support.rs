@@ -48,7 +48,6 @@ impl Env {
         let mut options = SyncOptions::new("acme/roadmap".parse().expect("repo"));
         options.project = Some(ORG_BOARD.parse().expect("board url"));
         options.allow_mass_close = true;
-        options.concurrency = 4;
         Env { fake, options }
     }
 
