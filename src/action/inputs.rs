@@ -125,7 +125,7 @@ pub const INPUTS: &[InputSpec] = &[
         "adaptive-backoff",
         InputKind::Bool,
         Some("true"),
-        "true: a rate limit pauses every request and halves the concurrency, which recovers with each success. false: only the refused request waits (for comparisons).",
+        "true: a rate limit pauses every request; refused with more requests at once than GitHub has answered, the concurrency halves, grows back step by step and stays below the refused level for a while (a rate limit only halves it until the next successes). false: only the refused request waits (for comparisons).",
     ),
     input(
         "on-removed",

@@ -4,10 +4,12 @@
 //!   and every worker waits at it before sending. It also keeps the total waited time under
 //!   `max-wait`; past that, requests fail with `RateLimited` until the limit has lifted.
 //! - `Limiter`: a semaphore of at most `max-concurrency` permits. A rate limit that refuses a
-//!   request while N were in flight halves the bound (N / 2) and remembers N as refused. The
-//!   bound grows by one only after a few rounds of successes at its level, and never back to a
-//!   refused level while that refusal is held (minutes, doubling if refused again): it settles
-//!   just below what GitHub accepts instead of climbing back into the next refusal.
+//!   request while N were in flight, when N at once had not been answered at the current bound,
+//!   halves the bound (N / 2) and remembers N as refused. The bound grows by one only after a
+//!   few rounds of successes at its level, and never back to a refused level while that
+//!   refusal is held (minutes, doubling if refused again): it settles just below what GitHub
+//!   accepts instead of climbing back into the next refusal. A refusal at a level GitHub has
+//!   answered is about a rate, not concurrency: only the pause answers it.
 //!
 //! With adaptive back-off off (`ClientConfig::adaptive_backoff`), the limiter keeps its bound
 //! and a refused request waits on its own (`Gate::solo_wait`), without closing the gate.
@@ -182,6 +184,11 @@ struct LimiterState {
     removed: usize,
     /// Successes at the current target.
     successes: u32,
+    /// The most requests in flight at once (counted when each was sent) that GitHub answered
+    /// in this run: a level known to be accepted.
+    accepted: usize,
+    /// The last refusal was about a rate, not concurrency: grow back one per success.
+    quick_growth: bool,
     /// Changes of `target` so far; a slot remembers the value it was taken under.
     generation: u64,
     /// The lowest level of requests in flight GitHub refused lately.
@@ -201,6 +208,8 @@ pub(crate) struct Slot<'a> {
     limiter: &'a Limiter,
     permit: Option<SemaphorePermit<'a>>,
     generation: u64,
+    /// Requests in flight when this one was sent, itself included.
+    in_flight: usize,
 }
 
 impl Limiter {
@@ -214,6 +223,8 @@ impl Limiter {
                 target: max,
                 removed: 0,
                 successes: 0,
+                accepted: 0,
+                quick_growth: false,
                 generation: 0,
                 refused: None,
             }),
@@ -227,10 +238,14 @@ impl Limiter {
             .acquire()
             .await
             .expect("the limiter's semaphore is never closed");
+        let state = self.lock();
+        let in_flight =
+            (self.max - state.removed).saturating_sub(self.semaphore.available_permits());
         Slot {
             limiter: self,
             permit: Some(permit),
-            generation: self.lock().generation,
+            generation: state.generation,
+            in_flight,
         }
     }
 
@@ -258,11 +273,17 @@ impl Limiter {
             .saturating_sub(self.semaphore.available_permits())
             .max(1);
         let level = in_flight.min(state.target).max(1);
+        // GitHub answered this many at once before: the refusal is about a rate (content
+        // created per minute, points, the hourly budget). Fewer requests at once meet it less
+        // often while it lasts, but the level is no limit to stay below: each success gives a
+        // permit back.
+        let rate = state.accepted >= level;
+        state.quick_growth = rate;
         state.target = (level / 2).max(1);
         state.successes = 0;
         state.generation += 1;
         // One request alone refused says nothing about concurrency: no level to stay below.
-        if level > 1 {
+        if level > 1 && !rate {
             let active = state.refused.filter(|r| now < r.until);
             let (level, hold) = match active {
                 Some(before) if level <= before.level => {
@@ -293,11 +314,19 @@ impl Limiter {
     /// `max` — but not to a level GitHub refused, while that refusal is held.
     pub fn record_success(&self, slot: &Slot<'_>) {
         let mut state = self.lock();
-        if state.target == self.max || slot.generation != state.generation {
+        state.accepted = state.accepted.max(slot.in_flight);
+        if slot.generation != state.generation {
+            return;
+        }
+        if state.target == self.max {
             return;
         }
         state.successes = state.successes.saturating_add(1);
-        let window = ROUNDS_BEFORE_GROWTH.saturating_mul(state.target as u32);
+        let window = if state.quick_growth {
+            1
+        } else {
+            ROUNDS_BEFORE_GROWTH.saturating_mul(state.target as u32)
+        };
         if state.successes < window {
             return;
         }
@@ -526,6 +555,43 @@ mod tests {
             succeed_once(&limiter).await;
         }
         assert_eq!(limiter.target(), 3, "probed again after the doubled hold");
+    }
+
+    /// A content or points limit refusing a write at a level GitHub has answered is no sign of
+    /// too many at once: the bound halves while the rate is met, then each success gives a
+    /// permit back, up to the maximum (no level is held).
+    #[tokio::test(start_paused = true)]
+    async fn a_refusal_at_a_level_github_answered_is_a_rate_and_recovers_quickly() {
+        let limiter = Limiter::new(4, true);
+        let round = in_flight(&limiter, 4).await;
+        for slot in &round {
+            limiter.record_success(slot);
+        }
+        drop(round);
+        let busy = in_flight(&limiter, 4).await;
+        limiter.back_off(&busy[0]);
+        drop(busy);
+        assert_eq!(limiter.target(), 2);
+        succeed_once(&limiter).await;
+        succeed_once(&limiter).await;
+        assert_eq!(
+            limiter.target(),
+            4,
+            "one permit back per success, 4 not held"
+        );
+        // Requests sent one at a time prove nothing about four at once: that refusal is held.
+        let limiter = Limiter::new(4, true);
+        for _ in 0..10 {
+            succeed_once(&limiter).await;
+        }
+        let busy = in_flight(&limiter, 4).await;
+        limiter.back_off(&busy[0]);
+        drop(busy);
+        assert_eq!(limiter.target(), 2);
+        for _ in 0..ROUNDS_BEFORE_GROWTH * 100 {
+            succeed_once(&limiter).await;
+        }
+        assert_eq!(limiter.target(), 3, "held below the refused 4");
     }
 
     #[tokio::test(start_paused = true)]
