@@ -671,7 +671,10 @@ mod tests {
         assert_eq!(inputs.max_retries, config.max_retries);
         assert_eq!(inputs.max_wait, config.max_wait);
         // The engine has no copy of the bound: it asks the client (`Client::concurrency`).
-        assert_eq!(inputs.client_config().max_concurrency, config.max_concurrency);
+        assert_eq!(
+            inputs.client_config().max_concurrency,
+            config.max_concurrency
+        );
         assert!(inputs.adaptive_backoff && inputs.client_config().adaptive_backoff);
         assert_eq!(inputs.on_removed, OnRemoved::Close);
         assert_eq!(inputs.type_names, TypeNames::default());
