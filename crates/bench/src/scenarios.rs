@@ -361,6 +361,8 @@ impl Bench {
         }
         judge_sync("4 (small)", &small_run, DEFAULT_CONCURRENCY, outcome);
         judge_sync("4 (large)", &large_run, DEFAULT_CONCURRENCY, outcome);
+        judge_minimum("4 (small)", &small, &small_run, outcome);
+        judge_minimum("4 (large)", &large, &large_run, outcome);
         let items_ratio = ratio(large.item_count() as u64, small.item_count() as u64);
         let time_ratio = ratio(large_run.row.wall_ms, small_run.row.wall_ms);
         outcome.targets.push(Target::timing(
