@@ -18,14 +18,17 @@ pub enum Feature {
     /// Closing as a duplicate: `stateReason(enableDuplicate:)`, the `DUPLICATE` reason and
     /// `closeIssue(duplicateIssueId:)`.
     DuplicateReason,
+    /// A board card made with the issue: `createIssue(projectV2Ids:)`.
+    CardsInCreate,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 4] = [
+    pub const ALL: [Feature; 5] = [
         Feature::SubIssues,
         Feature::IssueTypes,
         Feature::IssueDependencies,
         Feature::DuplicateReason,
+        Feature::CardsInCreate,
     ];
 
     /// What users call it.
@@ -35,6 +38,7 @@ impl Feature {
             Feature::IssueTypes => "issue types",
             Feature::IssueDependencies => "issue dependencies (blocked-by links)",
             Feature::DuplicateReason => "closing as a duplicate",
+            Feature::CardsInCreate => "adding the board card when creating an issue",
         }
     }
 
@@ -44,7 +48,7 @@ impl Feature {
             Feature::SubIssues => Some("3.16"),
             Feature::IssueTypes => Some("3.18"),
             Feature::IssueDependencies => Some("3.19"),
-            Feature::DuplicateReason => None,
+            Feature::DuplicateReason | Feature::CardsInCreate => None,
         }
     }
 
@@ -80,7 +84,7 @@ impl Default for Features {
 impl Features {
     /// Every feature: github.com (and the newest GitHub Enterprise Server).
     pub const fn all() -> Features {
-        Features { bits: 0b1111 }
+        Features { bits: 0b1_1111 }
     }
 
     /// None of them.
@@ -126,7 +130,7 @@ mod tests {
         );
         assert_eq!(
             Features::none().with(Feature::IssueTypes).missing().len(),
-            3
+            4
         );
         assert!(Features::all().missing().is_empty());
         assert_eq!(

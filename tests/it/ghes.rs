@@ -254,3 +254,36 @@ async fn after_an_upgrade_the_next_run_adds_what_was_skipped_and_then_settles() 
     );
     assert_eq!(env.fake.stats().validation_failures, 0);
 }
+
+#[tokio::test]
+async fn a_server_without_cards_in_create_adds_each_card_on_its_own() {
+    let plan = example();
+    let env = Env::start(Config::without_features(&[Feature::CardsInCreate])).await;
+    let report = env.sync_ok(&plan).await;
+    assert!(
+        warnings_naming(&report, &["this server has no"]).is_empty(),
+        "nothing is lost, nothing to warn about: {:#?}",
+        report.warnings
+    );
+    let stats = env.fake.stats();
+    assert_eq!(
+        stats.mutations.by_name.get("addProjectV2ItemById").copied(),
+        Some(plan.items.len() as u64),
+        "{:?}",
+        stats.mutations.by_name
+    );
+    let shown = Shown {
+        types: org_types(&env.fake.state()),
+        parents: true,
+        links: true,
+    };
+    assert_shown(&env, &plan, &shown);
+    let before = env.fake.stats().mutations.total;
+    env.sync_ok(&plan).await;
+    assert_eq!(
+        env.fake.stats().mutations.total,
+        before,
+        "a re-run writes nothing"
+    );
+    assert_eq!(env.fake.stats().validation_failures, 0);
+}

@@ -54,6 +54,7 @@ fn fake_feature(feature: planpilot::github::Feature) -> fake_github::Feature {
         Ours::IssueTypes => fake_github::Feature::IssueTypes,
         Ours::IssueDependencies => fake_github::Feature::IssueDependencies,
         Ours::DuplicateReason => fake_github::Feature::DuplicateReason,
+        Ours::CardsInCreate => fake_github::Feature::CardsInCreate,
     }
 }
 
@@ -85,11 +86,15 @@ fn every_document_for_an_older_server_validates_against_its_schema() {
             "a server without {missing:?} rejects:\n{}",
             failures.join("\n")
         );
-        // The full set's discovery does not validate there: the check can fail.
-        let (_, full) = sample_documents()
-            .into_iter()
-            .find(|(name, _)| name == "discover-first-page")
-            .expect("a discovery sample");
-        assert!(server.validate(&full).is_err(), "without {missing:?}");
+        // The full set's discovery does not validate there: the check can fail. (The card in
+        // `createIssue` is a member of a variable, which documents do not show: the sync tests
+        // on a fake without it check that no create carries it.)
+        if features.missing() != [Feature::CardsInCreate] {
+            let (_, full) = sample_documents()
+                .into_iter()
+                .find(|(name, _)| name == "discover-first-page")
+                .expect("a discovery sample");
+            assert!(server.validate(&full).is_err(), "without {missing:?}");
+        }
     }
 }

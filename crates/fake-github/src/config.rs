@@ -48,14 +48,17 @@ pub enum Feature {
     IssueDependencies,
     /// Closing as `DUPLICATE`: `stateReason(enableDuplicate:)`, `closeIssue(duplicateIssueId:)`.
     DuplicateReason,
+    /// `createIssue(projectV2Ids:)`: the board card made with the issue.
+    CardsInCreate,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 4] = [
+    pub const ALL: [Feature; 5] = [
         Feature::SubIssues,
         Feature::IssueTypes,
         Feature::IssueDependencies,
         Feature::DuplicateReason,
+        Feature::CardsInCreate,
     ];
 
     /// The name `--without-feature` takes.
@@ -65,6 +68,7 @@ impl Feature {
             Feature::IssueTypes => "issue-types",
             Feature::IssueDependencies => "issue-dependencies",
             Feature::DuplicateReason => "duplicate-reason",
+            Feature::CardsInCreate => "cards-in-create",
         }
     }
 

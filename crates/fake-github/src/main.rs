@@ -51,7 +51,7 @@ struct Args {
     #[arg(long)]
     schema: Option<PathBuf>,
     /// Serve the schema without a feature, as an older GitHub Enterprise Server (repeatable):
-    /// sub-issues, issue-types, issue-dependencies or duplicate-reason.
+    /// sub-issues, issue-types, issue-dependencies, duplicate-reason or cards-in-create.
     #[arg(long = "without-feature", value_parser = parse_feature)]
     without_features: Vec<Feature>,
     /// Fake clock start, as Unix seconds (default: now); iterations are laid out from it.

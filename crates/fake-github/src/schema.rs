@@ -236,6 +236,7 @@ fn feature_parts(feature: Feature) -> &'static [Part] {
             Value("IssueClosedStateReason", "DUPLICATE"),
             Value("IssueStateReason", "DUPLICATE"),
         ],
+        Feature::CardsInCreate => &[Field("CreateIssueInput", "projectV2Ids")],
     }
 }
 

@@ -75,6 +75,7 @@ pub fn parse_features(data: &Value) -> Features {
                 && has(&close, &["duplicateIssueId"])
                 && has(&reasons, &["DUPLICATE"]),
         ),
+        (Feature::CardsInCreate, has(&create, &["projectV2Ids"])),
     ];
     present
         .into_iter()
@@ -123,7 +124,7 @@ mod tests {
             ] },
             "repository": fields(&["issueTypes"]),
             "mutation": fields(&["addSubIssue", "removeSubIssue", "addBlockedBy", "removeBlockedBy"]),
-            "createIssueInput": inputs(&["parentIssueId", "issueTypeId"]),
+            "createIssueInput": inputs(&["parentIssueId", "issueTypeId", "projectV2Ids"]),
             "updateIssueInput": inputs(&["issueTypeId"]),
             "closeIssueInput": inputs(&["duplicateIssueId"]),
             "closedReason": { "enumValues": [{ "name": "COMPLETED" }, { "name": "DUPLICATE" }] },
@@ -140,6 +141,7 @@ mod tests {
         let mut answer = github_com();
         answer["mutation"] = fields(&["addSubIssue", "removeSubIssue", "addBlockedBy"]);
         answer["updateIssueInput"] = inputs(&[]);
+        answer["createIssueInput"] = inputs(&["parentIssueId", "issueTypeId"]);
         answer["issue"]["fields"][4]["args"] = json!([]);
         let features = parse_features(&answer);
         assert_eq!(
@@ -147,7 +149,8 @@ mod tests {
             [
                 Feature::IssueTypes,
                 Feature::IssueDependencies,
-                Feature::DuplicateReason
+                Feature::DuplicateReason,
+                Feature::CardsInCreate
             ]
         );
         assert_eq!(parse_features(&Value::Null), Features::none());

@@ -160,6 +160,9 @@ impl Mutation {
         if input("issueTypeId") {
             needs.push(Feature::IssueTypes);
         }
+        if input("projectV2Ids") {
+            needs.push(Feature::CardsInCreate);
+        }
         if input("duplicateIssueId") || self.input.get("stateReason") == Some(&json!("DUPLICATE")) {
             needs.push(Feature::DuplicateReason);
         }

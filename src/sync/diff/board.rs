@@ -18,7 +18,7 @@ impl Diff<'_> {
                 .and_then(|i| i.card.as_ref());
             // A new issue's card comes with its create when one token writes both.
             let created = !self.keepers.contains_key(item.id.as_str());
-            if card.is_none() && !(created && self.options.cards_in_create) {
+            if card.is_none() && !(created && changes.cards_in_create) {
                 changes.push(Change::BoardAdd {
                     item: item.id.clone(),
                 });

@@ -49,7 +49,10 @@ pub fn plan_changes_on(
     );
     changes.warnings = diff.warnings.clone();
     changes.features = discovered.features;
-    changes.cards_in_create = options.cards_in_create && changes.board_id.is_some();
+    // A server without `createIssue(projectV2Ids:)` gets each new card added on its own.
+    changes.cards_in_create = options.cards_in_create
+        && changes.board_id.is_some()
+        && discovered.features.has(Feature::CardsInCreate);
     diff.existing(&mut changes);
     diff.labels(&mut changes);
     for item in &plan.items {
