@@ -17,10 +17,13 @@ use super::config::ClientConfig;
 use super::features::Features;
 use super::gate::{Gate, Limiter, Pause, Slot};
 use super::metrics::{Metrics, Recorder};
+use super::pacing::{Admission, Pacer};
 use super::ratelimit::{format_utc, Limit, WaitPolicy};
 use super::retry::{Backoff, Breaker};
 use super::transport::{HttpTransport, RawResponse, RestCall, Transport, TransportError, Wire};
-use super::types::{ApiError, Request, Response, Safety, TokenInput, TokenRole, TokenUse};
+use super::types::{
+    ApiError, FieldVerdict, Request, Response, Safety, TokenInput, TokenRole, TokenUse,
+};
 
 /// Rate-limit refusals one call waits through before giving up, for a server that keeps
 /// answering `retry-after: 0` (the `max_wait` cap would never be reached).
@@ -54,6 +57,29 @@ struct Exchange<'a> {
     split: &'a (dyn Fn(&Limit, u32) -> Option<ApiError> + Sync),
     operation: &'a str,
     mutations: u64,
+    /// Content-creating mutations among them: what the pacer holds back.
+    creations: u32,
+}
+
+/// An answer's mutations refused one by one by a secondary limit ("submitted too quickly").
+trait Throttled {
+    fn throttled(&self) -> usize;
+}
+
+impl Throttled for Response {
+    fn throttled(&self) -> usize {
+        self.errors
+            .iter()
+            .filter(|error| error.verdict() == FieldVerdict::Throttled)
+            .count()
+    }
+}
+
+impl Throttled for RawResponse {
+    /// REST calls create no content the pacer counts.
+    fn throttled(&self) -> usize {
+        0
+    }
 }
 
 /// The client. See the module docs for what clones share.
@@ -78,6 +104,10 @@ struct Inner {
     project_input: TokenInput,
     /// What the server supports, read once (`ops::features`).
     features: tokio::sync::OnceCell<Features>,
+    /// Paces content-creating requests to GitHub's content-creation limit.
+    pacer: Pacer,
+    /// Where announcements of waits on the content limit go (the log by default).
+    announce: std::sync::OnceLock<Box<dyn Fn(&str) + Send + Sync>>,
 }
 
 impl Client {
@@ -130,6 +160,8 @@ impl Client {
                 secrets,
                 project_input,
                 features: tokio::sync::OnceCell::new(),
+                pacer: Pacer::new(config.content_rate),
+                announce: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -150,6 +182,7 @@ impl Client {
             split: &|limit, refusals| split_instead(limit, &request, refusals),
             operation: request.operation_name(),
             mutations: request.mutation_fields,
+            creations: u32::try_from(request.content_creations).unwrap_or(u32::MAX),
         };
         self.send(exchange, classify).await
     }
@@ -169,12 +202,13 @@ impl Client {
             split: &|_, _| None,
             operation: call.url.path(),
             mutations: 0,
+            creations: 0,
         };
         self.send(exchange, classify_rest).await
     }
 
     /// The loop behind `graphql` and `rest`: attempt, then answer, wait, retry or fail.
-    async fn send<A>(
+    async fn send<A: Throttled>(
         &self,
         exchange: Exchange<'_>,
         classify: fn(Result<RawResponse, TransportError>, TokenUse) -> Verdict<A>,
@@ -187,10 +221,15 @@ impl Client {
             // The slot is given back only once a limit's pause and back-off are in place, so
             // no queued worker slips a request in between a refusal and the pause.
             let retries = transient_retries + limit_retries;
+            // Content creations wait for their tokens before queueing for a slot, so that
+            // reads and other writes pass them meanwhile.
+            inner.pace(&exchange).await?;
+            let sent = tokio::time::Instant::now();
             let (verdict, slot) = inner.attempt(&exchange, retries, classify).await?;
             match verdict {
                 Verdict::Answer { response, limit } => {
                     inner.record_answer(&slot);
+                    inner.record_creations(&exchange, sent, &response, limit.as_ref());
                     if let Some(limit) = limit {
                         // The answer stands; the refusal of some of its fields still pauses
                         // everyone. Giving up on waiting shows in the next requests.
@@ -203,6 +242,7 @@ impl Client {
                     return Ok(response);
                 }
                 Verdict::Limit(limit) => {
+                    inner.learn(&limit, exchange.creations, sent);
                     let wait = if inner.adaptive_backoff {
                         let pause = inner.pause_for(&limit, &slot);
                         drop(slot);
@@ -288,6 +328,18 @@ impl Client {
         &self.inner.features
     }
 
+    /// Says how many content creations (issues, labels, sub-issue and blocked-by links) the
+    /// run expects to make in all, for the announcements of waits on the content limit.
+    pub fn expect_content(&self, total: u64) {
+        self.inner.pacer.expect(total);
+    }
+
+    /// Sends the announcements of waits on GitHub's content limit (one line each, at most one
+    /// per half minute) to `announce` instead of the log; the first call wins.
+    pub fn on_content_wait(&self, announce: impl Fn(&str) + Send + Sync + 'static) {
+        let _ = self.inner.announce.set(Box::new(announce));
+    }
+
     /// The input whose token requests of `role` carry, for messages about that token.
     pub fn token_input(&self, role: TokenRole) -> TokenInput {
         self.inner.token_use(role).input
@@ -366,6 +418,83 @@ impl Inner {
             exchange, token, retries, status, remaining, elapsed, &verdict,
         );
         Ok((verdict, slot))
+    }
+
+    /// Waits until the pacer gives `exchange`'s creations their tokens; `Err(Refused)` for a
+    /// document of several mutations that holds more creations than one window admits (its
+    /// sender splits it; it was not sent).
+    async fn pace(&self, exchange: &Exchange<'_>) -> Result<(), ApiError> {
+        if exchange.creations == 0 {
+            return Ok(());
+        }
+        match self
+            .pacer
+            .admit(exchange.creations, tokio::time::Instant::now())
+        {
+            Admission::TooLarge { capacity } if exchange.mutations > 1 => {
+                tracing::debug!(
+                    creations = exchange.creations,
+                    capacity,
+                    "a document holds more creations than the content limit admits at once"
+                );
+                Err(ApiError::Refused {
+                    mutations: exchange.mutations,
+                    attempts: 0,
+                })
+            }
+            // A single creation always fits a window of at least one.
+            Admission::TooLarge { .. } => Ok(()),
+            Admission::At { at, notice } => {
+                if let Some(notice) = notice {
+                    match self.announce.get() {
+                        Some(announce) => announce(&notice),
+                        None => tracing::info!("{notice}"),
+                    }
+                }
+                tokio::time::sleep_until(at).await;
+                Ok(())
+            }
+        }
+    }
+
+    /// Tells the pacer what became of `exchange`'s creations in an answer: admitted, except
+    /// those refused one by one as "submitted too quickly", which teach it the limit.
+    fn record_creations(
+        &self,
+        exchange: &Exchange<'_>,
+        sent: tokio::time::Instant,
+        response: &impl Throttled,
+        limit: Option<&Limit>,
+    ) {
+        if exchange.creations == 0 {
+            return;
+        }
+        let throttled = u32::try_from(response.throttled())
+            .unwrap_or(u32::MAX)
+            .min(exchange.creations);
+        self.pacer.admitted(exchange.creations - throttled, sent);
+        if let Some(limit) = limit.filter(|_| throttled > 0) {
+            self.learn(limit, throttled, sent);
+        }
+    }
+
+    /// A secondary limit refused `creations` content creations sent at `sent`: the pacer
+    /// learns the content limit from it.
+    fn learn(&self, limit: &Limit, creations: u32, sent: tokio::time::Instant) {
+        let Limit::Secondary { retry_after } = *limit else {
+            return;
+        };
+        if creations == 0 {
+            return;
+        }
+        let now = tokio::time::Instant::now();
+        if let Some(rate) = self.pacer.refused(creations, sent, retry_after, now) {
+            tracing::info!(
+                rate = %rate,
+                "GitHub's content limit refused a write: pacing issues, labels and links to \
+                 {rate} from now on"
+            );
+        }
     }
 
     fn token_use(&self, role: TokenRole) -> TokenUse {
