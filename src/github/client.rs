@@ -61,6 +61,9 @@ struct Exchange<'a> {
     creations: u32,
 }
 
+/// Where an announcement of a wait goes.
+type Announce = Box<dyn Fn(&str) + Send + Sync>;
+
 /// An answer's mutations refused one by one by a secondary limit ("submitted too quickly").
 trait Throttled {
     fn throttled(&self) -> usize;
@@ -107,7 +110,7 @@ struct Inner {
     /// Paces content-creating requests to GitHub's content-creation limit.
     pacer: Pacer,
     /// Where announcements of waits on the content limit go (the log by default).
-    announce: std::sync::OnceLock<Box<dyn Fn(&str) + Send + Sync>>,
+    announce: std::sync::OnceLock<Announce>,
 }
 
 impl Client {
