@@ -227,8 +227,7 @@ impl Client {
             // Content creations wait for their tokens before queueing for a slot, so that
             // reads and other writes pass them meanwhile.
             inner.pace(&exchange).await?;
-            let sent = tokio::time::Instant::now();
-            let (verdict, slot) = inner.attempt(&exchange, retries, classify).await?;
+            let (verdict, slot, sent) = inner.attempt(&exchange, retries, classify).await?;
             match verdict {
                 Verdict::Answer { response, limit } => {
                     inner.record_answer(&slot);
@@ -386,14 +385,15 @@ fn log_request<A>(
 
 impl Inner {
     /// One HTTP exchange: wait at the gate, take a slot, send, classify, and log it at debug
-    /// level. The slot is returned with the verdict for the caller to release. `retries`: how
+    /// level. The slot is returned with the verdict for the caller to release, with when the
+    /// request left. `retries`: how
     /// many times this call was sent before.
     async fn attempt<A>(
         &self,
         exchange: &Exchange<'_>,
         retries: u32,
         classify: fn(Result<RawResponse, TransportError>, TokenUse) -> Verdict<A>,
-    ) -> Result<(Verdict<A>, Slot<'_>), ApiError> {
+    ) -> Result<(Verdict<A>, Slot<'_>, tokio::time::Instant), ApiError> {
         let role = exchange.role;
         let slot = loop {
             self.breaker.check()?;
@@ -420,7 +420,7 @@ impl Inner {
         log_request(
             exchange, token, retries, status, remaining, elapsed, &verdict,
         );
-        Ok((verdict, slot))
+        Ok((verdict, slot, started))
     }
 
     /// Waits until the pacer gives `exchange`'s creations their tokens; `Err(Refused)` for a
@@ -430,6 +430,9 @@ impl Inner {
         if exchange.creations == 0 {
             return Ok(());
         }
+        // Tokens are taken once a pause is over: taken during it, they would return one
+        // window after a departure that had not happened.
+        self.gate.wait_open().await?;
         match self
             .pacer
             .admit(exchange.creations, tokio::time::Instant::now())

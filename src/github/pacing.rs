@@ -179,6 +179,18 @@ impl Pacer {
         let mut state = self.lock();
         state.created += u64::from(count);
         state.admitted.push_back((sent, count));
+        // A request in flight with the one whose refusal taught the rate, admitted after all:
+        // the limit holds it too.
+        if let (Some(learned), Some(rate)) = (state.learned_at, state.rate) {
+            if sent < learned && learned.saturating_duration_since(sent) <= rate.window {
+                let ceiling = state.ceiling.map_or(u32::MAX, |c| c.saturating_add(count));
+                state.ceiling = Some(ceiling);
+                state.rate = Some(ContentRate {
+                    per_window: (rate.per_window + count).min(ceiling.saturating_sub(1).max(1)),
+                    ..rate
+                });
+            }
+        }
         while state
             .admitted
             .front()
@@ -406,6 +418,22 @@ mod tests {
         // The 17 admitted hold their tokens until one window after they left.
         let next = at(pacer.admit(1, refused_at));
         assert_eq!(next, start + FIVE_S + FIVE_S / MARGIN_PER_WINDOW);
+    }
+
+    #[test]
+    fn creations_in_flight_with_the_refused_one_and_admitted_later_raise_the_rate() {
+        let pacer = Pacer::new(None);
+        let start = Instant::now();
+        admit_all(&pacer, 13, start);
+        let refused_at = start + Duration::from_millis(300);
+        pacer.refused(4, start, Some(FIVE_S), refused_at);
+        assert_eq!(pacer.rate(), Some(rate(13, 5)));
+        // Another document of 4, sent with the refused one, answered after the refusal.
+        pacer.admitted(4, start);
+        assert_eq!(pacer.rate(), Some(rate(17, 5)));
+        // One sent after the refusal is paced, and says nothing new.
+        pacer.admitted(1, refused_at + FIVE_S);
+        assert_eq!(pacer.rate(), Some(rate(17, 5)));
     }
 
     #[test]
