@@ -109,6 +109,9 @@ struct Inner {
     features: tokio::sync::OnceCell<Features>,
     /// Paces content-creating requests to GitHub's content-creation limit.
     pacer: Pacer,
+    /// The window assumed for a content refusal without `retry-after`: the wait planpilot
+    /// takes for it (`secondary_min_wait`).
+    window_without_retry_after: Duration,
     /// Where announcements of waits on the content limit go (the log by default).
     announce: std::sync::OnceLock<Announce>,
 }
@@ -164,6 +167,7 @@ impl Client {
                 project_input,
                 features: tokio::sync::OnceCell::new(),
                 pacer: Pacer::new(config.content_rate),
+                window_without_retry_after: config.secondary_min_wait,
                 announce: std::sync::OnceLock::new(),
             }),
         })
@@ -226,8 +230,11 @@ impl Client {
             let retries = transient_retries + limit_retries;
             // Content creations wait for their tokens before queueing for a slot, so that
             // reads and other writes pass them meanwhile.
-            inner.pace(&exchange).await?;
+            let reserved = inner.pace(&exchange).await?;
             let (verdict, slot, sent) = inner.attempt(&exchange, retries, classify).await?;
+            if let Some(reserved) = reserved {
+                inner.pacer.departed(exchange.creations, reserved, sent);
+            }
             match verdict {
                 Verdict::Answer { response, limit } => {
                     inner.record_answer(&slot);
@@ -423,12 +430,16 @@ impl Inner {
         Ok((verdict, slot, started))
     }
 
-    /// Waits until the pacer gives `exchange`'s creations their tokens; `Err(Refused)` for a
+    /// Waits until the pacer gives `exchange`'s creations their tokens, and says for when they
+    /// were reserved (`None`: nothing reserved); `Err(Refused)` for a
     /// document of several mutations that holds more creations than one window admits (its
     /// sender splits it; it was not sent).
-    async fn pace(&self, exchange: &Exchange<'_>) -> Result<(), ApiError> {
+    async fn pace(
+        &self,
+        exchange: &Exchange<'_>,
+    ) -> Result<Option<tokio::time::Instant>, ApiError> {
         if exchange.creations == 0 {
-            return Ok(());
+            return Ok(None);
         }
         // Tokens are taken once a pause is over: taken during it, they would return one
         // window after a departure that had not happened.
@@ -449,7 +460,7 @@ impl Inner {
                 })
             }
             // A single creation always fits a window of at least one.
-            Admission::TooLarge { .. } => Ok(()),
+            Admission::TooLarge { .. } => Ok(None),
             Admission::At { at, notice } => {
                 if let Some(notice) = notice {
                     match self.announce.get() {
@@ -458,7 +469,7 @@ impl Inner {
                     }
                 }
                 tokio::time::sleep_until(at).await;
-                Ok(())
+                Ok(Some(at))
             }
         }
     }
@@ -494,7 +505,8 @@ impl Inner {
             return;
         }
         let now = tokio::time::Instant::now();
-        if let Some(rate) = self.pacer.refused(creations, sent, retry_after, now) {
+        let window = retry_after.unwrap_or(self.window_without_retry_after);
+        if let Some(rate) = self.pacer.refused(creations, sent, Some(window), now) {
             tracing::info!(
                 rate = %rate,
                 "GitHub's content limit refused a write: pacing issues, labels and links to \

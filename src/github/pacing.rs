@@ -171,6 +171,26 @@ impl Pacer {
         Admission::At { at, notice }
     }
 
+    /// The request whose `count` tokens were reserved for `reserved` left at `sent` (later
+    /// when it queued for a slot): its tokens come back one window after that.
+    pub fn departed(&self, count: u32, reserved: Instant, sent: Instant) {
+        if sent <= reserved {
+            return;
+        }
+        let mut state = self.lock();
+        let mut left = count;
+        for token in state.tokens.iter_mut().rev() {
+            if left == 0 {
+                break;
+            }
+            if *token == reserved {
+                *token = sent;
+                left -= 1;
+            }
+        }
+        state.tokens.make_contiguous().sort();
+    }
+
     /// A request sent at `sent` with `count` creations was answered.
     pub fn admitted(&self, count: u32, sent: Instant) {
         if count == 0 {
@@ -211,7 +231,17 @@ impl Pacer {
         now: Instant,
     ) -> Option<ContentRate> {
         let mut state = self.lock();
-        if count == 0 || state.learned_at.is_some_and(|learned| sent < learned) {
+        if count == 0 {
+            return None;
+        }
+        // GitHub does not count a refused creation: its tokens come back at once.
+        let mut left = count;
+        state.tokens.retain(|token| {
+            let refused = left > 0 && *token == sent;
+            left -= u32::from(refused);
+            !refused
+        });
+        if state.learned_at.is_some_and(|learned| sent < learned) {
             return None;
         }
         let window = match (state.rate, retry_after) {
@@ -239,13 +269,6 @@ impl Pacer {
         state.learned_at = Some(now);
         state.changed_at = Some(now);
         state.saturated = false;
-        // The creations GitHub holds in its window are the admitted ones.
-        state.tokens = state
-            .admitted
-            .iter()
-            .filter(|(at, _)| now.saturating_duration_since(*at) <= window)
-            .flat_map(|&(at, n)| std::iter::repeat_n(at, n as usize))
-            .collect();
         Some(rate)
     }
 
@@ -396,6 +419,21 @@ mod tests {
     }
 
     #[test]
+    fn a_token_comes_back_a_window_after_its_request_really_left() {
+        let pacer = Pacer::new(Some(rate(2, 5)));
+        let start = Instant::now();
+        admit_all(&pacer, 2, start);
+        // The first queued for a slot for a second.
+        pacer.departed(1, start, start + Duration::from_secs(1));
+        let window = FIVE_S + FIVE_S / MARGIN_PER_WINDOW;
+        assert_eq!(at(pacer.admit(1, start)), start + window);
+        assert_eq!(
+            at(pacer.admit(1, start)),
+            start + Duration::from_secs(1) + window
+        );
+    }
+
+    #[test]
     fn a_document_larger_than_a_window_is_handed_back() {
         let pacer = Pacer::new(Some(rate(3, 60)));
         assert_eq!(
@@ -409,11 +447,13 @@ mod tests {
         let pacer = Pacer::new(None);
         let start = Instant::now();
         admit_all(&pacer, 17, start);
-        let refused_at = start + Duration::from_millis(300);
-        let learned = pacer.refused(4, refused_at, Some(FIVE_S), refused_at);
+        let straggler = at(pacer.admit(4, start));
+        let sent = at(pacer.admit(4, start + Duration::from_millis(300)));
+        let refused_at = sent + Duration::from_millis(10);
+        let learned = pacer.refused(4, sent, Some(FIVE_S), refused_at);
         assert_eq!(learned, Some(rate(17, 5)));
         // Another document that was in flight with it changes nothing.
-        assert_eq!(pacer.refused(4, start, Some(FIVE_S), refused_at), None);
+        assert_eq!(pacer.refused(4, straggler, Some(FIVE_S), refused_at), None);
         assert_eq!(pacer.rate(), Some(rate(17, 5)));
         // The 17 admitted hold their tokens until one window after they left.
         let next = at(pacer.admit(1, refused_at));
@@ -425,11 +465,13 @@ mod tests {
         let pacer = Pacer::new(None);
         let start = Instant::now();
         admit_all(&pacer, 13, start);
+        let other = at(pacer.admit(4, start));
+        let refused = at(pacer.admit(4, start));
         let refused_at = start + Duration::from_millis(300);
-        pacer.refused(4, start, Some(FIVE_S), refused_at);
+        pacer.refused(4, refused, Some(FIVE_S), refused_at);
         assert_eq!(pacer.rate(), Some(rate(13, 5)));
         // Another document of 4, sent with the refused one, answered after the refusal.
-        pacer.admitted(4, start);
+        pacer.admitted(4, other);
         assert_eq!(pacer.rate(), Some(rate(17, 5)));
         // One sent after the refusal is paced, and says nothing new.
         pacer.admitted(1, refused_at + FIVE_S);
