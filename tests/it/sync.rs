@@ -1357,7 +1357,6 @@ async fn a_content_cap_is_learned_from_its_first_refusal_and_paced_to() {
     let shape = Shape::new(2, 3, 4);
     let plan = shape.plan();
     let mut env = Env::org().await;
-    env.options.concurrency = 2;
     let mut config = ClientConfig::new(env.fake.graphql_url(), Secret::new("test-token"));
     config.max_wait = Duration::from_secs(60);
     config.max_concurrency = 2;
