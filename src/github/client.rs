@@ -505,7 +505,10 @@ impl Inner {
             return;
         }
         let now = tokio::time::Instant::now();
-        let window = retry_after.unwrap_or(self.window_without_retry_after);
+        // `retry-after: 0` says nothing about the window either.
+        let window = retry_after
+            .filter(|after| !after.is_zero())
+            .unwrap_or(self.window_without_retry_after);
         if let Some(rate) = self.pacer.refused(creations, sent, Some(window), now) {
             tracing::info!(
                 rate = %rate,
