@@ -8,7 +8,7 @@ use crate::github::{Client, TokenRole};
 use crate::plan::{Item, Plan};
 use crate::render::{find_marker, Marker};
 
-use super::discover::{Discovered, ManagedIssue};
+use super::discover::{remember_labels, Discovered, ManagedIssue};
 use super::options::SyncOptions;
 use super::{Problem, SyncError};
 
@@ -103,12 +103,7 @@ fn adopt(
     // A labelled issue without a marker was also read by discovery; it is this item's now.
     discovered.unmarked.retain(|n| n.number != node.number);
     // The labels people gave it stay on it: the update names them by id.
-    for label in node.labels.iter().flat_map(|l| l.iter()) {
-        discovered
-            .labels
-            .entry(label.name.clone())
-            .or_insert(label.id.clone());
-    }
+    remember_labels(discovered, &node);
     let adopting = found.is_none();
     let marker = found.unwrap_or_else(|| Marker {
         plan_key: plan.key.clone(),

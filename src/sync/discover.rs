@@ -572,14 +572,19 @@ fn board_unreachable(project: &ProjectUrl, token: TokenInput, errors: &[String])
     )
 }
 
-/// Records an issue if it carries this plan's marker; other labelled issues are not ours.
-fn absorb(discovered: &mut Discovered, plan: &Plan, node: IssueNode, board_id: Option<&str>) {
+/// Learns the ids of the labels an issue carries, so updates can name them by id.
+pub(super) fn remember_labels(discovered: &mut Discovered, node: &IssueNode) {
     for label in node.labels.iter().flat_map(|l| l.iter()) {
         discovered
             .labels
             .entry(label.name.clone())
             .or_insert(label.id.clone());
     }
+}
+
+/// Records an issue if it carries this plan's marker; other labelled issues are not ours.
+fn absorb(discovered: &mut Discovered, plan: &Plan, node: IssueNode, board_id: Option<&str>) {
+    remember_labels(discovered, &node);
     if node.blocked_by.is_truncated() {
         discovered.warnings.push(format!(
             "#{} has more blocked-by links than one page; links beyond it are left as they are",
