@@ -91,7 +91,7 @@ pub async fn sync(flags: &Flags, json: bool, env: &Env) -> Exit {
     } else {
         LogProgress::new(Box::new(std::io::stderr()), false)
     };
-    let (outcome, client) = run_engine(&plan, &inputs, &options, &progress).await;
+    let (outcome, client) = run_engine(&plan, &inputs, &options, &progress, env.is_actions()).await;
     let mut report = match outcome {
         Ok(report) => report,
         Err(Stop::Misfit(problems)) => {
@@ -264,6 +264,7 @@ async fn run_engine(
     inputs: &Inputs,
     options: &SyncOptions,
     progress: &dyn Progress,
+    actions: bool,
 ) -> (Result<Report, Stop>, Option<Client>) {
     if inputs.github_token.is_none() {
         // The preview's report carries a warning saying it is offline.
@@ -276,6 +277,14 @@ async fn run_engine(
             return (Err(Stop::Other(Exit::Invalid, message)), None);
         }
     };
+    // Waits on GitHub's content limit are worth a line in the run's log (`::notice::`).
+    client.on_content_wait(move |message| {
+        if actions {
+            console::line(Annotation::new(message).to_command(Level::Notice));
+        } else {
+            eprintln!("{}: {message}", Level::Notice.command());
+        }
+    });
     let outcome = sync::run(plan, &client, options, progress)
         .await
         .map_err(|e| match e {

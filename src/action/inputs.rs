@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::github::{endpoints, ClientConfig, Secret};
+use crate::github::{endpoints, ClientConfig, ContentRate, Secret};
 use crate::sync::{OnRemoved, ProjectUrl, RepoRef, SyncOptions, TypeNames};
 
 /// What kind of value an input takes (for `--help` and boolean flags).
@@ -126,6 +126,12 @@ pub const INPUTS: &[InputSpec] = &[
         InputKind::Bool,
         Some("true"),
         "true: a rate limit pauses every request; refused with more requests at once than GitHub has answered, the concurrency halves, grows back step by step and stays below the refused level for a while (a rate limit only halves it until the next successes). false: only the refused request waits (for comparisons).",
+    ),
+    input(
+        "content-rate",
+        InputKind::Text,
+        Some("learn"),
+        "Pace for creating issues, labels and links (GitHub's content limit): COUNT/WINDOW, e.g. 80/min or 20/5s, from the start; learn: from GitHub's first refusal.",
     ),
     input(
         "on-removed",
@@ -266,6 +272,8 @@ pub struct Inputs {
     pub max_retries: u32,
     pub max_wait: Duration,
     pub adaptive_backoff: bool,
+    /// `content-rate`: the content-creation rate to pace to from the start; `None`: learn it.
+    pub content_rate: Option<ContentRate>,
     pub on_removed: OnRemoved,
     pub allow_mass_close: bool,
     pub type_names: TypeNames,
@@ -316,6 +324,7 @@ impl Inputs {
             &mut errors,
             parse_bool("adaptive-backoff", &or_default("adaptive-backoff")),
         );
+        let content_rate = check(&mut errors, parse_content_rate(&or_default("content-rate")));
         let on_removed = check(
             &mut errors,
             parse_with(
@@ -376,6 +385,7 @@ impl Inputs {
                 max_retries: u32::try_from(max_retries?).ok()?,
                 max_wait: max_wait?,
                 adaptive_backoff: adaptive_backoff?,
+                content_rate: content_rate?,
                 on_removed: on_removed?,
                 allow_mass_close: allow_mass_close?,
                 type_names: TypeNames {
@@ -425,6 +435,7 @@ impl Inputs {
             max_retries: self.max_retries,
             max_wait: self.max_wait,
             adaptive_backoff: self.adaptive_backoff,
+            content_rate: self.content_rate,
             ca_file: self.ca_file.clone(),
             ..ClientConfig::default()
         }
@@ -499,6 +510,19 @@ fn parse_with<T>(
         input: input.into(),
         message,
     })
+}
+
+/// `content-rate`: `learn` (or empty) for `None`, else a rate such as `80/min` or `20/5s`.
+pub fn parse_content_rate(value: &str) -> Result<Option<ContentRate>, InputError> {
+    let value = value.trim();
+    if value.is_empty() || value.eq_ignore_ascii_case("learn") {
+        return Ok(None);
+    }
+    parse_with("content-rate", value, |text| {
+        text.parse::<ContentRate>()
+            .map_err(|message| format!("{message}, or `learn`"))
+    })
+    .map(Some)
 }
 
 /// `true`/`false`, in the spellings the toolkit's `getBooleanInput` accepts.
@@ -919,6 +943,33 @@ mod tests {
         let config = inputs.client_config();
         assert_eq!(config.max_concurrency, 9);
         assert_eq!(config.token.unwrap().expose(), "ghs_secret");
+    }
+
+    #[test]
+    fn content_rate_is_learned_unless_given() {
+        assert_eq!(parse_env(&[]).unwrap().content_rate, None);
+        let inputs = parse_env(&[("INPUT_CONTENT-RATE", "80/min")]).unwrap();
+        let expected = ContentRate {
+            per_window: 80,
+            window: Duration::from_secs(60),
+        };
+        assert_eq!(inputs.content_rate, Some(expected));
+        assert_eq!(inputs.client_config().content_rate, Some(expected));
+        assert_eq!(
+            parse_content_rate("20/5s").unwrap().unwrap().to_string(),
+            "20/5s"
+        );
+        assert_eq!(parse_content_rate(" Learn ").unwrap(), None);
+    }
+
+    #[test]
+    fn a_bad_content_rate_names_the_input() {
+        for bad in ["fast", "80", "0/min", "80/week"] {
+            let errors = parse_env(&[("INPUT_CONTENT-RATE", bad)]).unwrap_err();
+            assert_eq!(errors.len(), 1, "{bad}");
+            assert_eq!(errors[0].input, "content-rate");
+            assert!(errors[0].message.contains(bad), "{}", errors[0].message);
+        }
     }
 
     #[test]

@@ -17,10 +17,13 @@ use super::config::ClientConfig;
 use super::features::Features;
 use super::gate::{Gate, Limiter, Pause, Slot};
 use super::metrics::{Metrics, Recorder};
+use super::pacing::{Admission, Pacer};
 use super::ratelimit::{format_utc, Limit, WaitPolicy};
 use super::retry::{Backoff, Breaker};
 use super::transport::{HttpTransport, RawResponse, RestCall, Transport, TransportError, Wire};
-use super::types::{ApiError, Request, Response, Safety, TokenInput, TokenRole, TokenUse};
+use super::types::{
+    ApiError, FieldVerdict, Request, Response, Safety, TokenInput, TokenRole, TokenUse,
+};
 
 /// Rate-limit refusals one call waits through before giving up, for a server that keeps
 /// answering `retry-after: 0` (the `max_wait` cap would never be reached).
@@ -54,6 +57,32 @@ struct Exchange<'a> {
     split: &'a (dyn Fn(&Limit, u32) -> Option<ApiError> + Sync),
     operation: &'a str,
     mutations: u64,
+    /// Content-creating mutations among them: what the pacer holds back.
+    creations: u32,
+}
+
+/// Where an announcement of a wait goes.
+type Announce = Box<dyn Fn(&str) + Send + Sync>;
+
+/// An answer's mutations refused one by one by a secondary limit ("submitted too quickly").
+trait Throttled {
+    fn throttled(&self) -> usize;
+}
+
+impl Throttled for Response {
+    fn throttled(&self) -> usize {
+        self.errors
+            .iter()
+            .filter(|error| error.verdict() == FieldVerdict::Throttled)
+            .count()
+    }
+}
+
+impl Throttled for RawResponse {
+    /// REST calls create no content the pacer counts.
+    fn throttled(&self) -> usize {
+        0
+    }
 }
 
 /// The client. See the module docs for what clones share.
@@ -78,6 +107,13 @@ struct Inner {
     project_input: TokenInput,
     /// What the server supports, read once (`ops::features`).
     features: tokio::sync::OnceCell<Features>,
+    /// Paces content-creating requests to GitHub's content-creation limit.
+    pacer: Pacer,
+    /// The window assumed for a content refusal without `retry-after`: the wait planpilot
+    /// takes for it (`secondary_min_wait`).
+    window_without_retry_after: Duration,
+    /// Where announcements of waits on the content limit go (the log by default).
+    announce: std::sync::OnceLock<Announce>,
 }
 
 impl Client {
@@ -130,6 +166,9 @@ impl Client {
                 secrets,
                 project_input,
                 features: tokio::sync::OnceCell::new(),
+                pacer: Pacer::new(config.content_rate),
+                window_without_retry_after: config.secondary_min_wait,
+                announce: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -150,6 +189,7 @@ impl Client {
             split: &|limit, refusals| split_instead(limit, &request, refusals),
             operation: request.operation_name(),
             mutations: request.mutation_fields,
+            creations: u32::try_from(request.content_creations).unwrap_or(u32::MAX),
         };
         self.send(exchange, classify).await
     }
@@ -169,12 +209,13 @@ impl Client {
             split: &|_, _| None,
             operation: call.url.path(),
             mutations: 0,
+            creations: 0,
         };
         self.send(exchange, classify_rest).await
     }
 
     /// The loop behind `graphql` and `rest`: attempt, then answer, wait, retry or fail.
-    async fn send<A>(
+    async fn send<A: Throttled>(
         &self,
         exchange: Exchange<'_>,
         classify: fn(Result<RawResponse, TransportError>, TokenUse) -> Verdict<A>,
@@ -187,10 +228,17 @@ impl Client {
             // The slot is given back only once a limit's pause and back-off are in place, so
             // no queued worker slips a request in between a refusal and the pause.
             let retries = transient_retries + limit_retries;
-            let (verdict, slot) = inner.attempt(&exchange, retries, classify).await?;
+            // Content creations wait for their tokens before queueing for a slot, so that
+            // reads and other writes pass them meanwhile.
+            let reserved = inner.pace(&exchange).await?;
+            let (verdict, slot, sent) = inner.attempt(&exchange, retries, classify).await?;
+            if let Some(reserved) = reserved {
+                inner.pacer.departed(exchange.creations, reserved, sent);
+            }
             match verdict {
                 Verdict::Answer { response, limit } => {
                     inner.record_answer(&slot);
+                    inner.record_creations(&exchange, sent, &response, limit.as_ref());
                     if let Some(limit) = limit {
                         // The answer stands; the refusal of some of its fields still pauses
                         // everyone. Giving up on waiting shows in the next requests.
@@ -203,6 +251,7 @@ impl Client {
                     return Ok(response);
                 }
                 Verdict::Limit(limit) => {
+                    inner.learn(&limit, exchange.creations, sent);
                     let wait = if inner.adaptive_backoff {
                         let pause = inner.pause_for(&limit, &slot);
                         drop(slot);
@@ -288,6 +337,18 @@ impl Client {
         &self.inner.features
     }
 
+    /// Says how many content creations (issues, labels, sub-issue and blocked-by links) the
+    /// run expects to make in all, for the announcements of waits on the content limit.
+    pub fn expect_content(&self, total: u64) {
+        self.inner.pacer.expect(total);
+    }
+
+    /// Sends the announcements of waits on GitHub's content limit (one line each, at most one
+    /// per half minute) to `announce` instead of the log; the first call wins.
+    pub fn on_content_wait(&self, announce: impl Fn(&str) + Send + Sync + 'static) {
+        let _ = self.inner.announce.set(Box::new(announce));
+    }
+
     /// The input whose token requests of `role` carry, for messages about that token.
     pub fn token_input(&self, role: TokenRole) -> TokenInput {
         self.inner.token_use(role).input
@@ -331,14 +392,15 @@ fn log_request<A>(
 
 impl Inner {
     /// One HTTP exchange: wait at the gate, take a slot, send, classify, and log it at debug
-    /// level. The slot is returned with the verdict for the caller to release. `retries`: how
+    /// level. The slot is returned with the verdict for the caller to release, with when the
+    /// request left. `retries`: how
     /// many times this call was sent before.
     async fn attempt<A>(
         &self,
         exchange: &Exchange<'_>,
         retries: u32,
         classify: fn(Result<RawResponse, TransportError>, TokenUse) -> Verdict<A>,
-    ) -> Result<(Verdict<A>, Slot<'_>), ApiError> {
+    ) -> Result<(Verdict<A>, Slot<'_>, tokio::time::Instant), ApiError> {
         let role = exchange.role;
         let slot = loop {
             self.breaker.check()?;
@@ -365,7 +427,95 @@ impl Inner {
         log_request(
             exchange, token, retries, status, remaining, elapsed, &verdict,
         );
-        Ok((verdict, slot))
+        Ok((verdict, slot, started))
+    }
+
+    /// Waits until the pacer gives `exchange`'s creations their tokens, and says for when they
+    /// were reserved (`None`: nothing reserved); `Err(Refused)` for a
+    /// document of several mutations that holds more creations than one window admits (its
+    /// sender splits it; it was not sent).
+    async fn pace(
+        &self,
+        exchange: &Exchange<'_>,
+    ) -> Result<Option<tokio::time::Instant>, ApiError> {
+        if exchange.creations == 0 {
+            return Ok(None);
+        }
+        // Tokens are taken once a pause is over: taken during it, they would return one
+        // window after a departure that had not happened.
+        self.gate.wait_open().await?;
+        match self
+            .pacer
+            .admit(exchange.creations, tokio::time::Instant::now())
+        {
+            Admission::TooLarge { capacity } if exchange.mutations > 1 => {
+                tracing::debug!(
+                    creations = exchange.creations,
+                    capacity,
+                    "a document holds more creations than the content limit admits at once"
+                );
+                Err(ApiError::Refused {
+                    mutations: exchange.mutations,
+                    attempts: 0,
+                })
+            }
+            // A single creation always fits a window of at least one.
+            Admission::TooLarge { .. } => Ok(None),
+            Admission::At { at, notice } => {
+                if let Some(notice) = notice {
+                    match self.announce.get() {
+                        Some(announce) => announce(&notice),
+                        None => tracing::info!("{notice}"),
+                    }
+                }
+                tokio::time::sleep_until(at).await;
+                Ok(Some(at))
+            }
+        }
+    }
+
+    /// Tells the pacer what became of `exchange`'s creations in an answer: admitted, except
+    /// those refused one by one as "submitted too quickly", which teach it the limit.
+    fn record_creations(
+        &self,
+        exchange: &Exchange<'_>,
+        sent: tokio::time::Instant,
+        response: &impl Throttled,
+        limit: Option<&Limit>,
+    ) {
+        if exchange.creations == 0 {
+            return;
+        }
+        let throttled = u32::try_from(response.throttled())
+            .unwrap_or(u32::MAX)
+            .min(exchange.creations);
+        self.pacer.admitted(exchange.creations - throttled, sent);
+        if let Some(limit) = limit.filter(|_| throttled > 0) {
+            self.learn(limit, throttled, sent);
+        }
+    }
+
+    /// A secondary limit refused `creations` content creations sent at `sent`: the pacer
+    /// learns the content limit from it.
+    fn learn(&self, limit: &Limit, creations: u32, sent: tokio::time::Instant) {
+        let Limit::Secondary { retry_after } = *limit else {
+            return;
+        };
+        if creations == 0 {
+            return;
+        }
+        let now = tokio::time::Instant::now();
+        // `retry-after: 0` says nothing about the window either.
+        let window = retry_after
+            .filter(|after| !after.is_zero())
+            .unwrap_or(self.window_without_retry_after);
+        if let Some(rate) = self.pacer.refused(creations, sent, Some(window), now) {
+            tracing::info!(
+                rate = %rate,
+                "GitHub's content limit refused a write: pacing issues, labels and links to \
+                 {rate} from now on"
+            );
+        }
     }
 
     fn token_use(&self, role: TokenRole) -> TokenUse {

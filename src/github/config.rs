@@ -84,6 +84,71 @@ pub struct ClientConfig {
     /// A PEM bundle of root certificates trusted besides the built-in and system ones
     /// (`SSL_CERT_FILE`), e.g. a company CA that signed a GitHub Enterprise Server's certificate.
     pub ca_file: Option<std::path::PathBuf>,
+    /// The content-creation rate to pace to from the start (`content-rate`); `None`: learn it
+    /// from the first refusal. Default `None`.
+    pub content_rate: Option<ContentRate>,
+}
+
+/// A content-creation rate: at most `per_window` creations in any `window` (`80/min`, `20/5s`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContentRate {
+    pub per_window: u32,
+    pub window: std::time::Duration,
+}
+
+impl std::fmt::Display for ContentRate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let seconds = self.window.as_secs();
+        match seconds {
+            60 => write!(f, "{}/min", self.per_window),
+            3600 => write!(f, "{}/h", self.per_window),
+            _ if self.window.subsec_nanos() == 0 => write!(f, "{}/{seconds}s", self.per_window),
+            _ => write!(f, "{}/{}ms", self.per_window, self.window.as_millis()),
+        }
+    }
+}
+
+impl std::str::FromStr for ContentRate {
+    type Err = String;
+
+    /// `COUNT/WINDOW`: a count of at least 1, and a window of `s`, `min` or `h`, optionally
+    /// with a number before it (`80/min`, `20/5s`, `500/h`, `150/60min`), up to an hour.
+    fn from_str(text: &str) -> Result<ContentRate, String> {
+        let usage = || {
+            format!("`{text}` is not a rate: write COUNT/WINDOW, e.g. `80/min`, `20/5s` or `500/h`")
+        };
+        let (count, window) = text.trim().split_once('/').ok_or_else(usage)?;
+        let per_window: u32 = count.trim().parse().map_err(|_| usage())?;
+        if per_window == 0 {
+            return Err(format!("`{text}`: the count must be at least 1"));
+        }
+        let window = window.trim();
+        let digits = window
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(window.len());
+        let (number, unit) = window.split_at(digits);
+        let number: u64 = if number.is_empty() {
+            1
+        } else {
+            number.parse().map_err(|_| usage())?
+        };
+        let unit_seconds = match unit.trim() {
+            "s" | "sec" => 1,
+            "m" | "min" => 60,
+            "h" | "hour" => 3600,
+            _ => return Err(usage()),
+        };
+        let seconds = number.saturating_mul(unit_seconds);
+        if seconds == 0 || seconds > 3600 {
+            return Err(format!(
+                "`{text}`: the window must be between 1 second and an hour"
+            ));
+        }
+        Ok(ContentRate {
+            per_window,
+            window: std::time::Duration::from_secs(seconds),
+        })
+    }
 }
 
 /// github.com's endpoints.
@@ -121,6 +186,7 @@ impl Default for ClientConfig {
             adaptive_backoff: true,
             user_agent: concat!("planpilot/", env!("CARGO_PKG_VERSION")).to_string(),
             ca_file: None,
+            content_rate: None,
         }
     }
 }
@@ -212,6 +278,34 @@ fn api_url_for(graphql_url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_rates_read_as_count_per_window() {
+        let rate = |text: &str| {
+            text.parse::<ContentRate>()
+                .map(|r| (r.per_window, r.window.as_secs()))
+        };
+        assert_eq!(rate("80/min"), Ok((80, 60)));
+        assert_eq!(rate(" 20 / 5s "), Ok((20, 5)));
+        assert_eq!(rate("500/h"), Ok((500, 3600)));
+        assert_eq!(rate("150/60min"), Ok((150, 3600)));
+        assert_eq!(rate("3/s"), Ok((3, 1)));
+        for bad in [
+            "80", "fast", "0/min", "-1/min", "80/week", "80/0s", "80/2h", "/min", "x/min",
+        ] {
+            assert!(rate(bad).is_err(), "{bad} accepted");
+        }
+        assert!(rate("80/week")
+            .unwrap_err()
+            .contains("`80/week` is not a rate"));
+    }
+
+    #[test]
+    fn content_rates_print_as_they_are_written() {
+        for text in ["80/min", "20/5s", "500/h"] {
+            assert_eq!(text.parse::<ContentRate>().unwrap().to_string(), text);
+        }
+    }
 
     #[test]
     fn config_defaults_and_endpoints() {

@@ -13,6 +13,8 @@
 //!   - `retry`: backoff with jitter and the circuit breaker.
 //!   - `metrics`: the shared counters and their snapshot.
 //!   - `ratelimit`: GitHub's limit headers and how long each limit says to wait (pure).
+//!   - `pacing`: the shared token bucket that paces content-creating writes to the
+//!     content-creation limit learned from its first refusal (pure).
 //! - `config`, `types`, `features`: the settings, the token, the request, answer and error
 //!   types, and the set of features a server has, which every part above uses; they import
 //!   nothing of `github`.
@@ -25,6 +27,7 @@ mod features;
 mod gate;
 mod metrics;
 pub mod ops;
+mod pacing;
 mod ratelimit;
 pub mod rest;
 mod retry;
@@ -32,7 +35,7 @@ mod transport;
 mod types;
 
 pub use client::Client;
-pub use config::{endpoints, ClientConfig, Secret};
+pub use config::{endpoints, ClientConfig, ContentRate, Secret};
 pub use features::{Feature, Features};
 pub use metrics::Metrics;
 pub use types::{

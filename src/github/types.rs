@@ -76,6 +76,9 @@ pub struct Request {
     /// Top-level mutation fields the document runs (one per aliased mutation); 0 for a query.
     /// Set by whoever builds the document, which knows it, so the client never parses one.
     pub mutation_fields: u64,
+    /// Of those, the ones GitHub counts against its content-creation limit (`createIssue`,
+    /// `createLabel`, `addSubIssue`, `addBlockedBy`): what the client paces (`pacing`).
+    pub content_creations: u64,
 }
 
 impl Request {
@@ -87,6 +90,7 @@ impl Request {
             safety: Safety::Read,
             token: TokenRole::Issues,
             mutation_fields: 0,
+            content_creations: 0,
         }
     }
 
@@ -117,6 +121,14 @@ impl Request {
     pub fn with_token(self, role: TokenRole) -> Request {
         Request {
             token: role,
+            ..self
+        }
+    }
+
+    /// The same request, counted as `count` content creations.
+    pub fn with_content_creations(self, count: u64) -> Request {
+        Request {
+            content_creations: count,
             ..self
         }
     }

@@ -81,6 +81,21 @@ pub async fn run(
         report.roadmap = Some(roadmap::progress(plan, &states));
         return Ok(report);
     }
+    // What GitHub's content limit counts, for the log's word on how much is left while paced.
+    let creations = changes
+        .list()
+        .iter()
+        .filter(|change| {
+            matches!(
+                change,
+                Change::CreateLabel { .. }
+                    | Change::CreateIssue(_)
+                    | Change::Move { .. }
+                    | Change::Link { .. }
+            )
+        })
+        .count();
+    client.expect_content(creations as u64);
     let labels = discovered.labels.clone();
     let outcome = apply::apply(plan, client, options, progress, &changes, labels).await;
     let mut report = applied_report(plan, &changes, outcome, client.metrics());

@@ -1293,11 +1293,11 @@ async fn writes_refused_as_too_quick_are_sent_again_and_the_run_completes() {
         ..Faults::default()
     });
     let report = env.sync_ok(&plan).await;
-    assert!(
-        report.warnings.iter().any(|w| w.contains("too quickly")),
-        "{:?}",
-        report.warnings
-    );
+    // Refused writes are resent by the client (paced from the first refusal on) or, when an
+    // answer reaches the sync with some refused, by the sync, which then says so.
+    let refused = env.fake.stats().secondary_limited;
+    assert!(refused > 0, "the cap refused writes as too quick");
+    assert_eq!(report.counts().created, plan.items.len());
     env.fake.set_faults(Faults::default());
     assert_state(&env.issues(), &expect_generated(&plan, &shape));
     assert_eq!(env.issues().len(), plan.items.len());
@@ -1347,4 +1347,71 @@ async fn documents_too_large_for_a_content_cap_are_split_until_they_fit() {
     // sync builds first is refused whole, again and again, until it is split.
     let refused = sync_under_a_content_cap(&Shape::new(2, 3, 4), 3, 50).await;
     assert!(refused > 0, "the cap refused documents");
+}
+
+#[tokio::test]
+async fn a_content_cap_is_learned_from_its_first_refusal_and_paced_to() {
+    // 32 items, 31 dependencies and their sub-issue links: about 70 creations against a cap
+    // of 20 a second, answered with a 403 and `retry-after: 1`. Two requests in flight: the
+    // first refusal can find at most one other in flight, refused with it.
+    let shape = Shape::new(2, 3, 4);
+    let plan = shape.plan();
+    let mut env = Env::org().await;
+    let mut config = ClientConfig::new(env.fake.graphql_url(), Secret::new("test-token"));
+    config.max_wait = Duration::from_secs(60);
+    config.max_concurrency = 2;
+    env.client = Client::new(config).expect("client builds");
+    env.fake.set_faults(Faults {
+        content_limit: Some(fake_github::ContentLimit {
+            max: 20,
+            window: Duration::from_secs(1),
+        }),
+        retry_after_secs: 1,
+        ..Faults::default()
+    });
+    let report = env.sync_ok(&plan).await;
+    let stats = env.fake.stats();
+    env.fake.set_faults(Faults::default());
+    let creations: u64 = ["createIssue", "createLabel", "addSubIssue", "addBlockedBy"]
+        .iter()
+        .filter_map(|name| stats.mutations.by_name.get(*name))
+        .sum();
+    assert!(
+        creations > 40,
+        "more creations ({creations}) than two windows admit"
+    );
+    assert!(stats.secondary_limited >= 1, "the cap was reached");
+    assert!(
+        stats.secondary_limited <= 3,
+        "{} refusals: paced after the first",
+        stats.secondary_limited
+    );
+    assert_eq!(report.counts().created, plan.items.len());
+    assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    let (again, mutations, _) = env.measured(&plan).await;
+    assert_eq!(mutations, 0, "converged: {:#?}", again.changes);
+}
+
+#[tokio::test]
+async fn a_preset_content_rate_paces_from_the_first_write_without_a_refusal() {
+    let shape = Shape::new(2, 2, 3);
+    let plan = shape.plan();
+    let mut env = Env::org().await;
+    let mut config = ClientConfig::new(env.fake.graphql_url(), Secret::new("test-token"));
+    config.content_rate = Some("15/s".parse().expect("a rate"));
+    env.client = Client::new(config).expect("client builds");
+    env.fake.set_faults(Faults {
+        content_limit: Some(fake_github::ContentLimit {
+            max: 15,
+            window: Duration::from_secs(1),
+        }),
+        retry_after_secs: 1,
+        ..Faults::default()
+    });
+    let report = env.sync_ok(&plan).await;
+    let refused = env.fake.stats().secondary_limited;
+    env.fake.set_faults(Faults::default());
+    assert_eq!(refused, 0, "paced below the cap from the start");
+    assert_eq!(report.counts().created, plan.items.len());
+    assert_state(&env.issues(), &expect_generated(&plan, &shape));
 }

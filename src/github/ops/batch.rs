@@ -31,6 +31,7 @@ pub fn batch_request(mutations: &[Mutation], safety: Safety, token: TokenRole) -
         safety,
         mutations.len() as u64,
     )
+    .with_content_creations(mutations.iter().filter(|m| m.creates_content()).count() as u64)
     .with_token(token)
 }
 
