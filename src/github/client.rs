@@ -17,7 +17,7 @@ use super::config::ClientConfig;
 use super::features::Features;
 use super::gate::{Gate, Limiter, Pause, Slot};
 use super::metrics::{Metrics, Recorder};
-use super::pacing::{Admission, Pacer};
+use super::pacing::{Admission, Evidence, Pacer};
 use super::ratelimit::{format_utc, Limit, WaitPolicy};
 use super::retry::{Backoff, Breaker};
 use super::transport::{HttpTransport, RawResponse, RestCall, Transport, TransportError, Wire};
@@ -251,7 +251,8 @@ impl Client {
                     return Ok(response);
                 }
                 Verdict::Limit(limit) => {
-                    inner.learn(&limit, exchange.creations, sent);
+                    let evidence = inner.evidence_of(&limit, &slot);
+                    inner.learn(evidence, exchange.creations, sent);
                     let wait = if inner.adaptive_backoff {
                         let pause = inner.pause_for(&limit, &slot);
                         drop(slot);
@@ -341,6 +342,12 @@ impl Client {
     /// run expects to make in all, for the announcements of waits on the content limit.
     pub fn expect_content(&self, total: u64) {
         self.inner.pacer.expect(total);
+    }
+
+    /// The content-creation rate creations are paced to: the `content-rate` input, or what
+    /// the first content-limit refusal taught; `None` while nothing paces them.
+    pub fn content_rate(&self) -> Option<super::config::ContentRate> {
+        self.inner.pacer.rate()
     }
 
     /// Sends the announcements of waits on GitHub's content limit (one line each, at most one
@@ -490,26 +497,36 @@ impl Inner {
             .unwrap_or(u32::MAX)
             .min(exchange.creations);
         self.pacer.admitted(exchange.creations - throttled, sent);
-        if let Some(limit) = limit.filter(|_| throttled > 0) {
-            self.learn(limit, throttled, sent);
+        // Only the content limit words a refusal "submitted too quickly".
+        if let Some(Limit::Secondary { retry_after }) = limit.filter(|_| throttled > 0) {
+            let window = retry_after
+                .filter(|after| !after.is_zero())
+                .unwrap_or(self.window_without_retry_after);
+            self.learn(Some(Evidence::Wording { window }), throttled, sent);
         }
     }
 
-    /// A secondary limit refused `creations` content creations sent at `sent`: the pacer
-    /// learns the content limit from it.
-    fn learn(&self, limit: &Limit, creations: u32, sent: tokio::time::Instant) {
+    /// What a refusal in GitHub's general wording says of its cause, for the pacer: nothing
+    /// (`None`) unless it is a secondary limit with a `retry-after`, at a number of requests in
+    /// flight GitHub had answered before. `retry-after: 0` says nothing of a window either.
+    fn evidence_of(&self, limit: &Limit, slot: &Slot<'_>) -> Option<Evidence> {
         let Limit::Secondary { retry_after } = *limit else {
-            return;
+            return None;
         };
-        if creations == 0 {
-            return;
-        }
-        let now = tokio::time::Instant::now();
-        // `retry-after: 0` says nothing about the window either.
         let window = retry_after
             .filter(|after| !after.is_zero())
-            .unwrap_or(self.window_without_retry_after);
-        if let Some(rate) = self.pacer.refused(creations, sent, Some(window), now) {
+            .filter(|_| self.limiter.answered_as_many(slot));
+        Some(Evidence::Secondary(window))
+    }
+
+    /// A secondary limit refused `creations` content creations sent at `sent`: the pacer
+    /// learns the content limit from it when `evidence` shows that limit made the refusal.
+    fn learn(&self, evidence: Option<Evidence>, creations: u32, sent: tokio::time::Instant) {
+        let Some(evidence) = evidence.filter(|_| creations > 0) else {
+            return;
+        };
+        let now = tokio::time::Instant::now();
+        if let Some(rate) = self.pacer.refused(creations, sent, evidence, now) {
             tracing::info!(
                 rate = %rate,
                 "GitHub's content limit refused a write: pacing issues, labels and links to \

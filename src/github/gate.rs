@@ -249,6 +249,12 @@ impl Limiter {
         }
     }
 
+    /// Whether GitHub had answered as many requests in flight as there were when `slot`'s
+    /// request was sent: then a refusal of it is about a rate, not concurrency.
+    pub fn answered_as_many(&self, slot: &Slot<'_>) -> bool {
+        self.lock().accepted >= slot.in_flight
+    }
+
     /// Permits currently allowed.
     pub fn target(&self) -> usize {
         self.lock().target

@@ -7,9 +7,14 @@
 //! Integrations that keep hitting secondary limits may be banned, so each refusal is a cost.
 //! The pacer therefore:
 //!
-//! - sends freely until the first refusal of a content-creating request, then learns the limit
-//!   from it: the creations admitted in the `retry-after` before it, per that window (the
-//!   refused document's own creations bound it from above);
+//! - sends freely until the first refusal of a content-creating request that the content
+//!   limit made, then learns the limit from it: the creations admitted in the `retry-after`
+//!   before it, per that window (the refused document's own creations bound it from above);
+//! - tells the content limit from the others, which share its 403 and wording: a refusal
+//!   teaches only when it says "submitted too quickly", or when it carries a `retry-after`,
+//!   came at a number of requests in flight GitHub had answered before (so not the
+//!   concurrency limit), and after at least `MIN_LEARNED_PER_MINUTE` creations a minute.
+//!   taking a concurrency refusal for the content limit would pace a whole run to a crawl;
 //! - from then on, gives each creation a token of a bucket shared by every worker. A token
 //!   comes back one window (plus a margin) after it was taken, so no window ever holds more
 //!   creations than the learned count, whether GitHub counts fixed or sliding windows;
@@ -29,8 +34,10 @@ use tokio::time::Instant;
 
 use super::config::ContentRate;
 
-/// The window assumed when a refusal gives no `retry-after` (GitHub: wait at least a minute).
-const WINDOW_WITHOUT_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// The lowest rate a refusal in GitHub's general wording may teach, per minute: half the
+/// lowest content limit reported for issue creation (~20 a minute). A refusal after fewer
+/// creations than that came from another limit.
+const MIN_LEARNED_PER_MINUTE: f64 = 10.0;
 
 /// Added to each token's return, as a share of the window: GitHub counts a creation when the
 /// request arrives, which can be a little later than when it left here.
@@ -56,6 +63,19 @@ pub(crate) enum Admission {
     /// The document holds more creations than one window admits: it can never be accepted
     /// whole, so its sender should split it.
     TooLarge { capacity: u32 },
+}
+
+/// What a refusal of content creations says about its cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Evidence {
+    /// "was submitted too quickly": only the content limit words a refusal so. `window`: its
+    /// `retry-after`, or the wait planpilot takes without one.
+    Wording { window: Duration },
+    /// A secondary-limit refusal with GitHub's general wording, which the concurrency and
+    /// points limits share. Its `retry-after` (non-zero) when the client judged it a rate
+    /// rather than concurrency (GitHub had answered as many requests in flight before);
+    /// `None` otherwise: then it teaches nothing.
+    Secondary(Option<Duration>),
 }
 
 /// The shared bucket. See the module docs.
@@ -113,7 +133,6 @@ impl Pacer {
     }
 
     /// The rate currently paced to, if any.
-    #[cfg(test)]
     pub fn rate(&self) -> Option<ContentRate> {
         self.lock().rate
     }
@@ -221,13 +240,14 @@ impl Pacer {
     }
 
     /// A request sent at `sent` with `count` creations was refused by a secondary limit at
-    /// `now`, asking to wait `retry_after`. Learns (or lowers) the rate, unless the request
-    /// was already in flight when the rate was last learned. Returns the rate learned.
+    /// `now`. Learns (or lowers) the rate when `evidence` shows the content limit refused it,
+    /// unless the request was already in flight when the rate was last learned. Returns the
+    /// rate learned.
     pub fn refused(
         &self,
         count: u32,
         sent: Instant,
-        retry_after: Option<Duration>,
+        evidence: Evidence,
         now: Instant,
     ) -> Option<ContentRate> {
         let mut state = self.lock();
@@ -244,17 +264,21 @@ impl Pacer {
         if state.learned_at.is_some_and(|learned| sent < learned) {
             return None;
         }
-        let window = match (state.rate, retry_after) {
-            (Some(rate), _) => rate.window,
-            (None, Some(after)) if after > Duration::ZERO => after,
-            (None, _) => WINDOW_WITHOUT_RETRY_AFTER,
+        let window = match (state.rate, evidence) {
+            (Some(rate), Evidence::Wording { .. }) => rate.window,
+            (None, Evidence::Wording { window }) => window,
+            (_, Evidence::Secondary(None)) => return None,
+            (Some(rate), Evidence::Secondary(Some(_))) => rate.window,
+            (None, Evidence::Secondary(Some(window))) => window,
         };
-        let before: u32 = state
-            .admitted
-            .iter()
-            .filter(|(at, _)| *at <= sent && sent.saturating_duration_since(*at) <= window)
-            .map(|(_, n)| n)
-            .sum();
+        let before = state.admitted_within(sent, window);
+        // Another limit (concurrency, points) refusing a creation early would teach a rate
+        // far below any content limit GitHub has shown; such a refusal teaches nothing.
+        let certain = matches!(evidence, Evidence::Wording { .. });
+        let per_minute = f64::from(before) * 60.0 / window.as_secs_f64().max(0.001);
+        if !certain && state.rate.is_none() && per_minute < MIN_LEARNED_PER_MINUTE {
+            return None;
+        }
         // The limit admitted `before` and refused `before + count`.
         let refused_at = before + count;
         let ceiling = state.ceiling.map_or(refused_at, |c| c.min(refused_at));
@@ -281,6 +305,15 @@ impl Pacer {
 }
 
 impl State {
+    /// Creations admitted in the `window` up to `sent`.
+    fn admitted_within(&self, sent: Instant, window: Duration) -> u32 {
+        self.admitted
+            .iter()
+            .filter(|(at, _)| *at <= sent && sent.saturating_duration_since(*at) <= window)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
     fn push_tokens(&mut self, count: u32, at: Instant, now: Instant) {
         self.tokens.extend(std::iter::repeat_n(at, count as usize));
         while self
@@ -361,6 +394,7 @@ mod tests {
     use super::*;
 
     const FIVE_S: Duration = Duration::from_secs(5);
+    const MINUTE: Duration = Duration::from_secs(60);
 
     fn rate(per_window: u32, seconds: u64) -> ContentRate {
         ContentRate {
@@ -450,10 +484,13 @@ mod tests {
         let straggler = at(pacer.admit(4, start));
         let sent = at(pacer.admit(4, start + Duration::from_millis(300)));
         let refused_at = sent + Duration::from_millis(10);
-        let learned = pacer.refused(4, sent, Some(FIVE_S), refused_at);
+        let learned = pacer.refused(4, sent, Evidence::Secondary(Some(FIVE_S)), refused_at);
         assert_eq!(learned, Some(rate(17, 5)));
         // Another document that was in flight with it changes nothing.
-        assert_eq!(pacer.refused(4, straggler, Some(FIVE_S), refused_at), None);
+        assert_eq!(
+            pacer.refused(4, straggler, Evidence::Secondary(Some(FIVE_S)), refused_at),
+            None
+        );
         assert_eq!(pacer.rate(), Some(rate(17, 5)));
         // The 17 admitted hold their tokens until one window after they left.
         let next = at(pacer.admit(1, refused_at));
@@ -468,7 +505,7 @@ mod tests {
         let other = at(pacer.admit(4, start));
         let refused = at(pacer.admit(4, start));
         let refused_at = start + Duration::from_millis(300);
-        pacer.refused(4, refused, Some(FIVE_S), refused_at);
+        pacer.refused(4, refused, Evidence::Secondary(Some(FIVE_S)), refused_at);
         assert_eq!(pacer.rate(), Some(rate(13, 5)));
         // Another document of 4, sent with the refused one, answered after the refusal.
         pacer.admitted(4, other);
@@ -479,12 +516,38 @@ mod tests {
     }
 
     #[test]
-    fn a_refusal_without_retry_after_assumes_a_minute() {
+    fn a_too_quickly_refusal_without_retry_after_assumes_the_wait_taken() {
         let pacer = Pacer::new(None);
         let start = Instant::now();
         admit_all(&pacer, 30, start);
         let now = start + Duration::from_secs(1);
-        assert_eq!(pacer.refused(1, now, None, now), Some(rate(30, 60)));
+        assert_eq!(
+            pacer.refused(1, now, Evidence::Wording { window: MINUTE }, now),
+            Some(rate(30, 60))
+        );
+    }
+
+    #[test]
+    fn a_refusal_another_limit_could_have_made_teaches_nothing() {
+        let start = Instant::now();
+        let now = start + Duration::from_secs(1);
+        // Judged concurrency: more requests in flight than GitHub had answered.
+        let pacer = Pacer::new(None);
+        admit_all(&pacer, 30, start);
+        assert_eq!(pacer.refused(1, now, Evidence::Secondary(None), now), None);
+        assert_eq!(pacer.rate(), None);
+        assert_eq!(at(pacer.admit(1, now)), now, "nothing waits");
+        // A rate, but after a few creations a minute: below any content limit GitHub shows.
+        let pacer = Pacer::new(None);
+        admit_all(&pacer, 6, start);
+        let secondary = Evidence::Secondary(Some(MINUTE));
+        assert_eq!(pacer.refused(1, now, secondary, now), None);
+        assert_eq!(pacer.rate(), None);
+        // The same count worded "submitted too quickly" is the content limit.
+        assert_eq!(
+            pacer.refused(1, now, Evidence::Wording { window: MINUTE }, now),
+            Some(rate(6, 60))
+        );
     }
 
     #[test]
@@ -493,10 +556,13 @@ mod tests {
         let start = Instant::now();
         admit_all(&pacer, 20, start);
         let now = start + Duration::from_secs(1);
-        assert_eq!(pacer.refused(1, now, Some(FIVE_S), now), Some(rate(20, 5)));
+        assert_eq!(
+            pacer.refused(1, now, Evidence::Secondary(Some(FIVE_S)), now),
+            Some(rate(20, 5))
+        );
         let later = now + Duration::from_secs(1);
         assert_eq!(
-            pacer.refused(1, later, Some(FIVE_S), later),
+            pacer.refused(1, later, Evidence::Secondary(Some(FIVE_S)), later),
             Some(rate(19, 5)),
             "refused again: one lower"
         );
@@ -509,7 +575,10 @@ mod tests {
         admit_all(&pacer, 16, now);
         now += Duration::from_millis(200);
         // 16 admitted, a document of 4 more refused: the limit is 16 to 19.
-        assert_eq!(pacer.refused(4, now, Some(FIVE_S), now), Some(rate(16, 5)));
+        assert_eq!(
+            pacer.refused(4, now, Evidence::Secondary(Some(FIVE_S)), now),
+            Some(rate(16, 5))
+        );
         let mut sizes = Vec::new();
         for _ in 0..40 {
             now += FIVE_S;
@@ -527,7 +596,7 @@ mod tests {
         let mut now = Instant::now();
         admit_all(&pacer, 10, now);
         now += Duration::from_millis(100);
-        pacer.refused(1, now, Some(FIVE_S), now);
+        pacer.refused(1, now, Evidence::Secondary(Some(FIVE_S)), now);
         for _ in 0..10 {
             now += FIVE_S * 3;
             admit_all(&pacer, 2, now);

@@ -106,6 +106,14 @@ async fn quick_scenario_holds_the_benchmark_invariants() {
 /// `MAX_CAP_REFUSALS` times — the adaptive back-off settles instead of climbing back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quick_concurrency_cap_is_refused_only_a_handful_of_times() {
+    // GitHub's concurrency refusals share the content limit's 403 and wording; with or
+    // without a `retry-after`, they must not be taken for the content limit.
+    for retry_after_secs in [0, 1] {
+        concurrency_capped_sync(retry_after_secs).await;
+    }
+}
+
+async fn concurrency_capped_sync(retry_after_secs: u64) {
     use planpilot_bench::scenarios::{ACCEPTED_CONCURRENCY, DEFAULT_CONCURRENCY, MAX_CAP_REFUSALS};
     let quick = BenchConfig::quick();
     let config = Config {
@@ -113,7 +121,7 @@ async fn quick_concurrency_cap_is_refused_only_a_handful_of_times() {
             latency: Duration::from_millis(quick.latency.request_ms),
             mutation_latency: Duration::from_millis(quick.latency.mutation_ms),
             max_concurrent: Some(ACCEPTED_CONCURRENCY),
-            retry_after_secs: 0,
+            retry_after_secs,
             ..Faults::default()
         },
         ..Config::default()
@@ -131,8 +139,13 @@ async fn quick_concurrency_cap_is_refused_only_a_handful_of_times() {
     assert_eq!(census(&fake.state(), &plan.key).duplicates, 0);
     assert!(
         (1..=MAX_CAP_REFUSALS).contains(&run.limited()),
-        "refused {} times",
+        "retry-after {retry_after_secs}: refused {} times",
         run.limited()
+    );
+    assert_eq!(
+        client.content_rate(),
+        None,
+        "retry-after {retry_after_secs}: a concurrency refusal paced the content creations"
     );
     fake.shutdown().await;
 }
