@@ -231,10 +231,9 @@ impl Client {
             // Content creations wait for their tokens before queueing for a slot, so that
             // reads and other writes pass them meanwhile.
             let reserved = inner.pace(&exchange).await?;
-            let (verdict, slot, sent) = inner.attempt(&exchange, retries, classify).await?;
-            if let Some(reserved) = reserved {
-                inner.pacer.departed(exchange.creations, reserved, sent);
-            }
+            let (verdict, slot, sent) = inner
+                .attempt(&exchange, retries, reserved, classify)
+                .await?;
             match verdict {
                 Verdict::Answer { response, limit } => {
                     inner.record_answer(&slot);
@@ -400,12 +399,13 @@ fn log_request<A>(
 impl Inner {
     /// One HTTP exchange: wait at the gate, take a slot, send, classify, and log it at debug
     /// level. The slot is returned with the verdict for the caller to release, with when the
-    /// request left. `retries`: how
-    /// many times this call was sent before.
+    /// request left. `retries`: how many times this call was sent before; `reserved`: when the
+    /// pacer gave this request its tokens.
     async fn attempt<A>(
         &self,
         exchange: &Exchange<'_>,
         retries: u32,
+        reserved: Option<tokio::time::Instant>,
         classify: fn(Result<RawResponse, TransportError>, TokenUse) -> Verdict<A>,
     ) -> Result<(Verdict<A>, Slot<'_>, tokio::time::Instant), ApiError> {
         let role = exchange.role;
@@ -421,6 +421,11 @@ impl Inner {
         };
         let in_flight = self.metrics.start_request();
         let started = tokio::time::Instant::now();
+        // The tokens taken before queueing for the slot count from now: GitHub counts a
+        // creation when it arrives.
+        if let Some(reserved) = reserved {
+            self.pacer.departed(exchange.creations, reserved, started);
+        }
         let outcome = self.transport.send(exchange.wire, role).await;
         let elapsed = started.elapsed();
         drop(in_flight);
@@ -448,35 +453,35 @@ impl Inner {
         if exchange.creations == 0 {
             return Ok(None);
         }
-        // Tokens are taken once a pause is over: taken during it, they would return one
-        // window after a departure that had not happened.
-        self.gate.wait_open().await?;
-        match self
-            .pacer
-            .admit(exchange.creations, tokio::time::Instant::now())
-        {
-            Admission::TooLarge { capacity } if exchange.mutations > 1 => {
-                tracing::debug!(
-                    creations = exchange.creations,
-                    capacity,
-                    "a document holds more creations than the content limit admits at once"
-                );
-                Err(ApiError::Refused {
-                    mutations: exchange.mutations,
-                    attempts: 0,
-                })
-            }
-            // A single creation always fits a window of at least one.
-            Admission::TooLarge { .. } => Ok(None),
-            Admission::At { at, notice } => {
-                if let Some(notice) = notice {
-                    match self.announce.get() {
-                        Some(announce) => announce(&notice),
-                        None => tracing::info!("{notice}"),
-                    }
+        loop {
+            // Tokens are taken once a pause is over: taken during it, they would return one
+            // window after a departure that had not happened.
+            self.gate.wait_open().await?;
+            let now = tokio::time::Instant::now();
+            match self.pacer.admit(exchange.creations, now) {
+                Admission::TooLarge { capacity } if exchange.mutations > 1 => {
+                    tracing::debug!(
+                        creations = exchange.creations,
+                        capacity,
+                        "a document holds more creations than the content limit admits at once"
+                    );
+                    return Err(ApiError::Refused {
+                        mutations: exchange.mutations,
+                        attempts: 0,
+                    });
                 }
-                tokio::time::sleep_until(at).await;
-                Ok(Some(at))
+                // A single creation always fits a window of at least one.
+                Admission::TooLarge { .. } => return Ok(None),
+                Admission::Now => return Ok(Some(now)),
+                Admission::Wait { until, notice } => {
+                    if let Some(notice) = notice {
+                        match self.announce.get() {
+                            Some(announce) => announce(&notice),
+                            None => tracing::info!("{notice}"),
+                        }
+                    }
+                    tokio::time::sleep_until(until).await;
+                }
             }
         }
     }

@@ -18,7 +18,7 @@
 //! - from then on, gives each creation a token of a bucket shared by every worker. A token
 //!   comes back one window (plus a margin) after it was taken, so no window ever holds more
 //!   creations than the learned count, whether GitHub counts fixed or sliding windows;
-//! - probes upward slowly: after a few saturated windows without a refusal, one more token per
+//! - probes upward slowly: after each saturated window without a refusal, one more token per
 //!   window, never up to a count already refused;
 //! - starts from the `content-rate` input when one is given (then it does not probe).
 //!
@@ -44,7 +44,7 @@ const MIN_LEARNED_PER_MINUTE: f64 = 10.0;
 const MARGIN_PER_WINDOW: u32 = 20;
 
 /// Saturated windows without a refusal before the bucket grows by one token.
-const PROBE_AFTER_WINDOWS: u32 = 2;
+const PROBE_AFTER_WINDOWS: u32 = 1;
 
 /// Waits shorter than this are not announced.
 const NOTICE_AFTER: Duration = Duration::from_secs(3);
@@ -58,8 +58,13 @@ const HISTORY: Duration = Duration::from_secs(3600);
 /// What a content-creating request must do before it is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Admission {
-    /// Send at `at` (now when no wait is needed); `notice` is the announcement to log, if any.
-    At { at: Instant, notice: Option<String> },
+    /// Send now: the tokens are taken.
+    Now,
+    /// Ask again at `until`; `notice` is the announcement to log, if any.
+    Wait {
+        until: Instant,
+        notice: Option<String>,
+    },
     /// The document holds more creations than one window admits: it can never be accepted
     /// whole, so its sender should split it.
     TooLarge { capacity: u32 },
@@ -142,22 +147,18 @@ impl Pacer {
         self.lock().planned = Some(total);
     }
 
-    /// Takes `count` tokens for a request that carries `count` creations, at `now`: when it
-    /// may leave. The tokens are spent whatever becomes of the request.
+    /// Asks for `count` tokens for a request that carries `count` creations, at `now`: they
+    /// are taken (`Now`), or the request asks again at `Wait::until`. Waiters ask again rather
+    /// than hold a reservation, so a rate that grows meanwhile serves them at once. Taken
+    /// tokens are spent whatever becomes of the request.
     pub fn admit(&self, count: u32, now: Instant) -> Admission {
         let mut state = self.lock();
         if count == 0 {
-            return Admission::At {
-                at: now,
-                notice: None,
-            };
+            return Admission::Now;
         }
         let Some(rate) = state.rate else {
             state.push_tokens(count, now, now);
-            return Admission::At {
-                at: now,
-                notice: None,
-            };
+            return Admission::Now;
         };
         let rate = state.probe(rate, now);
         if count > rate.per_window {
@@ -166,28 +167,21 @@ impl Pacer {
             };
         }
         let window = rate.window + rate.window / MARGIN_PER_WINDOW;
+        // A token is back one window after its request left.
+        state.tokens.retain(|taken| *taken + window > now);
+        let held = state.tokens.len();
+        let count = count as usize;
         let per_window = rate.per_window as usize;
-        let mut at = now;
-        for _ in 0..count {
-            let len = state.tokens.len();
-            let free = if len >= per_window {
-                (state.tokens[len - per_window] + window).max(now)
-            } else {
-                now
-            };
-            at = at.max(free);
-            state.tokens.push_back(at);
+        if held + count <= per_window {
+            state.tokens.extend(std::iter::repeat_n(now, count));
+            state.tokens.make_contiguous().sort();
+            return Admission::Now;
         }
-        // Only the last `per_window` tokens ever matter.
-        while state.tokens.len() > per_window {
-            state.tokens.pop_front();
-        }
-        let wait = at.saturating_duration_since(now);
-        if wait > Duration::ZERO {
-            state.saturated = true;
-        }
-        let notice = state.notice(wait, now);
-        Admission::At { at, notice }
+        // The oldest tokens beyond what fits must come back first.
+        let until = state.tokens[held + count - per_window - 1] + window;
+        state.saturated = true;
+        let notice = state.notice(until.saturating_duration_since(now), now);
+        Admission::Wait { until, notice }
     }
 
     /// The request whose `count` tokens were reserved for `reserved` left at `sent` (later
@@ -403,20 +397,31 @@ mod tests {
         }
     }
 
-    fn at(admission: Admission) -> Instant {
-        match admission {
-            Admission::At { at, .. } => at,
-            other => panic!("not admitted: {other:?}"),
+    /// When a request of `count` creations that first asks at `now` leaves: it asks again
+    /// whenever told to wait, as the client does.
+    fn leaves(pacer: &Pacer, count: u32, now: Instant) -> Instant {
+        let mut now = now;
+        loop {
+            match pacer.admit(count, now) {
+                Admission::Now => return now,
+                Admission::Wait { until, .. } => {
+                    assert!(until > now, "told to wait until now");
+                    now = until;
+                }
+                other => panic!("not admitted: {other:?}"),
+            }
         }
     }
 
-    /// Admits `n` single creations at `now` and records them answered; their departures.
+    /// Sends `n` single creations one after another from `now`, each asking when the one
+    /// before left, and records them answered; their departures.
     fn admit_all(pacer: &Pacer, n: u32, now: Instant) -> Vec<Instant> {
+        let mut clock = now;
         (0..n)
             .map(|_| {
-                let leaves = at(pacer.admit(1, now));
-                pacer.admitted(1, leaves);
-                leaves
+                clock = leaves(pacer, 1, clock);
+                pacer.admitted(1, clock);
+                clock
             })
             .collect()
     }
@@ -433,15 +438,12 @@ mod tests {
     fn no_window_holds_more_than_the_rate() {
         let pacer = Pacer::new(Some(rate(20, 5)));
         let start = Instant::now();
-        let mut leaves = Vec::new();
-        for _ in 0..5 {
-            leaves.push(at(pacer.admit(4, start)));
-        }
+        let documents: Vec<Instant> = (0..5).map(|_| leaves(&pacer, 4, start)).collect();
         let mut all = admit_all(&pacer, 45, start);
         all.sort();
         // The first 20 at once (five documents of 4), then 20 a window, each window with its
         // margin.
-        assert!(leaves.iter().all(|t| *t == start));
+        assert!(documents.iter().all(|t| *t == start));
         let window = FIVE_S + FIVE_S / MARGIN_PER_WINDOW;
         assert_eq!(all[0], start + window);
         assert_eq!(all[19], start + window);
@@ -460,9 +462,9 @@ mod tests {
         // The first queued for a slot for a second.
         pacer.departed(1, start, start + Duration::from_secs(1));
         let window = FIVE_S + FIVE_S / MARGIN_PER_WINDOW;
-        assert_eq!(at(pacer.admit(1, start)), start + window);
+        assert_eq!(leaves(&pacer, 1, start), start + window);
         assert_eq!(
-            at(pacer.admit(1, start)),
+            leaves(&pacer, 1, start),
             start + Duration::from_secs(1) + window
         );
     }
@@ -481,8 +483,8 @@ mod tests {
         let pacer = Pacer::new(None);
         let start = Instant::now();
         admit_all(&pacer, 17, start);
-        let straggler = at(pacer.admit(4, start));
-        let sent = at(pacer.admit(4, start + Duration::from_millis(300)));
+        let straggler = leaves(&pacer, 4, start);
+        let sent = leaves(&pacer, 4, start + Duration::from_millis(300));
         let refused_at = sent + Duration::from_millis(10);
         let learned = pacer.refused(4, sent, Evidence::Secondary(Some(FIVE_S)), refused_at);
         assert_eq!(learned, Some(rate(17, 5)));
@@ -493,7 +495,7 @@ mod tests {
         );
         assert_eq!(pacer.rate(), Some(rate(17, 5)));
         // The 17 admitted hold their tokens until one window after they left.
-        let next = at(pacer.admit(1, refused_at));
+        let next = leaves(&pacer, 1, refused_at);
         assert_eq!(next, start + FIVE_S + FIVE_S / MARGIN_PER_WINDOW);
     }
 
@@ -502,8 +504,8 @@ mod tests {
         let pacer = Pacer::new(None);
         let start = Instant::now();
         admit_all(&pacer, 13, start);
-        let other = at(pacer.admit(4, start));
-        let refused = at(pacer.admit(4, start));
+        let other = leaves(&pacer, 4, start);
+        let refused = leaves(&pacer, 4, start);
         let refused_at = start + Duration::from_millis(300);
         pacer.refused(4, refused, Evidence::Secondary(Some(FIVE_S)), refused_at);
         assert_eq!(pacer.rate(), Some(rate(13, 5)));
@@ -536,7 +538,7 @@ mod tests {
         admit_all(&pacer, 30, start);
         assert_eq!(pacer.refused(1, now, Evidence::Secondary(None), now), None);
         assert_eq!(pacer.rate(), None);
-        assert_eq!(at(pacer.admit(1, now)), now, "nothing waits");
+        assert_eq!(leaves(&pacer, 1, now), now, "nothing waits");
         // A rate, but after a few creations a minute: below any content limit GitHub shows.
         let pacer = Pacer::new(None);
         admit_all(&pacer, 6, start);
@@ -581,10 +583,10 @@ mod tests {
         );
         let mut sizes = Vec::new();
         for _ in 0..40 {
-            now += FIVE_S;
-            admit_all(&pacer, 25, now);
             sizes.push(pacer.rate().unwrap().per_window);
+            now = *admit_all(&pacer, 5, now).last().unwrap();
         }
+        // One more per saturated window, at most.
         assert!(sizes.windows(2).all(|w| w[1] <= w[0] + 1), "{sizes:?}");
         assert_eq!(sizes.first(), Some(&16));
         assert_eq!(sizes.last(), Some(&19), "below the refused 20: {sizes:?}");
@@ -623,8 +625,8 @@ mod tests {
         admit_all(&pacer, 20, now);
         let notices: Vec<String> = (0..10)
             .filter_map(|_| match pacer.admit(1, now) {
-                Admission::At { notice, .. } => notice,
-                Admission::TooLarge { .. } => None,
+                Admission::Wait { notice, .. } => notice,
+                Admission::Now | Admission::TooLarge { .. } => None,
             })
             .collect();
         assert_eq!(

@@ -400,14 +400,15 @@ impl Bench {
     /// `retry-after`, so the client waits GitHub's advised minute per hit: that variant syncs
     /// the quick plan, and only in the full run. Each variant runs once per arm of
     /// `Config::backoff_arms` (planpilot's adaptive back-off on, off), each on a fresh fake.
+    /// The full run adds one run with the cap's count per a whole minute (the window GitHub
+    /// documents), on a plan of three windows' worth of creations.
     fn secondary_limits(&self, base: &PlanFile, outcome: &mut Outcome) -> Result<()> {
         let small = generate(Config::quick().base_shape(), self.config.seed);
-        let mut variants = vec![(false, base)];
+        let mut variants = vec![(SecondaryCap::for_config(&self.config, false), base)];
         if !self.config.quick {
-            variants.push((true, &small));
+            variants.push((SecondaryCap::for_config(&self.config, true), &small));
         }
-        for (graphql_answers, plan) in variants {
-            let cap = SecondaryCap::for_config(&self.config, graphql_answers);
+        for (cap, plan) in variants {
             let mut refusals = Vec::new();
             for &adaptive in &self.config.backoff_arms {
                 let run = self.capped_sync(plan, cap, adaptive, outcome)?;
@@ -424,6 +425,14 @@ impl Bench {
                 ));
             }
         }
+        if !self.config.quick && self.config.backoff_arms.contains(&true) {
+            let minute = SecondaryCap {
+                window_secs: 60,
+                ..SecondaryCap::for_config(&self.config, false)
+            };
+            let plan = generate(MINUTE_CAP_SHAPE, self.config.seed);
+            self.capped_sync(&plan, minute, true, outcome)?;
+        }
         Ok(())
     }
 
@@ -436,7 +445,7 @@ impl Bench {
         outcome: &mut Outcome,
     ) -> Result<Measured> {
         let arm = if adaptive { "" } else { ", no back-off" };
-        let scenario = format!("5 content cap, {}{arm}", cap.answer());
+        let scenario = format!("5 content cap, {}{arm}", cap.label());
         let mut session = self.session(&scenario, self.config.latency, cap.fake_args())?;
         session
             .extra_env
@@ -452,19 +461,36 @@ impl Bench {
         run.row.floor_ms = run.row.floor_ms.max(cap_floor);
         run.row.lower_bound_ms = run.row.lower_bound_ms.max(cap_floor);
         outcome.rows.push(run.row.clone());
-        let label = format!("5 ({}{arm})", cap.answer());
+        let label = format!("5 ({}{arm})", cap.label());
         judge_sync(&label, &run, DEFAULT_CONCURRENCY, outcome);
-        let over = run.row.wall_over_floor();
+        if adaptive {
+            // GitHub may ban an integration that keeps hitting its limits: refusals are a
+            // cost, so their count is an invariant, not a timing.
+            outcome.targets.push(Target::invariant(
+                format!("{label}: refused ≤ {MAX_CONTENT_REFUSALS} times"),
+                run.row.rate_limited.to_string(),
+                run.row.rate_limited <= MAX_CONTENT_REFUSALS,
+            ));
+        }
+        // Without `retry-after` the client waits GitHub's advised minute once before it paces.
+        let advised = if cap.graphql_answers { 60_000 } else { 0 };
+        let over = run.row.wall_ms as f64 / (run.row.floor_ms + advised).max(1) as f64;
+        let wait = if advised > 0 {
+            " plus one advised minute"
+        } else {
+            ""
+        };
         outcome.targets.push(Target::timing(
             format!(
-                "{label}: within 1.3× of the cap's floor ({creations} creations, {} per {} s)",
+                "{label}: within {CAP_FLOOR_TARGET}× of the cap's floor{wait} ({creations} \
+                 creations, {} per {} s)",
                 cap.per_window, cap.window_secs
             ),
             format!(
                 "{over:.2}× ({} rate-limited, {} retries)",
                 run.row.rate_limited, run.row.retries
             ),
-            over <= 1.3,
+            over <= CAP_FLOOR_TARGET,
         ));
         Ok(run)
     }
@@ -528,6 +554,20 @@ impl Bench {
     }
 }
 
+/// Refusals a content-capped first sync may meet (scenario 5): the first burst's, before
+/// planpilot has learned the cap.
+pub const MAX_CONTENT_REFUSALS: u64 = 3;
+
+/// Scenario 5's timing target: wall time over the cap's floor.
+const CAP_FLOOR_TARGET: f64 = 1.2;
+
+/// Scenario 5's plan for the cap per minute: 32 items, three windows' worth of creations.
+const MINUTE_CAP_SHAPE: Shape = Shape {
+    epics: 2,
+    stories_per_epic: 3,
+    tasks_per_story: 4,
+};
+
 /// The content-creation cap of scenario 5: GitHub's reported ~20 issue creations per minute,
 /// compressed in time (the same count per a shorter window, `retry-after` one window) so the
 /// scenario takes about a minute instead of ten.
@@ -547,6 +587,16 @@ impl SecondaryCap {
             per_window,
             window_secs,
             graphql_answers,
+        }
+    }
+
+    /// The variant's name in tables: how GitHub answers, and the window when not the usual.
+    fn label(&self) -> String {
+        let usual = SecondaryCap::for_config(&Config::full(), self.graphql_answers).window_secs;
+        if self.window_secs == usual || self.window_secs == 1 {
+            self.answer().to_string()
+        } else {
+            format!("{}, {} s window", self.answer(), self.window_secs)
         }
     }
 

@@ -132,10 +132,10 @@ impl Applier<'_> {
         // it, so no fault leaves a link of planpilot's looking like a person's.
         let unlinks = self.ops().unlinks();
         let unlinked = self.phase_succeeded("unlinks", unlinks).await;
-        // Bodies, board items and closes are independent of each other: one wave. Relations
-        // (links, moves) are independent too, but they create content, which GitHub caps per
-        // minute: they go with the last phase, so the wave that follows the creates runs
-        // while the cap's window refills, and the new cards' fields can run while links wait.
+        // Bodies, board items and closes are independent of each other: one wave. Field
+        // values and relations (links, moves) follow it: fields need the cards the wave adds,
+        // and relations create content, which GitHub caps per minute, so field writes run
+        // while the links wait for the cap.
         let updates = self.ops().updates();
         let mut wave = self.take(updates, "update");
         if !unlinked {
@@ -143,20 +143,15 @@ impl Applier<'_> {
         }
         let board_adds = self.ops().board_adds();
         wave.extend(self.take(board_adds, "board"));
-        // Fields of cards that already exist go with the wave; new cards' fields follow it.
-        let (early, late): (Vec<_>, Vec<_>) = picked(changes, |change| match change {
-            Change::SetField(set) => Some(set),
-            _ => None,
-        })
-        .into_iter()
-        .partition(|(_, set)| self.cards.contains_key(&set.item));
-        let early = self.ops().fields(&early);
-        wave.extend(self.take(early, "field"));
         wave.extend(self.ops().closes());
         wave.extend(self.ops().detaches());
         self.phase("updates", wave, Safety::Idempotent).await;
-        let late = self.ops().fields(&late);
-        let mut last = self.take(late, "field");
+        let fields = picked(changes, |change| match change {
+            Change::SetField(set) => Some(set),
+            _ => None,
+        });
+        let fields = self.ops().fields(&fields);
+        let mut last = self.take(fields, "field");
         let relations = self.ops().relations(!self.a_record_failed());
         last.extend(self.take(relations, "relation"));
         self.phase("fields and links", last, Safety::Idempotent)
