@@ -314,6 +314,7 @@ mod tests {
             metrics: Metrics::default(),
             planned: vec![],
             roadmap: None,
+            resume: None,
         }
     }
 

@@ -427,6 +427,7 @@ mod tests {
             metrics: Metrics::default(),
             planned,
             roadmap: None,
+            resume: None,
         }
     }
 

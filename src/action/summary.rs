@@ -86,6 +86,8 @@ fn heading(md: &mut String, report: &Report) {
             "> [!NOTE]\n> **Preview (dry run)**: nothing was changed. This is what a sync \
              of this plan would do.\n\n",
         );
+    } else if let Some(resume) = &report.resume {
+        let _ = writeln!(md, "> [!WARNING]\n> {}\n", resume.message());
     } else if !report.is_complete() {
         md.push_str(
             "> [!WARNING]\n> The sync stopped before finishing; what is listed below was \
@@ -512,6 +514,7 @@ mod tests {
             metrics: Metrics::default(),
             planned: vec![],
             roadmap: None,
+            resume: None,
         }
     }
 

@@ -49,7 +49,7 @@ pub use options::{OnRemoved, ProjectOwnerKind, ProjectUrl, RepoRef, SyncOptions,
 pub use preview::{ChangeKind, PlannedChange};
 pub use problem::Problem;
 pub use progress::{Progress, Silent};
-pub use report::{Counts, ItemAction, ItemReport, Report};
+pub use report::{Counts, ItemAction, ItemReport, Report, Resume};
 pub use roadmap::{EpicProgress, Roadmap, StoryProgress, Tally, WorkState};
 
 use crate::github::{Client, Metrics, TokenInput, TokenRole};
@@ -174,6 +174,7 @@ pub fn preview_offline(plan: &Plan, options: &SyncOptions) -> Report {
         metrics: Metrics::default(),
         planned: Vec::new(),
         roadmap: None,
+        resume: None,
     }
 }
 
@@ -267,6 +268,7 @@ fn dry_run_report(plan: &Plan, changes: &Changes, metrics: Metrics) -> Report {
         metrics,
         planned: preview::planned_changes(changes),
         roadmap: None,
+        resume: None,
     }
 }
 
@@ -362,8 +364,15 @@ fn applied_report(
         .chain(removed_reports(changes, move |seq| applied.contains(&seq)))
         .collect();
     let mut errors = outcome.errors;
-    if let Some(reason) = &outcome.stopped {
-        errors.push(format!("the run stopped early: {reason}"));
+    let resume = outcome.resume_after.as_ref().map(|after| Resume {
+        left: changes.list().len().saturating_sub(outcome.applied.len()),
+        total: changes.list().len(),
+        after: after.clone(),
+    });
+    match (&resume, &outcome.stopped) {
+        (Some(resume), _) => errors.push(resume.message()),
+        (None, Some(reason)) => errors.push(format!("the run stopped early: {reason}")),
+        (None, None) => {}
     }
     let mut warnings = changes.warnings.clone();
     warnings.extend(outcome.warnings);
@@ -384,5 +393,6 @@ fn applied_report(
         metrics,
         planned: Vec::new(),
         roadmap: None,
+        resume,
     }
 }

@@ -87,6 +87,34 @@ pub struct Report {
     pub planned: Vec<PlannedChange>,
     /// Roadmap progress from the issues' states; `None` when nothing was read (offline).
     pub roadmap: Option<Roadmap>,
+    /// Set when a rate limit stopped the run resumably (waiting would pass `max-wait`).
+    pub resume: Option<Resume>,
+}
+
+/// A run stopped by a rate limit: what is left and when a re-run can go on.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Resume {
+    /// Changes of the run's list not applied.
+    pub left: usize,
+    /// Changes in the run's list.
+    pub total: usize,
+    /// When the limit lifts, UTC (`2026-12-02T14:05:00Z`).
+    pub after: String,
+}
+
+impl Resume {
+    /// The one line that says it, for the log, annotations and the summary.
+    pub fn message(&self) -> String {
+        format!(
+            "GitHub's rate limit would keep this run waiting past max-wait: {} of {} changes \
+             applied, {} left. It can resume after {}: re-run the workflow then, or let a \
+             `schedule:` trigger pick it up; a re-run goes on from what GitHub shows.",
+            self.total - self.left,
+            self.total,
+            self.left,
+            self.after
+        )
+    }
 }
 
 impl Report {

@@ -1415,3 +1415,47 @@ async fn a_preset_content_rate_paces_from_the_first_write_without_a_refusal() {
     assert_eq!(report.counts().created, plan.items.len());
     assert_state(&env.issues(), &expect_generated(&plan, &shape));
 }
+
+#[tokio::test]
+async fn a_rate_limit_past_max_wait_stops_resumably_saying_what_is_left_and_when() {
+    // GitHub's content cap asks for two minutes; the run may wait one: it stops, says how
+    // much is left and when it can go on, and a later run finishes without a duplicate.
+    let shape = Shape::new(2, 2, 3);
+    let plan = shape.plan();
+    let mut env = Env::org().await;
+    let mut config = ClientConfig::new(env.fake.graphql_url(), Secret::new("test-token"));
+    config.max_wait = Duration::from_secs(60);
+    env.client = Client::new(config).expect("client builds");
+    env.fake.set_faults(Faults {
+        content_limit: Some(fake_github::ContentLimit {
+            max: 6,
+            window: Duration::from_secs(120),
+        }),
+        retry_after_secs: 120,
+        ..Faults::default()
+    });
+    let report = env.sync(&plan).await.expect("the run reports");
+    let resume = report.resume.clone().expect("stopped resumably");
+    assert!(!report.is_complete());
+    assert!(resume.left > 0 && resume.left < resume.total, "{resume:?}");
+    assert_eq!(resume.total, report.changes.len() + resume.left);
+    assert!(resume.after.ends_with('Z'), "a UTC time: {}", resume.after);
+    let message = resume.message();
+    assert!(
+        message.contains(&format!("{} left", resume.left)),
+        "{message}"
+    );
+    assert!(message.contains(&resume.after), "{message}");
+    assert!(report.errors.contains(&message), "{:?}", report.errors);
+    let created = report.counts().created;
+    assert!(created < plan.items.len(), "stopped part-way: {created}");
+    // The limit has lifted: the next run (a new process) goes on from what GitHub shows.
+    env.fake.set_faults(Faults::default());
+    let config = ClientConfig::new(env.fake.graphql_url(), Secret::new("test-token"));
+    env.client = Client::new(config).expect("client builds");
+    let rest = env.sync_ok(&plan).await;
+    assert_eq!(rest.resume, None);
+    assert_eq!(rest.counts().created, plan.items.len() - created);
+    assert_state(&env.issues(), &expect_generated(&plan, &shape));
+    assert_eq!(env.issues().len(), plan.items.len(), "no duplicate");
+}

@@ -49,6 +49,8 @@ pub struct Outcome {
     pub stopped: Option<String>,
     /// Writes refused as too quick and sent again.
     pub throttled: usize,
+    /// Set when a rate limit stopped the run (waiting would pass `max-wait`): when it lifts.
+    pub resume_after: Option<String>,
 }
 
 struct Applier<'a> {
@@ -103,10 +105,15 @@ pub async fn apply(
         }
     }
     applier.run().await;
-    let Sending { stopped, throttled } = applier.sending;
+    let Sending {
+        stopped,
+        throttled,
+        resume_after,
+    } = applier.sending;
     Outcome {
         stopped,
         throttled,
+        resume_after,
         ..applier.out
     }
 }

@@ -53,6 +53,9 @@ pub(super) struct Sending {
     pub stopped: Option<String>,
     /// Writes refused as too quick and sent again.
     pub throttled: usize,
+    /// When the run stopped because waiting out a rate limit would pass `max-wait`: when the
+    /// limit lifts (UTC), for the resume message.
+    pub resume_after: Option<String>,
 }
 
 impl Sender<'_> {
@@ -165,6 +168,9 @@ impl Sender<'_> {
                     Err(error) => {
                         if is_fatal(&error) && sending.stopped.is_none() {
                             sending.stopped = Some(error.to_string());
+                            if let ApiError::RateLimited { until } = &error {
+                                sending.resume_after = Some(until.clone());
+                            }
                         }
                         if matches!(error, ApiError::Ambiguous { .. }) {
                             Answer::Ambiguous(error)
