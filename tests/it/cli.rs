@@ -680,7 +680,20 @@ fn a_rate_limited_sync_exits_1_and_a_re_run_resumes_without_duplicates() {
     assert!(partial < 15, "stopped part-way, {partial} issues");
     let outputs = step.outputs();
     assert_eq!(outputs["created-count"], partial.to_string());
-    assert!(summary_of(&step).contains("Re-run the workflow to resume"));
+    // The summary and the annotation say what is left and when the run can resume.
+    let summary = summary_of(&step);
+    assert!(
+        summary.contains("changes applied") && summary.contains("left. It can resume after 20"),
+        "{summary}"
+    );
+    assert!(summary.contains("re-run the workflow then"), "{summary}");
+    assert!(
+        stopped
+            .stdout
+            .contains("would keep this run waiting past max-wait"),
+        "{}",
+        stopped.stdout
+    );
 
     fake.fake.set_faults(fake_github::Faults::default());
     let resumed_step = Step::new();
