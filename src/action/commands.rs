@@ -277,8 +277,8 @@ async fn run_engine(
             return (Err(Stop::Other(Exit::Invalid, message)), None);
         }
     };
-    // Waits on GitHub's content limit are worth a line in the run's log (`::notice::`).
-    client.on_content_wait(move |message| {
+    // Waits on GitHub's limits are worth a line in the run's log (`::notice::`).
+    client.on_wait(move |message| {
         if actions {
             console::line(Annotation::new(message).to_command(Level::Notice));
         } else {

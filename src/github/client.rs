@@ -17,7 +17,7 @@ use super::config::ClientConfig;
 use super::features::Features;
 use super::gate::{Gate, Limiter, Pause, Slot};
 use super::metrics::{Metrics, Recorder};
-use super::pacing::{Admission, Evidence, Pacer};
+use super::pacing::{about, Admission, Evidence, Pacer};
 use super::ratelimit::{format_utc, Limit, WaitPolicy};
 use super::retry::{Backoff, Breaker};
 use super::transport::{HttpTransport, RawResponse, RestCall, Transport, TransportError, Wire};
@@ -60,6 +60,9 @@ struct Exchange<'a> {
     /// Content-creating mutations among them: what the pacer holds back.
     creations: u32,
 }
+
+/// Pauses on a rate limit at least this long are announced with the run's progress.
+const NOTICE_PAUSE: Duration = Duration::from_secs(3);
 
 /// Where an announcement of a wait goes.
 type Announce = Box<dyn Fn(&str) + Send + Sync>;
@@ -349,9 +352,10 @@ impl Client {
         self.inner.pacer.rate()
     }
 
-    /// Sends the announcements of waits on GitHub's content limit (one line each, at most one
-    /// per half minute) to `announce` instead of the log; the first call wins.
-    pub fn on_content_wait(&self, announce: impl Fn(&str) + Send + Sync + 'static) {
+    /// Sends the announcements of waits on GitHub's limits (one line each: a pause of every
+    /// request of 3 s or more, and waits on the content limit at most once per half minute),
+    /// with how far the run is, to `announce` instead of the log; the first call wins.
+    pub fn on_wait(&self, announce: impl Fn(&str) + Send + Sync + 'static) {
         let _ = self.inner.announce.set(Box::new(announce));
     }
 
@@ -475,14 +479,19 @@ impl Inner {
                 Admission::Now => return Ok(Some(now)),
                 Admission::Wait { until, notice } => {
                     if let Some(notice) = notice {
-                        match self.announce.get() {
-                            Some(announce) => announce(&notice),
-                            None => tracing::info!("{notice}"),
-                        }
+                        self.announce(&notice);
                     }
                     tokio::time::sleep_until(until).await;
                 }
             }
+        }
+    }
+
+    /// Sends `notice` where announcements of waits go (the log by default).
+    fn announce(&self, notice: &str) {
+        match self.announce.get() {
+            Some(announce) => announce(notice),
+            None => tracing::info!("{notice}"),
         }
     }
 
@@ -585,6 +594,15 @@ impl Inner {
         }
         let added = pause.as_ref().map_or(Duration::ZERO, |pause| pause.added);
         self.metrics.record_limit(added);
+        // A pause long enough to notice is announced with how far the run is.
+        if let Some(pause) = pause.as_ref().ok().filter(|p| p.added >= NOTICE_PAUSE) {
+            self.announce(&format!(
+                "GitHub's {}: every request waits about {}; {}",
+                limit.describe(),
+                about(pause.wait),
+                self.pacer.progress()
+            ));
+        }
         match &pause {
             Ok(pause) if pause.added > Duration::ZERO => tracing::warn!(
                 reason = limit.cause(),

@@ -142,6 +142,12 @@ impl Pacer {
         self.lock().rate
     }
 
+    /// How far the run's creations are, for the announcement of any wait:
+    /// `62 of 105 issues, labels and links created`.
+    pub fn progress(&self) -> String {
+        self.lock().progress()
+    }
+
     /// The run expects `total` creations in all (for the announcement of waits).
     pub fn expect(&self, total: u64) {
         self.lock().planned = Some(total);
@@ -357,22 +363,30 @@ impl State {
                     .window
                     .mul_f64(left as f64 / f64::from(rate.per_window.max(1)));
                 format!(
-                    "GitHub's content limit: {done} of {planned} issues, labels and links \
-                     created, about {} left",
+                    "GitHub's content limit: {}, about {} left",
+                    self.progress(),
                     about(eta.max(wait))
                 )
             }
             None => format!(
-                "GitHub's content limit: {done} issues, labels and links created, pacing at \
-                 {rate}; next in about {}",
+                "GitHub's content limit: {}, pacing at {rate}; next in about {}",
+                self.progress(),
                 about(wait)
             ),
         })
     }
+
+    fn progress(&self) -> String {
+        let done = self.created;
+        match self.planned.filter(|&planned| planned >= done) {
+            Some(planned) => format!("{done} of {planned} issues, labels and links created"),
+            None => format!("{done} issues, labels and links created"),
+        }
+    }
 }
 
 /// "40 s", "3 min", "2 h": a duration rounded for people.
-fn about(duration: Duration) -> String {
+pub(crate) fn about(duration: Duration) -> String {
     let seconds = duration.as_secs();
     if seconds < 90 {
         format!("{} s", seconds.max(1))

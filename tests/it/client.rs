@@ -729,3 +729,32 @@ async fn a_server_that_accepts_two_at_once_refuses_a_handful_and_the_sync_settle
         "settled: the re-run is not refused"
     );
 }
+
+#[tokio::test]
+async fn a_pause_on_a_limit_is_announced_with_how_far_the_run_is() {
+    // GitHub refusing a second request in flight, asking for 3 s: every request pauses, and
+    // the log says so once, with the run's progress.
+    let fake = fake_with(Faults {
+        max_concurrent: Some(1),
+        retry_after_secs: 3,
+        latency: Duration::from_millis(50),
+        ..Faults::default()
+    })
+    .await;
+    let client = client_for(&fake, |c| c.max_concurrency = 2);
+    client.expect_content(7);
+    let notices = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = notices.clone();
+    client.on_wait(move |line| sink.lock().unwrap().push(line.to_string()));
+    let (first, second) = tokio::join!(client.graphql(read()), client.graphql(read()));
+    assert!(first.is_ok() && second.is_ok());
+    assert!(fake.stats().secondary_limited >= 1, "the limit was reached");
+    let notices = notices.lock().unwrap().clone();
+    assert_eq!(
+        notices,
+        [
+            "GitHub's secondary rate limit, retry-after 3s: every request waits about 3 s; \
+          0 of 7 issues, labels and links created"
+        ],
+    );
+}
