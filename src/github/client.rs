@@ -522,14 +522,16 @@ impl Inner {
 
     /// What a refusal in GitHub's general wording says of its cause, for the pacer: nothing
     /// (`None`) unless it is a secondary limit with a `retry-after`, at a number of requests in
-    /// flight GitHub had answered before. `retry-after: 0` says nothing of a window either.
+    /// flight GitHub has clearly answered (`Limiter::judge_refusal`). `retry-after: 0` says
+    /// nothing of a window either.
     fn evidence_of(&self, limit: &Limit, slot: &Slot<'_>) -> Option<Evidence> {
         let Limit::Secondary { retry_after } = *limit else {
             return None;
         };
+        let rate = self.limiter.judge_refusal(slot);
         let window = retry_after
             .filter(|after| !after.is_zero())
-            .filter(|_| self.limiter.answered_as_many(slot));
+            .filter(|_| rate);
         Some(Evidence::Secondary(window))
     }
 

@@ -187,6 +187,10 @@ struct LimiterState {
     /// The most requests in flight at once (counted when each was sent) that GitHub answered
     /// in this run: a level known to be accepted.
     accepted: usize,
+    /// Answers and rate-limit refusals so far, by the number of requests in flight when the
+    /// request was sent (index 0 unused): the evidence `judge_refusal` weighs.
+    answered_at: Vec<u32>,
+    refused_at: Vec<u32>,
     /// The last refusal was about a rate, not concurrency: grow back one per success.
     quick_growth: bool,
     /// Changes of `target` so far; a slot remembers the value it was taken under.
@@ -224,6 +228,8 @@ impl Limiter {
                 removed: 0,
                 successes: 0,
                 accepted: 0,
+                answered_at: vec![0; max + 1],
+                refused_at: vec![0; max + 1],
                 quick_growth: false,
                 generation: 0,
                 refused: None,
@@ -249,10 +255,16 @@ impl Limiter {
         }
     }
 
-    /// Whether GitHub had answered as many requests in flight as there were when `slot`'s
-    /// request was sent: then a refusal of it is about a rate, not concurrency.
-    pub fn answered_as_many(&self, slot: &Slot<'_>) -> bool {
-        self.lock().accepted >= slot.in_flight
+    /// Counts the rate-limit refusal of `slot`'s request and says whether it is clearly about
+    /// a rate, not concurrency: GitHub answered at least twice, and twice as often as it
+    /// refused, requests sent with as many in flight or more. One answer at a level can be
+    /// luck (a request GitHub had just finished still counted here), so a single one is not
+    /// enough; refusals at a level outnumbering its answers are the concurrency limit's mark.
+    pub fn judge_refusal(&self, slot: &Slot<'_>) -> bool {
+        let mut state = self.lock();
+        let level = slot.in_flight.min(self.max);
+        state.refused_at[level] = state.refused_at[level].saturating_add(1);
+        state.clearly_a_rate(level)
     }
 
     /// Permits currently allowed.
@@ -283,7 +295,7 @@ impl Limiter {
         // created per minute, points, the hourly budget). Fewer requests at once meet it less
         // often while it lasts, but the level is no limit to stay below: each success gives a
         // permit back.
-        let rate = state.accepted >= level;
+        let rate = state.clearly_a_rate(level);
         state.quick_growth = rate;
         state.target = (level / 2).max(1);
         state.successes = 0;
@@ -321,6 +333,8 @@ impl Limiter {
     pub fn record_success(&self, slot: &Slot<'_>) {
         let mut state = self.lock();
         state.accepted = state.accepted.max(slot.in_flight);
+        let level = slot.in_flight.min(self.max);
+        state.answered_at[level] = state.answered_at[level].saturating_add(1);
         if slot.generation != state.generation {
             return;
         }
@@ -365,6 +379,21 @@ impl Limiter {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl LimiterState {
+    /// Whether GitHub answered requests sent with `level` or more in flight at least twice,
+    /// and twice as often as it refused them: a refusal at that level is then about a rate.
+    /// A request alone in flight is never too many at once.
+    fn clearly_a_rate(&self, level: usize) -> bool {
+        if level <= 1 {
+            return true;
+        }
+        let level = level.min(self.answered_at.len() - 1);
+        let answered: u32 = self.answered_at[level..].iter().sum();
+        let refused: u32 = self.refused_at[level..].iter().sum();
+        answered >= 2 && answered >= 2 * refused
     }
 }
 
@@ -563,17 +592,45 @@ mod tests {
         assert_eq!(limiter.target(), 3, "probed again after the doubled hold");
     }
 
+    /// One answer at a level among refusals there is luck (GitHub had just finished another
+    /// request), not a sign the level is accepted: the refusals are the concurrency limit's.
+    #[tokio::test(start_paused = true)]
+    async fn a_lucky_answer_among_refusals_at_a_level_does_not_make_them_a_rate() {
+        let limiter = Limiter::new(4, true);
+        let round = in_flight(&limiter, 3).await;
+        for slot in &round {
+            limiter.record_success(slot);
+        }
+        drop(round);
+        let mut rates = Vec::new();
+        for _ in 0..3 {
+            let busy = in_flight(&limiter, 3).await;
+            rates.push(limiter.judge_refusal(&busy[2]));
+        }
+        assert_eq!(rates, [false, false, false]);
+        // Answered twice as often as refused at that level or above: a rate.
+        for _ in 0..4 {
+            let round = in_flight(&limiter, 4).await;
+            for slot in &round {
+                limiter.record_success(slot);
+            }
+        }
+        let busy = in_flight(&limiter, 4).await;
+        assert!(limiter.judge_refusal(&busy[3]));
+    }
+
     /// A content or points limit refusing a write at a level GitHub has answered is no sign of
     /// too many at once: the bound halves while the rate is met, then each success gives a
     /// permit back, up to the maximum (no level is held).
     #[tokio::test(start_paused = true)]
     async fn a_refusal_at_a_level_github_answered_is_a_rate_and_recovers_quickly() {
         let limiter = Limiter::new(4, true);
-        let round = in_flight(&limiter, 4).await;
-        for slot in &round {
-            limiter.record_success(slot);
+        for _ in 0..2 {
+            let round = in_flight(&limiter, 4).await;
+            for slot in &round {
+                limiter.record_success(slot);
+            }
         }
-        drop(round);
         let busy = in_flight(&limiter, 4).await;
         limiter.back_off(&busy[0]);
         drop(busy);

@@ -463,6 +463,7 @@ impl Bench {
         outcome.rows.push(run.row.clone());
         let label = format!("5 ({}{arm})", cap.label());
         judge_sync(&label, &run, DEFAULT_CONCURRENCY, outcome);
+        judge_minimum(&label, plan, &run, outcome);
         if adaptive {
             // GitHub may ban an integration that keeps hitting its limits: refusals are a
             // cost, so their count is an invariant, not a timing.
@@ -525,6 +526,7 @@ impl Bench {
             .sync(base, "first", None)?;
         outcome.rows.push(default_run.row.clone());
         judge_sync("7 (c=5)", &default_run, DEFAULT_CONCURRENCY, outcome);
+        judge_minimum("7 (c=5)", base, &default_run, outcome);
         let right = self
             .session("7 concurrency cap", self.config.latency, args)?
             .sync(base, "first", Some(ACCEPTED_CONCURRENCY))?;

@@ -18,9 +18,6 @@ use super::ops::Op;
 /// Resends of writes GitHub refused as "submitted too quickly" (waits double each time).
 const THROTTLE_ROUNDS: usize = 6;
 
-/// Most writes per document beside paced creations: short, so slots turn over quickly.
-const PACED_BATCH: usize = 10;
-
 /// The answer for one op.
 pub(super) enum Answer {
     Done(Value),
@@ -117,33 +114,13 @@ impl Sender<'_> {
             max_batch,
             max_creating: self.options.max_create_batch,
         };
-        // Once the client paces creations to GitHub's content limit, they travel one per
-        // document (so the learned count per window is used whole) and ahead of the rest; the
-        // other writes go in short documents beside them, so that a creation whose token is
-        // due finds a slot soon and field writes are never held back by the pacing.
-        let paced = self.client.content_rate().is_some();
         let mut chunks: Vec<Vec<Op>> = Vec::new();
         for group in [issues, project] {
-            if paced {
-                let (creating, other): (Vec<Op>, Vec<Op>) = group
-                    .into_iter()
-                    .partition(|op| op.mutation.creates_content());
-                chunks.extend(creating.into_iter().map(|op| vec![op]));
-                let short = Shape {
-                    max_batch: max_batch.min(PACED_BATCH),
-                    ..shape
-                };
-                chunks.extend(short.documents(other));
-            } else {
-                chunks.extend(shape.documents(group));
-            }
+            chunks.extend(shape.documents(group));
         }
         // Longest documents first (the client admits them in this order): the short ones fill
-        // the slots the long ones leave, so the phase ends together. Paced creations first.
-        chunks.sort_by_key(|chunk| {
-            let creating = chunk.iter().any(|op| op.mutation.creates_content());
-            (paced && !creating, std::cmp::Reverse(chunk.len()))
-        });
+        // the slots the long ones leave, so the phase ends together.
+        chunks.sort_by_key(|chunk| std::cmp::Reverse(chunk.len()));
         let done = AtomicUsize::new(0);
         let client = self.client;
         let progress = self.progress;
