@@ -26,6 +26,7 @@ mod resolve;
 mod rest;
 pub mod schema;
 mod server;
+mod shared;
 mod state;
 pub mod stats;
 
@@ -43,7 +44,8 @@ pub use config::{
 pub use schema::Schema;
 pub use stats::{MutationStats, Stats};
 
-use server::{DropConnection, Shared};
+use server::DropConnection;
+use shared::Shared;
 
 /// A running fake. `shutdown` stops it and waits for the accept loop; dropping it stops it too,
 /// without waiting.

@@ -26,7 +26,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::exec::RateInfo;
-use crate::server::{
+use crate::shared::{
     authorized, lock, secondary_limited, unauthorized, with_rate_headers_of, InFlight, Shared,
 };
 use crate::state::State;
