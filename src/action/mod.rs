@@ -15,6 +15,8 @@
 
 pub mod commands;
 pub mod console;
+#[cfg(test)]
+mod fixtures;
 pub mod import;
 pub mod inputs;
 pub mod outputs;

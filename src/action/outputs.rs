@@ -284,39 +284,7 @@ pub fn action_word(dry_run: bool, action: ItemAction) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::Metrics;
-    use crate::plan::ItemKind;
-    use crate::sync::ItemReport;
-
-    fn item(id: &str, action: ItemAction, number: Option<u64>) -> ItemReport {
-        ItemReport {
-            id: id.to_string(),
-            kind: ItemKind::Task,
-            title: format!("Title of {id}"),
-            number,
-            url: number.map(|n| format!("https://github.com/acme/roadmap/issues/{n}")),
-            action,
-            details: vec![],
-            parent: None,
-            depends_on: vec![],
-        }
-    }
-
-    fn report(items: Vec<ItemReport>) -> Report {
-        Report {
-            plan_key: "roadmap".to_string(),
-            dry_run: false,
-            items,
-            changes: vec![],
-            warnings: vec![],
-            errors: vec![],
-            kept_links: vec![],
-            metrics: Metrics::default(),
-            planned: vec![],
-            roadmap: None,
-            resume: None,
-        }
-    }
+    use crate::action::fixtures::{report, task as item};
 
     #[test]
     fn short_single_line_values_use_name_equals_value() {

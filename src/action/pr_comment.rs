@@ -385,23 +385,8 @@ fn path_in_url(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::Metrics;
-    use crate::plan::ItemKind;
+    use crate::action::fixtures::{self, task as item};
     use crate::sync::ChangeKind;
-
-    fn item(id: &str, action: ItemAction, number: Option<u64>) -> ItemReport {
-        ItemReport {
-            id: id.to_string(),
-            kind: ItemKind::Task,
-            title: format!("Title of {id}"),
-            number,
-            url: number.map(|n| format!("https://github.com/acme/roadmap/issues/{n}")),
-            action,
-            details: vec![],
-            parent: None,
-            depends_on: vec![],
-        }
-    }
 
     fn planned(kind: ChangeKind, item: &str, what: &str) -> PlannedChange {
         PlannedChange {
@@ -416,18 +401,12 @@ mod tests {
         Report {
             plan_key: "shop".to_string(),
             dry_run: true,
-            items,
             changes: planned
                 .iter()
                 .map(|p| format!("{} {}", p.kind.as_str(), p.item))
                 .collect(),
-            warnings: vec![],
-            errors: vec![],
-            kept_links: vec![],
-            metrics: Metrics::default(),
             planned,
-            roadmap: None,
-            resume: None,
+            ..fixtures::report(items)
         }
     }
 

@@ -486,35 +486,12 @@ fn bound(md: String, limit: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::Metrics;
-
-    fn item(id: &str, kind: ItemKind, parent: Option<&str>, action: ItemAction) -> ItemReport {
-        ItemReport {
-            id: id.to_string(),
-            kind,
-            title: format!("Title of {id}"),
-            number: None,
-            url: None,
-            action,
-            details: vec![],
-            parent: parent.map(String::from),
-            depends_on: vec![],
-        }
-    }
+    use crate::action::fixtures::{self, item};
 
     fn report(items: Vec<ItemReport>, dry_run: bool) -> Report {
         Report {
-            plan_key: "roadmap".to_string(),
             dry_run,
-            items,
-            changes: vec![],
-            warnings: vec![],
-            errors: vec![],
-            kept_links: vec![],
-            metrics: Metrics::default(),
-            planned: vec![],
-            roadmap: None,
-            resume: None,
+            ..fixtures::report(items)
         }
     }
 
