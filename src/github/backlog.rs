@@ -4,6 +4,7 @@
 //! Only reads. What becomes of the issues (levels, ids, what is left out) is decided by
 //! `sync::import`, a pure function over what is read here.
 
+use std::cell::Cell;
 use std::collections::{BTreeSet, HashSet};
 
 use serde_json::{json, Value};
@@ -11,8 +12,8 @@ use serde_json::{json, Value};
 use super::client::Client;
 use super::features::Features;
 use super::ops::{
-    self, issues_by_id_request, parse_issues_by_id, BoardNode, BoardOwner, IssueNode,
-    IssueSelection,
+    self, gaps, issues_by_id_request, parse_issues_by_id, read_whole, whole, BoardNode, BoardOwner,
+    IssueNode, IssueSelection, IssuesAt, ReadError,
 };
 use super::types::{ApiError, GraphqlError, Request, Response, TokenRole};
 
@@ -77,9 +78,20 @@ pub enum BacklogError {
     NotFound(String),
     #[error(transparent)]
     Api(#[from] ApiError),
-    /// GitHub's answer left part of the issues out: no plan is written from it.
+    /// GitHub's answer left part of the issues out on every attempt: no plan is written from
+    /// it.
     #[error("{0}; no plan was written from it — run the import again")]
     Partial(ops::ReadError),
+}
+
+impl From<ReadError> for BacklogError {
+    fn from(error: ReadError) -> BacklogError {
+        match error {
+            ReadError::Api(ApiError::NotFound { message }) => BacklogError::NotFound(message),
+            ReadError::Api(error) => BacklogError::Api(error),
+            partial => BacklogError::Partial(partial),
+        }
+    }
 }
 
 /// Reads the selected issues, their sub-issue trees and the board's fields.
@@ -155,6 +167,27 @@ impl Reader<'_> {
         }
     }
 
+    /// Sends a read of issues. An answer that leaves a field of an issue out (the errors
+    /// under `at`) is sent again (`ops::read_whole`); one that stays partial is an error, so
+    /// no plan is built from a gap.
+    async fn read_issues<T>(
+        &mut self,
+        request: Request,
+        at: IssuesAt,
+        parse: impl Fn(&Response) -> T,
+    ) -> Result<T, BacklogError> {
+        let answers = Cell::new(0);
+        let read = read_whole(self.client, &request.with_token(self.token()), |response| {
+            answers.set(answers.get() + 1);
+            whole(gaps(&response.errors, &response.data, at))?;
+            Ok(parse(response))
+        })
+        .await;
+        // A request that got no answer (an API error) was sent all the same.
+        self.backlog.requests += answers.get().max(1);
+        Ok(read?)
+    }
+
     fn add(&mut self, issue: IssueNode) {
         if self.seen.insert(issue.id.clone()) {
             self.backlog.issues.push(issue);
@@ -181,7 +214,9 @@ impl Reader<'_> {
         loop {
             let mut request = first.clone();
             request.variables["after"] = json!(after);
-            let response = self.send(request).await?;
+            let response = self
+                .read_issues(request, IssuesAt::DISCOVERY, Response::clone)
+                .await?;
             let connection = &response.data["repository"]["issues"];
             if connection.is_null() {
                 return Err(self.repository_missing(&response.errors));
@@ -238,12 +273,9 @@ impl Reader<'_> {
         let mut issues = Vec::new();
         let mut after: Option<String> = None;
         loop {
+            let request = board_items_request(&board, self.issues.features, after.as_deref());
             let response = self
-                .send(board_items_request(
-                    &board,
-                    self.issues.features,
-                    after.as_deref(),
-                ))
+                .read_issues(request, IssuesAt::BOARD_ITEMS, Response::clone)
                 .await?;
             let items = &response.data["board"]["projectV2"]["items"];
             if items.is_null() {
@@ -267,8 +299,9 @@ impl Reader<'_> {
     }
 
     async fn root(&mut self, number: u64) -> Result<IssueNode, BacklogError> {
+        let request = root_request(self.query, &self.issues, number);
         let response = self
-            .send(root_request(self.query, &self.issues, number))
+            .read_issues(request, IssuesAt::BY_NUMBER, Response::clone)
             .await?;
         if response.data["repository"].is_null() {
             return Err(self.repository_missing(&response.errors));
@@ -298,11 +331,13 @@ impl Reader<'_> {
                 return Ok(());
             }
             for ids in unread.chunks(100) {
-                let response = self
-                    .send(issues_by_id_request(ids, &self.issues, TokenRole::Issues))
-                    .await?;
-                let issues = parse_issues_by_id(&response.data, &response.errors)
-                    .map_err(BacklogError::Partial)?;
+                let request = issues_by_id_request(ids, &self.issues, TokenRole::Issues);
+                // Gaps were checked by `read_issues`; what is left are ids that name nothing.
+                let issues = self
+                    .read_issues(request, IssuesAt::BY_ID, |response| {
+                        parse_issues_by_id(&response.data, &[])
+                    })
+                    .await??;
                 for issue in issues {
                     self.add(issue);
                 }

@@ -7,8 +7,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use fake_github::{Config, FakeGithub, IssueTypeConfig};
-use planpilot::github::backlog::{read_backlog, BacklogQuery, BoardRef, Selector};
+use fake_github::{Config, FakeGithub, Faults, IssueTypeConfig};
+use planpilot::github::backlog::{read_backlog, BacklogError, BacklogQuery, BoardRef, Selector};
 use planpilot::github::ops::BoardOwner;
 use planpilot::github::{Client, ClientConfig, Request, Safety, Secret};
 use planpilot::plan::{self, ItemKind, LoadOptions, Plan};
@@ -220,15 +220,28 @@ impl Backlog {
         }
     }
 
-    /// Runs the import's read and build, as the command does.
-    pub async fn import(&self, selectors: Vec<Selector>, board: bool) -> (Imported, String, Plan) {
-        let query = BacklogQuery {
+    fn query(&self, selectors: Vec<Selector>, board: bool) -> BacklogQuery {
+        BacklogQuery {
             owner: self.owner(),
             name: "roadmap".into(),
             selectors,
             board: board.then(|| self.board_ref()),
-        };
-        let backlog = read_backlog(&self.client, &query).await.expect("reads");
+        }
+    }
+
+    /// Runs the import's read and build, as the command does.
+    pub async fn import(&self, selectors: Vec<Selector>, board: bool) -> (Imported, String, Plan) {
+        let backlog = read_backlog(&self.client, &self.query(selectors, board))
+            .await
+            .expect("reads");
+        let (imported, text) = self.build(&backlog);
+        let loaded = plan::load_str(&text, Path::new("plan.yaml"), &LoadOptions::default())
+            .unwrap_or_else(|e| panic!("the imported plan loads: {:#?}\n{text}", e.diagnostics));
+        (imported, text, loaded)
+    }
+
+    /// The plan `import` builds from what was read, and its text.
+    fn build(&self, backlog: &planpilot::github::backlog::Backlog) -> (Imported, String) {
         let repository: RepoRef = format!("{}/roadmap", self.owner()).parse().unwrap();
         let context = ImportContext {
             repository: &repository,
@@ -236,11 +249,9 @@ impl Backlog {
             type_names: &TypeNames::default(),
             sync_label: "planpilot",
         };
-        let imported = import_plan(&backlog, &context);
+        let imported = import_plan(backlog, &context);
         let text = plan::to_yaml(&imported.draft);
-        let loaded = plan::load_str(&text, Path::new("plan.yaml"), &LoadOptions::default())
-            .unwrap_or_else(|e| panic!("the imported plan loads: {:#?}\n{text}", e.diagnostics));
-        (imported, text, loaded)
+        (imported, text)
     }
 }
 
@@ -421,6 +432,79 @@ async fn a_root_imports_its_tree_and_a_parent_outside_the_selection_is_reported(
             .any(|n| n.contains("has type Story, imported as an epic")),
         "{:#?}",
         imported.notes
+    );
+}
+
+/// GitHub may answer a read with a field of one issue nulled and an error naming it (a
+/// timeout). Such an answer is read again; one that stays partial stops the import, and no
+/// plan is ever written from a gap — no labels is not "the issue has no labels".
+#[tokio::test]
+async fn an_answer_that_leaves_part_of_the_issues_out_never_becomes_the_plan() {
+    let b = Backlog::start(typed_org()).await;
+    let s = shop(&b, true).await;
+    // Each way of selecting reads issues with its own query.
+    let selections = [
+        vec![Selector::Label("backlog".into())],
+        vec![Selector::Board],
+        vec![Selector::Root(s.checkout)],
+    ];
+    let mut whole = Vec::new();
+    for selectors in &selections {
+        whole.push(b.import(selectors.clone(), true).await.1);
+    }
+
+    // Every answer partial: each selection stops, saying so, and nothing is read as empty.
+    b.fake.set_faults(Faults {
+        partial_read_rate: 1.0,
+        ..Faults::default()
+    });
+    for selectors in &selections {
+        let before = b.fake.stats().partial_reads;
+        let error = read_backlog(&b.client, &b.query(selectors.clone(), true))
+            .await
+            .expect_err("a partial answer stops the import");
+        assert!(
+            matches!(error, BacklogError::Partial(_)),
+            "{selectors:?}: {error}"
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains("left part of the issues out on 3 attempt(s)")
+                && message.contains("run the import again"),
+            "{selectors:?}: {message}"
+        );
+        assert_eq!(
+            b.fake.stats().partial_reads - before,
+            3,
+            "{selectors:?}: read 3 times"
+        );
+    }
+
+    // Some answers partial: every import that completes writes exactly the whole plan.
+    b.fake.set_faults(Faults {
+        partial_read_rate: 0.3,
+        ..Faults::default()
+    });
+    let mut completed_after_a_gap = 0;
+    for run in 0..4 {
+        for (selectors, expected) in selections.iter().zip(&whole) {
+            let before = b.fake.stats().partial_reads;
+            match read_backlog(&b.client, &b.query(selectors.clone(), true)).await {
+                Ok(backlog) => {
+                    let (_, text) = b.build(&backlog);
+                    assert_eq!(&text, expected, "run {run}, {selectors:?}");
+                    if b.fake.stats().partial_reads > before {
+                        completed_after_a_gap += 1;
+                    }
+                }
+                Err(BacklogError::Partial(_)) => {}
+                Err(other) => panic!("run {run}, {selectors:?}: {other}"),
+            }
+        }
+    }
+    assert!(
+        completed_after_a_gap > 0,
+        "some import read a partial answer again and went on"
     );
 }
 

@@ -178,8 +178,6 @@ pub struct DiscoveryPage {
     pub metadata: Option<Metadata>,
     pub issues: Vec<IssueNode>,
     pub next: Option<String>,
-    /// Errors GitHub returned for parts of the answer (e.g. a login that does not exist).
-    pub partial_errors: Vec<String>,
     /// Those of them about the board (the `board` alias), each with its own cause.
     pub board_errors: Vec<String>,
 }
@@ -337,7 +335,6 @@ pub fn parse_discovery(
         metadata,
         issues: issues.nodes.into_iter().flatten().collect(),
         next,
-        partial_errors: errors.iter().map(|e| e.message.clone()).collect(),
         board_errors: errors
             .iter()
             .filter(|e| e.alias() == Some("board"))

@@ -30,6 +30,7 @@ pub use discovery::{
 };
 pub use features::{features, features_request, parse_features};
 pub use mutations::{Mutation, CONTENT_CREATING};
+pub(crate) use partial::whole;
 pub use partial::{gaps, read_whole, Gap, IssuesAt, ReadError, PARTIAL_READ_ATTEMPTS};
 pub use wire::{
     BoardFieldNode, BoardNode, FieldRef, FieldValueNode, IdNode, IssueNode, IssueRef,

@@ -88,6 +88,13 @@ impl IssuesAt {
         prefix: &["repository"],
         min_len: 3,
     };
+    /// A board's items (`board.projectV2.items.nodes.3.content.labels`): an error on a field
+    /// of an item's issue. An item whose whole `content` is withheld (an issue of a repository
+    /// the token cannot read) is not an issue of the imported repository, and is counted apart.
+    pub const BOARD_ITEMS: IssuesAt = IssuesAt {
+        prefix: &["board", "projectV2", "items"],
+        min_len: 7,
+    };
 }
 
 /// The errors of an answer that name a field of an issue it left out.
@@ -233,5 +240,38 @@ mod tests {
         assert!(gaps(&errors[1..2], &data, IssuesAt::DISCOVERY).is_empty());
         let bound = [error(json!(["repository", "b0"]))];
         assert!(gaps(&bound, &data, IssuesAt::BY_NUMBER).is_empty());
+    }
+
+    #[test]
+    fn on_a_board_a_withheld_item_is_not_a_gap_but_a_field_of_its_issue_is() {
+        let data = json!({ "board": { "projectV2": { "items": { "nodes": [
+            { "content": null },
+            { "content": { "number": 9, "parent": null } },
+        ] } } } });
+        let errors = [
+            error(json!([
+                "board",
+                "projectV2",
+                "items",
+                "nodes",
+                0,
+                "content"
+            ])),
+            error(json!([
+                "board",
+                "projectV2",
+                "items",
+                "nodes",
+                1,
+                "content",
+                "parent"
+            ])),
+        ];
+        let found = gaps(&errors, &data, IssuesAt::BOARD_ITEMS);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].issue, found[0].field.as_str()),
+            (Some(9), "parent")
+        );
     }
 }
