@@ -180,6 +180,14 @@ pub enum Change {
         child: IssueKey,
         parent: IssueKey,
     },
+    /// A sub-issue that is no plan item (someone filed it under a duplicate), moved under the
+    /// kept issue of the duplicate's item so it stays in the plan's tree.
+    Rehome {
+        item: String,
+        child: IssueKey,
+        from: IssueKey,
+        to: IssueKey,
+    },
     /// A duplicate's card taken off the board, so the board shows each item once.
     RemoveCard {
         item: String,
@@ -231,6 +239,15 @@ impl Change {
                 child,
                 parent,
             } => format!("detach #{} ({item}) from #{}", child.number, parent.number),
+            Change::Rehome {
+                item,
+                child,
+                from,
+                to,
+            } => format!(
+                "move #{} (under duplicate #{}) under #{} ({item})",
+                child.number, from.number, to.number
+            ),
             Change::RemoveCard { item, issue, .. } => {
                 format!(
                     "remove #{} ({item}, a duplicate) from the board",
@@ -253,6 +270,7 @@ impl Change {
             | Change::SetField(FieldSet { item, .. })
             | Change::Close(Close { item, .. })
             | Change::Detach { item, .. }
+            | Change::Rehome { item, .. }
             | Change::RemoveCard { item, .. } => Some(item),
         }
     }
@@ -273,6 +291,12 @@ impl Change {
                 CloseReason::Duplicate { of } => format!("closed as duplicate of #{}", of.number),
             },
             Change::Detach { parent, .. } => format!("detached from #{}", parent.number),
+            Change::Rehome { child, from, .. } => {
+                format!(
+                    "sub-issue #{} moved here from duplicate #{}",
+                    child.number, from.number
+                )
+            }
             Change::RemoveCard { issue, .. } => {
                 format!("duplicate #{} taken off the board", issue.number)
             }
@@ -280,7 +304,8 @@ impl Change {
     }
 
     /// Position of the change's kind in the list (the order apply's phases need): labels,
-    /// creates, updates, moves, links, unlinks, board items, fields, closes, detaches.
+    /// creates, updates, moves, links, unlinks, board items, fields, closes, detaches (and a
+    /// duplicate's sub-issues moved to the kept issue), cards removed.
     fn rank(&self) -> u8 {
         match self {
             Change::CreateLabel { .. } => 0,
@@ -292,7 +317,7 @@ impl Change {
             Change::BoardAdd { .. } => 6,
             Change::SetField(_) => 7,
             Change::Close(_) => 8,
-            Change::Detach { .. } => 9,
+            Change::Detach { .. } | Change::Rehome { .. } => 9,
             Change::RemoveCard { .. } => 10,
         }
     }

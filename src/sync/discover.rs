@@ -105,6 +105,13 @@ fn issue_of(node: IssueNode) -> Issue {
             .flatten()
             .map(key)
             .collect(),
+        sub_issues: node
+            .sub_issues
+            .nodes
+            .into_iter()
+            .flatten()
+            .map(key)
+            .collect(),
     }
 }
 

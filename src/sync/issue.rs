@@ -55,6 +55,8 @@ pub struct Issue {
     pub parent: Option<IssueKey>,
     /// The issues it is blocked by (the first page of them).
     pub blocked_by: Vec<IssueKey>,
+    /// Its sub-issues (the first page of them).
+    pub sub_issues: Vec<IssueKey>,
 }
 
 impl Issue {

@@ -91,6 +91,7 @@ pub async fn run(
                 Change::CreateLabel { .. }
                     | Change::CreateIssue(_)
                     | Change::Move { .. }
+                    | Change::Rehome { .. }
                     | Change::Link { .. }
             )
         })

@@ -142,6 +142,17 @@ fn row_of(change: &Change) -> (ChangeKind, &str, Option<u64>, String) {
             Some(child.number),
             format!("closed, taken out of #{}", parent.number),
         ),
+        Change::Rehome {
+            item, child, from, ..
+        } => (
+            ChangeKind::Move,
+            item,
+            Some(child.number),
+            format!(
+                "filed under duplicate #{}: moved under the kept issue",
+                from.number
+            ),
+        ),
         Change::RemoveCard { item, issue, .. } => (
             ChangeKind::Board,
             item,

@@ -950,6 +950,77 @@ async fn a_second_issue_claiming_an_item_is_closed_as_duplicate_not_multiplied()
     assert_eq!(mutations, 0);
 }
 
+/// "A sub-issue someone filed under a duplicate stays in the plan's tree": a racing run left a
+/// second issue of story E1-S1, and a person filed their own issue under it. Closing the
+/// duplicate moves that sub-issue under the story's kept issue; the person's issue keeps its
+/// title, body and state, and the next run writes nothing.
+#[tokio::test]
+async fn a_persons_sub_issue_of_a_duplicate_moves_to_the_kept_issue() {
+    let shape = Shape::new(1, 1, 2);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    env.sync_ok(&plan).await;
+    let by_title = |title: &str| {
+        env.issues()
+            .into_iter()
+            .find(|i| i["title"] == title)
+            .unwrap_or_else(|| panic!("no issue {title}"))
+    };
+    let story = by_title("Story E1-S1");
+    let state = env.fake.state();
+    let label = state["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "planpilot")
+        .unwrap()
+        .clone();
+    let create = "mutation($r: ID!, $t: String!, $b: String!, $l: [ID!]) { createIssue(input: \
+         {repositoryId: $r, title: $t, body: $b, labelIds: $l}) { issue { id number } } }";
+    let duplicate = env
+        .human(
+            create,
+            json!({ "r": state["repository"]["id"], "t": story["title"], "b": story["body"], "l": [label["id"]] }),
+        )
+        .await["createIssue"]["issue"]
+        .clone();
+    let mine = env
+        .human(
+            create,
+            json!({ "r": state["repository"]["id"], "t": "Ask legal about the wording", "b": "Mine.", "l": [] }),
+        )
+        .await["createIssue"]["issue"]
+        .clone();
+    env.human(
+        "mutation($p: ID!, $c: ID!) { addSubIssue(input: {issueId: $p, subIssueId: $c}) { issue { id } } }",
+        json!({ "p": duplicate["id"], "c": mine["id"] }),
+    )
+    .await;
+
+    let report = env.sync_ok(&plan).await;
+    let moved = format!(
+        "move #{} (under duplicate #{}) under #{} (E1-S1)",
+        mine["number"], duplicate["number"], story["number"]
+    );
+    assert!(report.changes.contains(&moved), "{:#?}", report.changes);
+    let mine_now = by_title("Ask legal about the wording");
+    assert_eq!(mine_now["parent"], story["number"], "under the kept issue");
+    assert_eq!(
+        (mine_now["state"].as_str(), mine_now["body"].as_str()),
+        (Some("OPEN"), Some("Mine.")),
+        "otherwise as the person left it"
+    );
+    let issues = env.issues();
+    let duplicate_now = issues
+        .iter()
+        .find(|i| i["number"] == duplicate["number"])
+        .unwrap();
+    assert_eq!(duplicate_now["state"], "CLOSED");
+    crate::reliability::support::assert_holds_nothing(&env.fake.state(), duplicate_now, "E1-S1");
+    let (_, mutations, _) = env.measured(&plan).await;
+    assert_eq!(mutations, 0, "the next run writes nothing");
+}
+
 #[test]
 fn an_offline_preview_creates_everything() {
     let shape = Shape::new(1, 2, 2);

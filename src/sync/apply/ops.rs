@@ -62,6 +62,7 @@ fn tolerates_existing(change: &Change) -> bool {
             | Change::Link { .. }
             | Change::Unlink { .. }
             | Change::Detach { .. }
+            | Change::Rehome { .. }
             | Change::RemoveCard { .. }
     )
 }
@@ -379,6 +380,11 @@ impl Builder<'_> {
                     seq,
                     change,
                     Mutation::remove_sub_issue(&parent.id, &child.id),
+                )),
+                Change::Rehome { child, to, .. } => Some(Op::new(
+                    seq,
+                    change,
+                    Mutation::add_sub_issue(&to.id, &child.id),
                 )),
                 Change::RemoveCard { card, .. } => Some(Op::new(
                     seq,

@@ -181,6 +181,12 @@ impl Diff<'_> {
             .unwrap_or(ItemKind::Task)
     }
 
+    /// Whether `id` is an issue planpilot manages for this plan (kept or duplicate).
+    fn is_managed(&self, id: &str) -> bool {
+        self.keepers.values().any(|k| k.issue.id == id)
+            || self.duplicates.iter().any(|(d, _)| d.issue.id == id)
+    }
+
     pub(super) fn closes(&self, changes: &mut Changes) -> Result<(), SyncError> {
         let options = self.options;
         let mut closing = 0;
@@ -195,10 +201,11 @@ impl Diff<'_> {
                 url: issue.issue.url.clone(),
                 title: issue.issue.title.clone(),
             });
-            let managed_parent = issue.issue.parent.as_ref().filter(|p| {
-                self.keepers.values().any(|k| k.issue.id == p.id)
-                    || self.duplicates.iter().any(|(d, _)| d.issue.id == p.id)
-            });
+            let managed_parent = issue
+                .issue
+                .parent
+                .as_ref()
+                .filter(|p| self.is_managed(&p.id));
             if let (OnRemoved::Close, Some(parent)) = (options.on_removed, managed_parent) {
                 changes.push(Change::Detach {
                     item: item.to_string(),
@@ -244,16 +251,35 @@ impl Diff<'_> {
                     reason: CloseReason::Duplicate { of: key(keeper) },
                 }));
             }
-            self.empty_duplicate(duplicate, changes);
+            self.empty_duplicate(duplicate, keeper, changes);
         }
         Ok(())
     }
 
     /// A duplicate holds nothing once closed: no parent (so no epic counts it), no card (so
-    /// the board shows each item once). Its sub-issues move to the keeper with their items, and
-    /// its links are stale (`links`).
-    fn empty_duplicate(&self, duplicate: &ManagedIssue, changes: &mut Changes) {
+    /// the board shows each item once). Its sub-issues that are plan items move to the keeper
+    /// with their items; the others (someone filed them under it) move to the keeper here. Its
+    /// links are stale (`links`).
+    fn empty_duplicate(
+        &self,
+        duplicate: &ManagedIssue,
+        keeper: &ManagedIssue,
+        changes: &mut Changes,
+    ) {
         let item = duplicate.item_id().to_string();
+        for child in duplicate
+            .issue
+            .sub_issues
+            .iter()
+            .filter(|c| !self.is_managed(&c.id))
+        {
+            changes.push(Change::Rehome {
+                item: item.clone(),
+                child: child.clone(),
+                from: key(duplicate),
+                to: key(keeper),
+            });
+        }
         if let Some(parent) = &duplicate.issue.parent {
             changes.push(Change::Detach {
                 item: item.clone(),
