@@ -162,6 +162,15 @@ pub enum Change {
         blocked: String,
         blocker: String,
     },
+    /// A link someone made to a duplicate (`from`), made again on the kept issue: `blocked`
+    /// blocked by `blocker`, one of them the kept issue. The link on the duplicate is an
+    /// `Unlink` after it.
+    Relink {
+        item: String,
+        blocked: IssueKey,
+        blocker: IssueKey,
+        from: IssueKey,
+    },
     /// A stale link between managed issues, listed under the blocked item.
     Unlink {
         item: String,
@@ -214,6 +223,15 @@ impl Change {
             }
             Change::Move { item, parent } => format!("move {item} under {parent}"),
             Change::Link { blocked, blocker } => format!("link {blocked} blocked by {blocker}"),
+            Change::Relink {
+                blocked,
+                blocker,
+                from,
+                ..
+            } => format!(
+                "link #{} blocked by #{} (was duplicate #{})",
+                blocked.number, blocker.number, from.number
+            ),
             Change::Unlink {
                 blocked, blocker, ..
             } => format!("unlink #{} blocked by #{}", blocked.number, blocker.number),
@@ -265,6 +283,7 @@ impl Change {
             | Change::Update(Update { item, .. })
             | Change::Move { item, .. }
             | Change::Link { blocked: item, .. }
+            | Change::Relink { item, .. }
             | Change::Unlink { item, .. }
             | Change::BoardAdd { item }
             | Change::SetField(FieldSet { item, .. })
@@ -283,6 +302,15 @@ impl Change {
             Change::Update(update) => update.parts().join(", "),
             Change::Move { parent, .. } => format!("moved under {parent}"),
             Change::Link { blocker, .. } => format!("blocked by {blocker}"),
+            Change::Relink {
+                blocked,
+                blocker,
+                from,
+                ..
+            } => format!(
+                "#{} blocked by #{} instead of duplicate #{}",
+                blocked.number, blocker.number, from.number
+            ),
             Change::Unlink { blocker, .. } => format!("no longer blocked by #{}", blocker.number),
             Change::BoardAdd { .. } => "added to the board".into(),
             Change::SetField(set) => format!("{} = {}", set.field_name, set.setting.display()),
@@ -312,7 +340,7 @@ impl Change {
             Change::CreateIssue(_) => 1,
             Change::Update(_) => 2,
             Change::Move { .. } => 3,
-            Change::Link { .. } => 4,
+            Change::Link { .. } | Change::Relink { .. } => 4,
             Change::Unlink { .. } => 5,
             Change::BoardAdd { .. } => 6,
             Change::SetField(_) => 7,

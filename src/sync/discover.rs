@@ -112,6 +112,7 @@ fn issue_of(node: IssueNode) -> Issue {
             .flatten()
             .map(key)
             .collect(),
+        blocking: Vec::new(),
     }
 }
 
@@ -217,7 +218,54 @@ pub async fn discover(
     }
     let mut discovered = assemble(plan, options, pages, client.token_input(token))?;
     discovered.elsewhere = elsewhere;
+    read_blocking_of_contested(client, &mut discovered, token).await?;
     Ok(discovered)
+}
+
+/// Reads what the issues of an item two issues claim block, so the links people made to the
+/// one closed as a duplicate can pass to the kept one. Nothing is read when no item is
+/// contested (every run but the one after a race).
+async fn read_blocking_of_contested(
+    client: &Client,
+    discovered: &mut Discovered,
+    token: TokenRole,
+) -> Result<(), SyncError> {
+    if !discovered.features.has(Feature::IssueDependencies) {
+        return Ok(());
+    }
+    let mut claims: BTreeMap<&str, usize> = BTreeMap::new();
+    for issue in &discovered.issues {
+        *claims.entry(issue.item_id()).or_default() += 1;
+    }
+    let contested: Vec<String> = discovered
+        .issues
+        .iter()
+        .filter(|i| claims[i.item_id()] > 1)
+        .map(|i| i.issue.id.clone())
+        .collect();
+    let mut blocking = HashMap::new();
+    for ids in contested.chunks(100) {
+        let request = ops::blocking_request(ids, token);
+        let read = ops::read_whole(client, &request, |response| {
+            ops::parse_blocking(&response.data, &response.errors)
+        })
+        .await
+        .map_err(|e| read_failed(e, token))?;
+        discovered.requests += 1;
+        blocking.extend(read);
+    }
+    for issue in &mut discovered.issues {
+        if let Some(blocked) = blocking.remove(&issue.issue.id) {
+            issue.issue.blocking = blocked
+                .into_iter()
+                .map(|r| IssueKey {
+                    id: r.id,
+                    number: r.number,
+                })
+                .collect();
+        }
+    }
+    Ok(())
 }
 
 /// Sub-issues and parents of managed issues that lost the label (a human removed it) but still

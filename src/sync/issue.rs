@@ -57,6 +57,9 @@ pub struct Issue {
     pub blocked_by: Vec<IssueKey>,
     /// Its sub-issues (the first page of them).
     pub sub_issues: Vec<IssueKey>,
+    /// The issues it blocks (the first page of them): read only for the issues of an item
+    /// that two issues claim, empty otherwise.
+    pub blocking: Vec<IssueKey>,
 }
 
 impl Issue {

@@ -93,6 +93,7 @@ pub async fn run(
                     | Change::Move { .. }
                     | Change::Rehome { .. }
                     | Change::Link { .. }
+                    | Change::Relink { .. }
             )
         })
         .count();

@@ -102,6 +102,20 @@ fn row_of(change: &Change) -> (ChangeKind, &str, Option<u64>, String) {
             None,
             format!("blocked by {blocker}"),
         ),
+        Change::Relink {
+            item,
+            blocked,
+            blocker,
+            from,
+        } => (
+            ChangeKind::Link,
+            item,
+            Some(blocked.number),
+            format!(
+                "blocked by #{} instead of duplicate #{}",
+                blocker.number, from.number
+            ),
+        ),
         Change::Unlink { item, blocker, .. } => (
             ChangeKind::Unlink,
             item,

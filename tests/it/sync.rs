@@ -917,20 +917,7 @@ async fn a_second_issue_claiming_an_item_is_closed_as_duplicate_not_multiplied()
         .into_iter()
         .find(|i| i["title"] == "Task E1-S1-T1")
         .unwrap();
-    let state = env.fake.state();
-    let label = state["labels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["name"] == "planpilot")
-        .unwrap();
-    // As a racing second run would have left it: another issue with the same marker.
-    env.human(
-        "mutation($r: ID!, $t: String!, $b: String!, $l: [ID!]) { createIssue(input: \
-         {repositoryId: $r, title: $t, body: $b, labelIds: $l}) { issue { id } } }",
-        json!({ "r": state["repository"]["id"], "t": original["title"], "b": original["body"], "l": [label["id"]] }),
-    )
-    .await;
+    racing_copy(&env, &original).await;
     let report = env.sync_ok(&plan).await;
     assert!(
         report
@@ -967,30 +954,8 @@ async fn a_persons_sub_issue_of_a_duplicate_moves_to_the_kept_issue() {
             .unwrap_or_else(|| panic!("no issue {title}"))
     };
     let story = by_title("Story E1-S1");
-    let state = env.fake.state();
-    let label = state["labels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["name"] == "planpilot")
-        .unwrap()
-        .clone();
-    let create = "mutation($r: ID!, $t: String!, $b: String!, $l: [ID!]) { createIssue(input: \
-         {repositoryId: $r, title: $t, body: $b, labelIds: $l}) { issue { id number } } }";
-    let duplicate = env
-        .human(
-            create,
-            json!({ "r": state["repository"]["id"], "t": story["title"], "b": story["body"], "l": [label["id"]] }),
-        )
-        .await["createIssue"]["issue"]
-        .clone();
-    let mine = env
-        .human(
-            create,
-            json!({ "r": state["repository"]["id"], "t": "Ask legal about the wording", "b": "Mine.", "l": [] }),
-        )
-        .await["createIssue"]["issue"]
-        .clone();
+    let duplicate = racing_copy(&env, &story).await;
+    let mine = persons_issue(&env, "Ask legal about the wording", "Mine.", vec![]).await;
     env.human(
         "mutation($p: ID!, $c: ID!) { addSubIssue(input: {issueId: $p, subIssueId: $c}) { issue { id } } }",
         json!({ "p": duplicate["id"], "c": mine["id"] }),
@@ -1017,6 +982,112 @@ async fn a_persons_sub_issue_of_a_duplicate_moves_to_the_kept_issue() {
         .unwrap();
     assert_eq!(duplicate_now["state"], "CLOSED");
     crate::reliability::support::assert_holds_nothing(&env.fake.state(), duplicate_now, "E1-S1");
+    let (_, mutations, _) = env.measured(&plan).await;
+    assert_eq!(mutations, 0, "the next run writes nothing");
+}
+
+/// An issue as a person creates it: with the given labels, no parent, no type.
+async fn persons_issue(env: &Env, title: &str, body: &str, labels: Vec<Value>) -> Value {
+    let state = env.fake.state();
+    let created = env
+        .human(
+            "mutation($r: ID!, $t: String!, $b: String!, $l: [ID!]) { createIssue(input: \
+             {repositoryId: $r, title: $t, body: $b, labelIds: $l}) { issue { id number } } }",
+            json!({ "r": state["repository"]["id"], "t": title, "b": body, "l": labels }),
+        )
+        .await;
+    created["createIssue"]["issue"].clone()
+}
+
+/// A second issue of the item `issue` belongs to, as a racing second run would have left it:
+/// the same title, body (marker) and sync label.
+async fn racing_copy(env: &Env, issue: &Value) -> Value {
+    let state = env.fake.state();
+    let label = state["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "planpilot")
+        .unwrap()["id"]
+        .clone();
+    let (title, body) = (
+        issue["title"].as_str().unwrap(),
+        issue["body"].as_str().unwrap(),
+    );
+    persons_issue(env, title, body, vec![label]).await
+}
+
+/// `blocked` blocked by `blocker`, as a person links them.
+async fn persons_link(env: &Env, blocked: &Value, blocker: &Value) {
+    env.human(
+        "mutation($a: ID!, $b: ID!) { addBlockedBy(input: {issueId: $a, blockingIssueId: $b}) { issue { id } } }",
+        json!({ "a": blocked["id"], "b": blocker["id"] }),
+    )
+    .await;
+}
+
+/// "Links people made to a duplicate pass to the kept issue": a racing run left a second issue
+/// of task E1-S1-T1; one person's issue is blocked by the duplicate, and the duplicate is
+/// blocked by another person's issue. Closing the duplicate takes both links off it and makes
+/// them on the kept issue, so no one's dependency is lost; the next run writes nothing.
+#[tokio::test]
+async fn links_people_made_to_a_duplicate_pass_to_the_kept_issue() {
+    let shape = Shape::new(1, 1, 2);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    env.sync_ok(&plan).await;
+    let by_number = |number: &Value| {
+        env.issues()
+            .into_iter()
+            .find(|i| i["number"] == *number)
+            .unwrap_or_else(|| panic!("no issue #{number}"))
+    };
+    let task = env
+        .issues()
+        .into_iter()
+        .find(|i| i["title"] == "Task E1-S1-T1")
+        .unwrap();
+    let state = env.fake.state();
+    let label = state["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "planpilot")
+        .unwrap()["id"]
+        .clone();
+    let (title, body) = (
+        task["title"].as_str().unwrap(),
+        task["body"].as_str().unwrap(),
+    );
+    let duplicate = persons_issue(&env, title, body, vec![label]).await;
+    let waits = persons_issue(&env, "Release notes", "Waits for the task.", vec![]).await;
+    let needed = persons_issue(&env, "Vendor contract", "The task waits for it.", vec![]).await;
+    persons_link(&env, &waits, &duplicate).await;
+    persons_link(&env, &duplicate, &needed).await;
+
+    let report = env.sync_ok(&plan).await;
+    assert_eq!(
+        by_number(&waits["number"])["blocked_by"],
+        json!([task["number"]]),
+        "Release notes waits for the kept issue instead: {:#?}",
+        report.changes
+    );
+    let task_blockers = by_number(&task["number"])["blocked_by"].clone();
+    assert!(
+        task_blockers
+            .as_array()
+            .unwrap()
+            .contains(&needed["number"]),
+        "the kept issue waits for the contract: {task_blockers} {:#?}",
+        report.changes
+    );
+    let duplicate_now = by_number(&duplicate["number"]);
+    assert_eq!(duplicate_now["state"], "CLOSED");
+    crate::reliability::support::assert_holds_nothing(
+        &env.fake.state(),
+        &duplicate_now,
+        "E1-S1-T1",
+    );
     let (_, mutations, _) = env.measured(&plan).await;
     assert_eq!(mutations, 0, "the next run writes nothing");
 }

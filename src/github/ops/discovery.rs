@@ -5,7 +5,9 @@
 use serde_json::{json, Map, Value};
 
 use super::partial::{gaps, whole, IssuesAt, ReadError};
-use super::wire::{from_value, BoardNode, IssueNode, IssueTypeNode, NamedNode, Nodes, ShapeError};
+use super::wire::{
+    from_value, BoardNode, IssueNode, IssueRef, IssueTypeNode, NamedNode, Nodes, ShapeError,
+};
 use crate::github::features::{Feature, Features};
 use crate::github::types::{GraphqlError, Request, TokenRole};
 
@@ -192,6 +194,36 @@ pub fn issues_by_id_request(ids: &[String], issues: &IssueSelection, token: Toke
         json!({ "ids": ids }),
     )
     .with_token(token)
+}
+
+/// Reads the issues that each issue of `ids` (at most 100) blocks: asked only of issues two
+/// issues claim, so a duplicate's links people made can pass to the kept issue.
+pub fn blocking_request(ids: &[String], token: TokenRole) -> Request {
+    Request::query(
+        "query Blocking($ids: [ID!]!) {\nnodes(ids: $ids) {\n... on Issue {\nid\nnumber\n\
+         blocking(first: 100) { nodes { id number } }\n}\n}\n}\n",
+        json!({ "ids": ids }),
+    )
+    .with_token(token)
+}
+
+/// Reads the answer of `blocking_request`: each issue's id and the issues it blocks. An answer
+/// that left a field out is `Partial`.
+pub fn parse_blocking(
+    data: &Value,
+    errors: &[GraphqlError],
+) -> Result<Vec<(String, Vec<IssueRef>)>, ReadError> {
+    whole(gaps(errors, data, IssuesAt::BY_ID))?;
+    #[derive(serde::Deserialize)]
+    struct Blocks {
+        id: String,
+        blocking: Nodes<IssueRef>,
+    }
+    let nodes = data["nodes"].as_array().into_iter().flatten();
+    Ok(nodes
+        .filter_map(|n| serde_json::from_value::<Blocks>(n.clone()).ok())
+        .map(|b| (b.id, b.blocking.nodes.into_iter().flatten().collect()))
+        .collect())
 }
 
 /// Reads the answer of `issues_by_id_request`; ids that are not issues are left out. An

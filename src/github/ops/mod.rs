@@ -23,10 +23,10 @@ mod wire;
 
 pub use batch::{batch_request, send_batch};
 pub use discovery::{
-    bound_issues_request, discovery_request, issues_by_id_request, label_lookup_request,
-    parse_bound_issues, parse_discovery, parse_issues_by_id, BoardOwner, BoardQuery, Bound,
-    DiscoveryPage, DiscoveryQuery, IssueSelection, Metadata, MetadataQuery, BOUND_PER_REQUEST,
-    PAGE_SIZE,
+    blocking_request, bound_issues_request, discovery_request, issues_by_id_request,
+    label_lookup_request, parse_blocking, parse_bound_issues, parse_discovery, parse_issues_by_id,
+    BoardOwner, BoardQuery, Bound, DiscoveryPage, DiscoveryQuery, IssueSelection, Metadata,
+    MetadataQuery, BOUND_PER_REQUEST, PAGE_SIZE,
 };
 pub use features::{features, features_request, parse_features};
 pub use mutations::{Mutation, CONTENT_CREATING};
@@ -140,6 +140,12 @@ pub fn sample_documents_for(features: Features) -> Vec<(String, String)> {
             discovery_request(&next_page, TokenRole::Issues).document,
         ),
     ];
+    if features.has(Feature::IssueDependencies) {
+        samples.push((
+            "blocking".to_string(),
+            blocking_request(&["I1".to_string()], TokenRole::Issues).document,
+        ));
+    }
     for m in &all_mutations {
         let doc = batch_request(
             std::slice::from_ref(m),

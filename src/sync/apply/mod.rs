@@ -137,7 +137,11 @@ impl Applier<'_> {
         // A link planpilot made is known as its own by the dependencies the marker records: a
         // link goes before the record stops implying it, and is added after the record implies
         // it, so no fault leaves a link of planpilot's looking like a person's.
-        let unlinks = self.ops().unlinks();
+        // A link someone made to a duplicate is made on the kept issue before the duplicate's
+        // is removed, so no fault loses it.
+        let relinks = self.ops().relinks();
+        self.phase("relinks", relinks, Safety::Idempotent).await;
+        let unlinks = self.hold_back_unrelinked(self.ops().unlinks());
         let unlinked = self.phase_succeeded("unlinks", unlinks).await;
         // Bodies, board items and closes are independent of each other: one wave. Field
         // values and relations (links, moves) follow it: fields need the cards the wave adds,
@@ -164,6 +168,31 @@ impl Applier<'_> {
         self.phase("fields and links", last, Safety::Idempotent)
             .await;
         self.out.applied.sort_by_key(|(seq, _)| *seq);
+    }
+
+    /// The unlinks of `ops` that take a link off a duplicate whose link to the kept issue did
+    /// not go through wait for the next run, which tries the pair again.
+    fn hold_back_unrelinked(&mut self, ops: Vec<Op>) -> Vec<Op> {
+        let applied: HashSet<usize> = self.out.applied.iter().map(|(seq, _)| *seq).collect();
+        let mut unmoved = HashSet::new();
+        for (seq, change) in self.changes.list().iter().enumerate() {
+            if let Change::Relink { from, .. } = change {
+                if !applied.contains(&seq) {
+                    unmoved.insert(from.id.as_str());
+                }
+            }
+        }
+        let (held, kept): (Vec<Op>, Vec<Op>) = ops.into_iter().partition(|op| {
+            matches!(self.changes.list().get(op.seq), Some(Change::Unlink { blocked, blocker, .. })
+                if unmoved.contains(blocked.id.as_str()) || unmoved.contains(blocker.id.as_str()))
+        });
+        for op in held {
+            self.skip(
+                &op.item,
+                "unlink skipped: the link could not be made on the kept issue first".into(),
+            );
+        }
+        kept
     }
 
     /// The updates of `wave` that rewrite a dependency record wait for the next run (a stale

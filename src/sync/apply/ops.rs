@@ -60,6 +60,7 @@ fn tolerates_existing(change: &Change) -> bool {
         Change::CreateLabel { .. }
             | Change::Move { .. }
             | Change::Link { .. }
+            | Change::Relink { .. }
             | Change::Unlink { .. }
             | Change::Detach { .. }
             | Change::Rehome { .. }
@@ -254,6 +255,19 @@ impl Builder<'_> {
     }
 
     /// Stale links to remove.
+    /// Links people made to a duplicate, made on the kept issue (both issues exist already).
+    pub fn relinks(&self) -> Vec<Op> {
+        picked(self.changes, |change| match change {
+            Change::Relink {
+                blocked, blocker, ..
+            } => Some(Mutation::add_blocked_by(&blocked.id, &blocker.id)),
+            _ => None,
+        })
+        .into_iter()
+        .map(|(seq, mutation)| Op::new(seq, &self.changes.list()[seq], mutation))
+        .collect()
+    }
+
     pub fn unlinks(&self) -> Vec<Op> {
         picked(self.changes, |change| match change {
             Change::Unlink {

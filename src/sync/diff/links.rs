@@ -100,9 +100,49 @@ impl Diff<'_> {
                 }
             }
         }
+        found.extend(self.relinks(&managed));
         for change in found {
             changes.push(change);
         }
+    }
+
+    /// The links people made between a duplicate and their own issues, made again on the kept
+    /// issue. (The duplicate's own go: `links` unlinks every link on it, and the links that
+    /// point at it from people's issues too.)
+    fn relinks(&self, managed: &HashMap<&str, &ManagedIssue>) -> Vec<Change> {
+        let theirs =
+            |id: &str| !managed.contains_key(id) && !self.discovered.elsewhere.contains(id);
+        let mut found = Vec::new();
+        for (duplicate, keeper) in &self.duplicates {
+            let item = duplicate.item_id().to_string();
+            let (from, to) = (key(duplicate), key(keeper));
+            for blocker in duplicate.issue.blocked_by.iter().filter(|b| theirs(&b.id)) {
+                if !keeper.issue.blocked_by.iter().any(|b| b.id == blocker.id) {
+                    found.push(Change::Relink {
+                        item: item.clone(),
+                        blocked: to.clone(),
+                        blocker: blocker.clone(),
+                        from: from.clone(),
+                    });
+                }
+            }
+            for blocked in duplicate.issue.blocking.iter().filter(|b| theirs(&b.id)) {
+                if !keeper.issue.blocking.iter().any(|b| b.id == blocked.id) {
+                    found.push(Change::Relink {
+                        item: item.clone(),
+                        blocked: blocked.clone(),
+                        blocker: to.clone(),
+                        from: from.clone(),
+                    });
+                }
+                found.push(Change::Unlink {
+                    item: item.clone(),
+                    blocked: blocked.clone(),
+                    blocker: from.clone(),
+                });
+            }
+        }
+        found
     }
 
     /// The links earlier runs made, from the dependencies the markers record.
