@@ -96,26 +96,10 @@ impl Plan {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::plan::{Content, Defaults, Item, ItemKind, Location};
+    use crate::plan::{Defaults, Item, ItemKind};
 
     pub(crate) fn item(id: &str, kind: ItemKind, parent: Option<&str>, deps: &[&str]) -> Item {
-        Item {
-            id: id.into(),
-            kind,
-            title: format!("Title of {id}"),
-            parent: parent.map(String::from),
-            children: Vec::new(),
-            depends_on: deps.iter().map(|d| d.to_string()).collect(),
-            content: Content::default(),
-            labels: Vec::new(),
-            assignees: Vec::new(),
-            milestone: None,
-            fields: Default::default(),
-            issue: None,
-            issue_location: Location::default(),
-            at: Default::default(),
-            location: Location::default(),
-        }
+        Item::sample(id, kind, parent, deps)
     }
 
     /// A plan from items; children are derived, items sorted epics → stories → tasks.

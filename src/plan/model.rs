@@ -204,6 +204,30 @@ pub struct Item {
     pub at: KeyLocations,
 }
 
+#[cfg(test)]
+impl Item {
+    /// An item for unit tests: titled after its id, nothing else set.
+    pub(crate) fn sample(id: &str, kind: ItemKind, parent: Option<&str>, deps: &[&str]) -> Item {
+        Item {
+            id: id.into(),
+            kind,
+            title: format!("Title of {id}"),
+            parent: parent.map(String::from),
+            children: Vec::new(),
+            depends_on: deps.iter().map(|d| d.to_string()).collect(),
+            content: Content::default(),
+            labels: Vec::new(),
+            assignees: Vec::new(),
+            milestone: None,
+            fields: Default::default(),
+            issue: None,
+            issue_location: Location::default(),
+            at: Default::default(),
+            location: Location::default(),
+        }
+    }
+}
+
 /// Plan-wide settings from the `defaults:` block.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Defaults {

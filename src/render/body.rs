@@ -208,26 +208,13 @@ fn inline(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Content, Defaults, ItemKind, Location};
+    use crate::plan::{Defaults, ItemKind};
     use crate::render::find_marker;
 
     fn item(id: &str, kind: ItemKind, parent: Option<&str>) -> Item {
         Item {
-            id: id.to_string(),
-            kind,
-            title: format!("Title of {id}"),
-            parent: parent.map(str::to_string),
-            children: Vec::new(),
-            depends_on: Vec::new(),
-            content: Content::default(),
             labels: vec!["roadmap".into()],
-            assignees: Vec::new(),
-            milestone: None,
-            fields: Default::default(),
-            issue: None,
-            issue_location: Location::default(),
-            at: Default::default(),
-            location: Location::default(),
+            ..Item::sample(id, kind, parent, &[])
         }
     }
 
