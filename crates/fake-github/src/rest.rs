@@ -26,9 +26,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::exec::RateInfo;
-use crate::shared::{
-    authorized, lock, secondary_limited, unauthorized, with_rate_headers_of, InFlight, Shared,
-};
+use crate::shared::{gate, lock, with_rate_headers_of, InFlight, Shared};
 use crate::state::State;
 
 const LIST_DOCS: &str = "https://docs.github.com/rest/issues/comments#list-issue-comments";
@@ -117,21 +115,9 @@ fn invalid_body(code: &str, message: Option<&str>, docs: &str) -> Response {
 
 /// Token, in-flight limit, latency, injected 502 and the REST budget, in GitHub's order.
 async fn admit(shared: &Shared, headers: &HeaderMap, in_flight: u64) -> Result<RateInfo, Response> {
-    if !authorized(shared, headers) {
-        return Err(unauthorized(shared));
-    }
-    let faults = lock(&shared.faults).clone();
-    if faults.max_concurrent.is_some_and(|max| in_flight > max) {
-        return Err(secondary_limited(shared, &faults));
-    }
-    shared
-        .delay(faults.latency + shared.jitter(faults.jitter))
-        .await;
-    if shared.chance(faults.error_502_rate) {
-        lock(&shared.stats).faults_injected += 1;
-        let body = "<html><body><h1>502 Bad Gateway</h1></body></html>";
-        return Err((StatusCode::BAD_GATEWAY, body).into_response());
-    }
+    gate(shared, headers, in_flight)
+        .await
+        .map_err(|(response, _)| response)?;
     match shared.spend_core() {
         Ok(rate) => {
             lock(&shared.stats).rest_calls += 1;

@@ -21,7 +21,7 @@ use crate::exec::{Ctx, Obj, RateInfo};
 use crate::faults_api::FaultsJson;
 use crate::schema::Schema;
 use crate::shared::{
-    authorized, lock, secondary_limited, unauthorized, with_rate_headers, InFlight, Shared,
+    authorized, gate, lock, secondary_limited, unauthorized, with_rate_headers, InFlight, Shared,
 };
 use crate::stats::Stats;
 
@@ -161,21 +161,10 @@ fn graphql_errors(errors: Vec<Value>) -> Response {
 /// Everything between "request arrived" and "response ready"; returns the response, a short
 /// outcome word for the log, and the names of the mutations applied.
 async fn handle(shared: &Shared, headers: &HeaderMap, body: &[u8], in_flight: u64) -> Answer {
-    if !authorized(shared, headers) {
-        return refused(unauthorized(shared), "unauthorized").into();
-    }
-    let faults = lock(&shared.faults).clone();
-    if faults.max_concurrent.is_some_and(|max| in_flight > max) {
-        return refused(secondary_limited(shared, &faults), "secondary_concurrency").into();
-    }
-    shared
-        .delay(faults.latency + shared.jitter(faults.jitter))
-        .await;
-    if shared.chance(faults.error_502_rate) {
-        lock(&shared.stats).faults_injected += 1;
-        let body = "<html><body><h1>502 Bad Gateway</h1></body></html>";
-        return refused((StatusCode::BAD_GATEWAY, body).into_response(), "fault_502").into();
-    }
+    let faults = match gate(shared, headers, in_flight).await {
+        Ok(faults) => faults,
+        Err((response, outcome)) => return refused(response, outcome).into(),
+    };
     let request: GraphqlRequest = match serde_json::from_slice(body) {
         Ok(r) => r,
         Err(_) => {

@@ -234,6 +234,32 @@ impl Drop for InFlight<'_> {
     }
 }
 
+/// What every request passes first, in GitHub's order: the token, the in-flight limit, the
+/// latency, an injected 502. `Ok` with the faults in force for the rest of the request;
+/// `Err` with the answer and a short outcome word for the log.
+pub(crate) async fn gate(
+    shared: &Shared,
+    headers: &HeaderMap,
+    in_flight: u64,
+) -> Result<Faults, (Response, &'static str)> {
+    if !authorized(shared, headers) {
+        return Err((unauthorized(shared), "unauthorized"));
+    }
+    let faults = lock(&shared.faults).clone();
+    if faults.max_concurrent.is_some_and(|max| in_flight > max) {
+        return Err((secondary_limited(shared, &faults), "secondary_concurrency"));
+    }
+    shared
+        .delay(faults.latency + shared.jitter(faults.jitter))
+        .await;
+    if shared.chance(faults.error_502_rate) {
+        lock(&shared.stats).faults_injected += 1;
+        let body = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+        return Err(((StatusCode::BAD_GATEWAY, body).into_response(), "fault_502"));
+    }
+    Ok(faults)
+}
+
 pub(crate) fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
     let Some(value) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
         return false;
