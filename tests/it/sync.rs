@@ -1092,6 +1092,70 @@ async fn links_people_made_to_a_duplicate_pass_to_the_kept_issue() {
     assert_eq!(mutations, 0, "the next run writes nothing");
 }
 
+/// "A link on a duplicate is never dropped before it is made on the kept issue": the kept
+/// issue is already blocked by as many issues as GitHub allows, so the link someone made to
+/// the duplicate cannot move; the duplicate keeps it, the item says why, and nothing else is
+/// lost.
+#[tokio::test]
+async fn a_link_that_cannot_move_to_the_kept_issue_stays_on_the_duplicate() {
+    let shape = Shape::new(1, 1, 2);
+    let plan = shape.plan();
+    let env = Env::org().await;
+    env.sync_ok(&plan).await;
+    let by_number = |number: &Value| {
+        env.issues()
+            .into_iter()
+            .find(|i| i["number"] == *number)
+            .unwrap_or_else(|| panic!("no issue #{number}"))
+    };
+    let task = env
+        .issues()
+        .into_iter()
+        .find(|i| i["title"] == "Task E1-S1-T1")
+        .unwrap();
+    // GitHub's reported cap: an issue is blocked by at most 50 issues.
+    let mut n = 0;
+    while by_number(&task["number"])["blocked_by"]
+        .as_array()
+        .unwrap()
+        .len()
+        < 50
+    {
+        n += 1;
+        let blocker = persons_issue(&env, &format!("Blocker {n}"), "Someone's.", vec![]).await;
+        persons_link(&env, &task, &blocker).await;
+    }
+    let duplicate = racing_copy(&env, &task).await;
+    let needed = persons_issue(&env, "Vendor contract", "The task waits for it.", vec![]).await;
+    persons_link(&env, &duplicate, &needed).await;
+
+    let report = env.sync(&plan).await.expect("the run ends with a report");
+    let duplicate_now = by_number(&duplicate["number"]);
+    assert_eq!(duplicate_now["state"], "CLOSED", "{:#?}", report.changes);
+    assert_eq!(
+        duplicate_now["blocked_by"],
+        json!([needed["number"]]),
+        "the person's link stays where it is"
+    );
+    let details = &report
+        .items
+        .iter()
+        .find(|i| i.id == "E1-S1-T1")
+        .expect("the item is reported")
+        .details;
+    assert!(
+        details
+            .iter()
+            .any(|d| d
+                .contains("unlink skipped: the link could not be made on the kept issue first")),
+        "{details:#?}"
+    );
+    assert!(
+        details.iter().any(|d| d.contains("more than 50 issues")),
+        "the failed link says why: {details:#?}"
+    );
+}
+
 #[test]
 fn an_offline_preview_creates_everything() {
     let shape = Shape::new(1, 2, 2);
