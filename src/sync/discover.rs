@@ -53,12 +53,25 @@ impl ManagedIssue {
     }
 }
 
-/// An issue as GitHub answered it, in the engine's terms: GitHub's wire types go no further.
-fn issue_of(node: IssueNode) -> Issue {
-    let key = |r: ops::IssueRef| IssueKey {
+/// An issue GitHub names, in the engine's terms.
+fn key(r: ops::IssueRef) -> IssueKey {
+    IssueKey {
         id: r.id,
         number: r.number,
-    };
+    }
+}
+
+/// Open issues per item they claim: more than one is a duplicate still to close.
+fn open_claims(issues: &[ManagedIssue]) -> BTreeMap<&str, usize> {
+    let mut claims: BTreeMap<&str, usize> = BTreeMap::new();
+    for issue in issues.iter().filter(|i| i.is_open()) {
+        *claims.entry(issue.item_id()).or_default() += 1;
+    }
+    claims
+}
+
+/// An issue as GitHub answered it, in the engine's terms: GitHub's wire types go no further.
+fn issue_of(node: IssueNode) -> Issue {
     let state = match (node.state.as_str(), node.state_reason.as_deref()) {
         ("OPEN", _) => IssueState::Open,
         (_, Some("NOT_PLANNED")) => IssueState::Closed {
@@ -222,9 +235,9 @@ pub async fn discover(
     Ok(discovered)
 }
 
-/// Reads what the issues of an item two issues claim block, so the links people made to the
-/// one closed as a duplicate can pass to the kept one. Nothing is read when no item is
-/// contested (every run but the one after a race).
+/// Reads what the issues of an item two open issues claim block, so the links people made to
+/// the one closed as a duplicate can pass to the kept one. Nothing is read when no duplicate
+/// is open (every run but the one after a race: a closed duplicate costs later runs nothing).
 async fn read_blocking_of_contested(
     client: &Client,
     discovered: &mut Discovered,
@@ -233,14 +246,11 @@ async fn read_blocking_of_contested(
     if !discovered.features.has(Feature::IssueDependencies) {
         return Ok(());
     }
-    let mut claims: BTreeMap<&str, usize> = BTreeMap::new();
-    for issue in &discovered.issues {
-        *claims.entry(issue.item_id()).or_default() += 1;
-    }
+    let claims = open_claims(&discovered.issues);
     let contested: Vec<String> = discovered
         .issues
         .iter()
-        .filter(|i| claims[i.item_id()] > 1)
+        .filter(|i| claims.get(i.item_id()).is_some_and(|n| *n > 1))
         .map(|i| i.issue.id.clone())
         .collect();
     let mut blocking = HashMap::new();
@@ -256,13 +266,7 @@ async fn read_blocking_of_contested(
     }
     for issue in &mut discovered.issues {
         if let Some(blocked) = blocking.remove(&issue.issue.id) {
-            issue.issue.blocking = blocked
-                .into_iter()
-                .map(|r| IssueKey {
-                    id: r.id,
-                    number: r.number,
-                })
-                .collect();
+            issue.issue.blocking = blocked.into_iter().map(key).collect();
         }
     }
     Ok(())
@@ -504,11 +508,7 @@ fn missing_features(plan: &Plan, discovered: &Discovered) -> Vec<String> {
             named.join(", ")
         ));
     }
-    let mut claims: BTreeMap<&str, usize> = BTreeMap::new();
-    for issue in discovered.issues.iter().filter(|i| i.is_open()) {
-        *claims.entry(issue.item_id()).or_default() += 1;
-    }
-    if lacks(Feature::DuplicateReason) && claims.values().any(|n| *n > 1) {
+    if lacks(Feature::DuplicateReason) && open_claims(&discovered.issues).values().any(|n| *n > 1) {
         warnings.push(format!(
             "this server has no {}: a second issue claiming an item is closed as not planned",
             Feature::DuplicateReason.describe()

@@ -109,6 +109,22 @@ impl Env {
             .unwrap_or_default()
     }
 
+    /// The issue titled `title`, as the fake holds it now.
+    fn issue_titled(&self, title: &str) -> Value {
+        self.issues()
+            .into_iter()
+            .find(|i| i["title"] == title)
+            .unwrap_or_else(|| panic!("no issue {title}"))
+    }
+
+    /// The issue numbered `number`, as the fake holds it now.
+    fn issue_numbered(&self, number: &Value) -> Value {
+        self.issues()
+            .into_iter()
+            .find(|i| i["number"] == *number)
+            .unwrap_or_else(|| panic!("no issue #{number}"))
+    }
+
     /// Sends a document like a human's tool would.
     async fn human(&self, document: &str, variables: Value) -> Value {
         let response = self
@@ -912,11 +928,7 @@ async fn a_second_issue_claiming_an_item_is_closed_as_duplicate_not_multiplied()
     let plan = shape.plan();
     let env = Env::org().await;
     env.sync_ok(&plan).await;
-    let original = env
-        .issues()
-        .into_iter()
-        .find(|i| i["title"] == "Task E1-S1-T1")
-        .unwrap();
+    let original = env.issue_titled("Task E1-S1-T1");
     racing_copy(&env, &original).await;
     let report = env.sync_ok(&plan).await;
     assert!(
@@ -947,13 +959,7 @@ async fn a_persons_sub_issue_of_a_duplicate_moves_to_the_kept_issue() {
     let plan = shape.plan();
     let env = Env::org().await;
     env.sync_ok(&plan).await;
-    let by_title = |title: &str| {
-        env.issues()
-            .into_iter()
-            .find(|i| i["title"] == title)
-            .unwrap_or_else(|| panic!("no issue {title}"))
-    };
-    let story = by_title("Story E1-S1");
+    let story = env.issue_titled("Story E1-S1");
     let duplicate = racing_copy(&env, &story).await;
     let mine = persons_issue(&env, "Ask legal about the wording", "Mine.", vec![]).await;
     env.human(
@@ -968,20 +974,16 @@ async fn a_persons_sub_issue_of_a_duplicate_moves_to_the_kept_issue() {
         mine["number"], duplicate["number"], story["number"]
     );
     assert!(report.changes.contains(&moved), "{:#?}", report.changes);
-    let mine_now = by_title("Ask legal about the wording");
+    let mine_now = env.issue_titled("Ask legal about the wording");
     assert_eq!(mine_now["parent"], story["number"], "under the kept issue");
     assert_eq!(
         (mine_now["state"].as_str(), mine_now["body"].as_str()),
         (Some("OPEN"), Some("Mine.")),
         "otherwise as the person left it"
     );
-    let issues = env.issues();
-    let duplicate_now = issues
-        .iter()
-        .find(|i| i["number"] == duplicate["number"])
-        .unwrap();
+    let duplicate_now = env.issue_numbered(&duplicate["number"]);
     assert_eq!(duplicate_now["state"], "CLOSED");
-    crate::reliability::support::assert_holds_nothing(&env.fake.state(), duplicate_now, "E1-S1");
+    crate::reliability::support::assert_holds_nothing(&env.fake.state(), &duplicate_now, "E1-S1");
     let (_, mutations, _) = env.measured(&plan).await;
     assert_eq!(mutations, 0, "the next run writes nothing");
 }
@@ -1036,30 +1038,9 @@ async fn links_people_made_to_a_duplicate_pass_to_the_kept_issue() {
     let plan = shape.plan();
     let env = Env::org().await;
     env.sync_ok(&plan).await;
-    let by_number = |number: &Value| {
-        env.issues()
-            .into_iter()
-            .find(|i| i["number"] == *number)
-            .unwrap_or_else(|| panic!("no issue #{number}"))
-    };
-    let task = env
-        .issues()
-        .into_iter()
-        .find(|i| i["title"] == "Task E1-S1-T1")
-        .unwrap();
-    let state = env.fake.state();
-    let label = state["labels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["name"] == "planpilot")
-        .unwrap()["id"]
-        .clone();
-    let (title, body) = (
-        task["title"].as_str().unwrap(),
-        task["body"].as_str().unwrap(),
-    );
-    let duplicate = persons_issue(&env, title, body, vec![label]).await;
+    let (_, _, unchanged_requests) = env.measured(&plan).await;
+    let task = env.issue_titled("Task E1-S1-T1");
+    let duplicate = racing_copy(&env, &task).await;
     let waits = persons_issue(&env, "Release notes", "Waits for the task.", vec![]).await;
     let needed = persons_issue(&env, "Vendor contract", "The task waits for it.", vec![]).await;
     persons_link(&env, &waits, &duplicate).await;
@@ -1067,12 +1048,12 @@ async fn links_people_made_to_a_duplicate_pass_to_the_kept_issue() {
 
     let report = env.sync_ok(&plan).await;
     assert_eq!(
-        by_number(&waits["number"])["blocked_by"],
+        env.issue_numbered(&waits["number"])["blocked_by"],
         json!([task["number"]]),
         "Release notes waits for the kept issue instead: {:#?}",
         report.changes
     );
-    let task_blockers = by_number(&task["number"])["blocked_by"].clone();
+    let task_blockers = env.issue_numbered(&task["number"])["blocked_by"].clone();
     assert!(
         task_blockers
             .as_array()
@@ -1081,15 +1062,19 @@ async fn links_people_made_to_a_duplicate_pass_to_the_kept_issue() {
         "the kept issue waits for the contract: {task_blockers} {:#?}",
         report.changes
     );
-    let duplicate_now = by_number(&duplicate["number"]);
+    let duplicate_now = env.issue_numbered(&duplicate["number"]);
     assert_eq!(duplicate_now["state"], "CLOSED");
     crate::reliability::support::assert_holds_nothing(
         &env.fake.state(),
         &duplicate_now,
         "E1-S1-T1",
     );
-    let (_, mutations, _) = env.measured(&plan).await;
+    let (_, mutations, requests) = env.measured(&plan).await;
     assert_eq!(mutations, 0, "the next run writes nothing");
+    assert_eq!(
+        requests, unchanged_requests,
+        "the duplicate, closed, costs later runs no extra read"
+    );
 }
 
 /// "A link on a duplicate is never dropped before it is made on the kept issue": the kept
@@ -1102,20 +1087,10 @@ async fn a_link_that_cannot_move_to_the_kept_issue_stays_on_the_duplicate() {
     let plan = shape.plan();
     let env = Env::org().await;
     env.sync_ok(&plan).await;
-    let by_number = |number: &Value| {
-        env.issues()
-            .into_iter()
-            .find(|i| i["number"] == *number)
-            .unwrap_or_else(|| panic!("no issue #{number}"))
-    };
-    let task = env
-        .issues()
-        .into_iter()
-        .find(|i| i["title"] == "Task E1-S1-T1")
-        .unwrap();
+    let task = env.issue_titled("Task E1-S1-T1");
     // GitHub's reported cap: an issue is blocked by at most 50 issues.
     let mut n = 0;
-    while by_number(&task["number"])["blocked_by"]
+    while env.issue_numbered(&task["number"])["blocked_by"]
         .as_array()
         .unwrap()
         .len()
@@ -1130,7 +1105,7 @@ async fn a_link_that_cannot_move_to_the_kept_issue_stays_on_the_duplicate() {
     persons_link(&env, &duplicate, &needed).await;
 
     let report = env.sync(&plan).await.expect("the run ends with a report");
-    let duplicate_now = by_number(&duplicate["number"]);
+    let duplicate_now = env.issue_numbered(&duplicate["number"]);
     assert_eq!(duplicate_now["state"], "CLOSED", "{:#?}", report.changes);
     assert_eq!(
         duplicate_now["blocked_by"],
