@@ -254,30 +254,32 @@ impl Builder<'_> {
         built
     }
 
-    /// Stale links to remove.
+    /// The ops of the changes `mutation_of` needs nothing earlier phases learnt for.
+    fn ops_of(&self, mutation_of: impl Fn(&Change) -> Option<Mutation>) -> Vec<Op> {
+        picked(self.changes, mutation_of)
+            .into_iter()
+            .map(|(seq, mutation)| Op::new(seq, &self.changes.list()[seq], mutation))
+            .collect()
+    }
+
     /// Links people made to a duplicate, made on the kept issue (both issues exist already).
     pub fn relinks(&self) -> Vec<Op> {
-        picked(self.changes, |change| match change {
+        self.ops_of(|change| match change {
             Change::Relink {
                 blocked, blocker, ..
             } => Some(Mutation::add_blocked_by(&blocked.id, &blocker.id)),
             _ => None,
         })
-        .into_iter()
-        .map(|(seq, mutation)| Op::new(seq, &self.changes.list()[seq], mutation))
-        .collect()
     }
 
+    /// Stale links to remove.
     pub fn unlinks(&self) -> Vec<Op> {
-        picked(self.changes, |change| match change {
+        self.ops_of(|change| match change {
             Change::Unlink {
                 blocked, blocker, ..
             } => Some(Mutation::remove_blocked_by(&blocked.id, &blocker.id)),
             _ => None,
         })
-        .into_iter()
-        .map(|(seq, mutation)| Op::new(seq, &self.changes.list()[seq], mutation))
-        .collect()
     }
 
     /// Sub-issue moves and blocked-by links to add; with `recorded` false (a body recording the
@@ -360,54 +362,35 @@ impl Builder<'_> {
     }
 
     pub fn closes(&self) -> Vec<Op> {
-        self.changes
-            .list()
-            .iter()
-            .enumerate()
-            .filter_map(|(seq, change)| {
-                let Change::Close(close) = change else {
-                    return None;
-                };
-                let (reason, duplicate_of) = match &close.reason {
-                    CloseReason::NotPlanned => ("NOT_PLANNED", None),
-                    CloseReason::Duplicate { of }
-                        if self.changes.features.has(Feature::DuplicateReason) =>
-                    {
-                        ("DUPLICATE", Some(of.id.as_str()))
-                    }
-                    // A server without the reason: the closest one it has.
-                    CloseReason::Duplicate { .. } => ("NOT_PLANNED", None),
-                };
-                let mutation = Mutation::close_issue(&close.issue.id, reason, duplicate_of);
-                Some(Op::new(seq, change, mutation))
-            })
-            .collect()
+        self.ops_of(|change| {
+            let Change::Close(close) = change else {
+                return None;
+            };
+            let (reason, duplicate_of) = match &close.reason {
+                CloseReason::NotPlanned => ("NOT_PLANNED", None),
+                CloseReason::Duplicate { of }
+                    if self.changes.features.has(Feature::DuplicateReason) =>
+                {
+                    ("DUPLICATE", Some(of.id.as_str()))
+                }
+                // A server without the reason: the closest one it has.
+                CloseReason::Duplicate { .. } => ("NOT_PLANNED", None),
+            };
+            Some(Mutation::close_issue(&close.issue.id, reason, duplicate_of))
+        })
     }
 
     pub fn detaches(&self) -> Vec<Op> {
-        self.changes
-            .list()
-            .iter()
-            .enumerate()
-            .filter_map(|(seq, change)| match change {
-                Change::Detach { child, parent, .. } => Some(Op::new(
-                    seq,
-                    change,
-                    Mutation::remove_sub_issue(&parent.id, &child.id),
-                )),
-                Change::Rehome { child, to, .. } => Some(Op::new(
-                    seq,
-                    change,
-                    Mutation::add_sub_issue(&to.id, &child.id),
-                )),
-                Change::RemoveCard { card, .. } => Some(Op::new(
-                    seq,
-                    change,
-                    Mutation::delete_project_item(&self.board_id(), card),
-                )),
-                _ => None,
-            })
-            .collect()
+        self.ops_of(|change| match change {
+            Change::Detach { child, parent, .. } => {
+                Some(Mutation::remove_sub_issue(&parent.id, &child.id))
+            }
+            Change::Rehome { child, to, .. } => Some(Mutation::add_sub_issue(&to.id, &child.id)),
+            Change::RemoveCard { card, .. } => {
+                Some(Mutation::delete_project_item(&self.board_id(), card))
+            }
+            _ => None,
+        })
     }
 }
 

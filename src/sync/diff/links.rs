@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::plan::Item;
-use crate::sync::changes::{Change, Changes, Existing};
+use crate::sync::changes::{Change, Changes, Existing, IssueKey};
 use crate::sync::discover::ManagedIssue;
 use crate::sync::relations::{blocked_by_links, made_links, LinkedIssue, MadeLinks};
 
@@ -116,24 +116,21 @@ impl Diff<'_> {
         for (duplicate, keeper) in &self.duplicates {
             let item = duplicate.item_id().to_string();
             let (from, to) = (key(duplicate), key(keeper));
+            let relink = |blocked: &IssueKey, blocker: &IssueKey| Change::Relink {
+                item: item.clone(),
+                blocked: blocked.clone(),
+                blocker: blocker.clone(),
+                from: from.clone(),
+            };
+            let has = |keys: &[IssueKey], wanted: &IssueKey| keys.iter().any(|k| k.id == wanted.id);
             for blocker in duplicate.issue.blocked_by.iter().filter(|b| theirs(&b.id)) {
-                if !keeper.issue.blocked_by.iter().any(|b| b.id == blocker.id) {
-                    found.push(Change::Relink {
-                        item: item.clone(),
-                        blocked: to.clone(),
-                        blocker: blocker.clone(),
-                        from: from.clone(),
-                    });
+                if !has(&keeper.issue.blocked_by, blocker) {
+                    found.push(relink(&to, blocker));
                 }
             }
             for blocked in duplicate.issue.blocking.iter().filter(|b| theirs(&b.id)) {
-                if !keeper.issue.blocking.iter().any(|b| b.id == blocked.id) {
-                    found.push(Change::Relink {
-                        item: item.clone(),
-                        blocked: blocked.clone(),
-                        blocker: to.clone(),
-                        from: from.clone(),
-                    });
+                if !has(&keeper.issue.blocking, blocked) {
+                    found.push(relink(blocked, &to));
                 }
                 found.push(Change::Unlink {
                     item: item.clone(),
